@@ -1,0 +1,11 @@
+//! Data: the in-memory dataset type, the embedded GOD catalog and the built-in synthetic GOD-like
+//! dataset. Nothing here knows about scripts; `crate::script::data` exposes it to Rhai.
+
+mod dataset;
+mod error;
+pub mod god_catalog;
+pub mod synthetic;
+
+pub use dataset::{Category, Dataset, Split};
+pub use error::DataError;
+pub use synthetic::{GroundTruth, SyntheticConfig, SyntheticGod};

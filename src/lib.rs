@@ -1,0 +1,22 @@
+//! brainclip: BrainCLIP-style brain decoding, scriptable.
+//!
+//! fMRI patterns are mapped into CLIP's joint image–text space by a small network trained with
+//! contrastive losses against CLIP image and text embeddings; the aligned embedding then serves
+//! zero-shot category decoding and retrieval. Experiments are Rhai scripts run by a [`Session`];
+//! the domain modules below are plain Rust and usable directly.
+//!
+//! Layers (imports point down): `main`/kernel → [`session`] → `script` (Rhai bindings only) →
+//! [`data`], [`model`], [`train`], [`eval`], [`plot`] (plain Rust) → burn, ndarray, plotters.
+
+pub mod data;
+pub mod device;
+pub mod eval;
+pub mod model;
+pub mod plot;
+pub mod run;
+pub mod script;
+pub mod session;
+pub mod tensors;
+pub mod train;
+
+pub use session::{ScriptError, Session, SessionOptions};

@@ -1,0 +1,182 @@
+//! The `brainclip` command line: a thin layer over [`brainclip::Session`].
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use brainclip::script::fault::did_you_mean;
+use brainclip::script::{Docs, render_fn_doc, render_type_doc};
+use brainclip::session::unmentioned_params;
+use brainclip::{Session, SessionOptions};
+
+/// Scriptable BrainCLIP: align fMRI with CLIP embeddings, from Rhai scripts.
+#[derive(Parser)]
+#[command(name = "brainclip", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run an experiment script.
+    Script {
+        /// The Rhai script, e.g. scripts/zero_shot.rhai.
+        file: PathBuf,
+        /// A parameter for the script: key=value (numbers, true/false and text are typed).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// The run directory (default: runs/<script>-<timestamp>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The session seed: the default seed of every random draw.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Where tensors live: cpu, cpu:flex, cpu:ndarray, cuda[:N] or auto.
+        #[arg(long, env = "BRAINCLIP_DEVICE", default_value = "cpu")]
+        device: String,
+    },
+    /// Print the reference of script functions and types (all, or one by name).
+    Doc {
+        /// A function or type name, e.g. train or Dataset.
+        name: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Script {
+            file,
+            set,
+            out,
+            seed,
+            device,
+        } => run_script(file, set, out, seed, device),
+        Command::Doc { name } => print_doc(name.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_script(
+    file: PathBuf,
+    set: Vec<String>,
+    out: Option<PathBuf>,
+    seed: u64,
+    device: String,
+) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read script {}", file.display()))?;
+    let params = brainclip::run::parse_params(&set)?;
+    let unmentioned = unmentioned_params(&params, &text);
+    if !unmentioned.is_empty() {
+        let words: Vec<&str> = text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.len() > 1)
+            .collect();
+        for key in &unmentioned {
+            let hint = did_you_mean(key, words.iter().copied())
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            eprintln!(
+                "error[UnusedParameter]: --set {key}=… is not used by {}{hint}",
+                file.display()
+            );
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let label = file
+        .file_stem()
+        .map_or_else(|| "script".into(), |s| s.to_string_lossy().into_owned());
+    let options = SessionOptions {
+        out_dir: out,
+        label,
+        seed,
+        params,
+        device,
+        command: std::env::args().collect(),
+        progress: true,
+        ..Default::default()
+    };
+    let mut session = match Session::for_script(options, &file, &text) {
+        Ok(s) => s,
+        Err(brainclip::session::SessionError::Device(e)) => {
+            eprintln!("error[DeviceError]: {e}\n   = hint: {}", e.hint());
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    eprintln!("run directory: {}", session.run_dir().display());
+    let interrupt = session.interrupt_flag();
+    // First Ctrl-C: stop between batches and record the run as interrupted; second: exit now.
+    ctrlc::set_handler(move || {
+        if interrupt.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupting… (press Ctrl-C again to quit immediately)");
+    })
+    .context("cannot install the Ctrl-C handler")?;
+
+    let outcome = session.run_script(&file);
+    session
+        .finish(outcome.as_ref().map(|_| ()).map_err(|e| &**e))
+        .context("cannot write manifest.json")?;
+    match outcome {
+        Ok(_) => {
+            eprintln!("done; results in {}", session.run_dir().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprint!("{e}");
+            Ok(ExitCode::from(if e.kind == "Interrupted" { 130 } else { 1 }))
+        }
+    }
+}
+
+fn print_doc(name: Option<&str>) -> anyhow::Result<ExitCode> {
+    let docs: Docs = Session::documentation();
+    match name {
+        None => {
+            let mut area = "";
+            for f in &docs.functions {
+                if f.area != area {
+                    area = f.area;
+                    println!("\n{area}:");
+                }
+                println!("  {:16} {}", f.name, f.summary);
+            }
+            println!("\ntypes:");
+            for t in &docs.types {
+                println!("  {:16} {}", t.name, t.summary);
+            }
+            println!("\n`brainclip doc NAME` shows a function's signatures, options and example.");
+        }
+        Some(name) => {
+            if let Some(f) = docs.function(name) {
+                print!("{}", render_fn_doc(f));
+            } else if let Some(t) = docs.value_type(name) {
+                print!("{}", render_type_doc(t));
+            } else {
+                let names = docs
+                    .functions
+                    .iter()
+                    .map(|f| f.name)
+                    .chain(docs.types.iter().map(|t| t.name));
+                let hint = did_you_mean(name, names)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                eprintln!("error: no function or type named `{name}`{hint}; `brainclip doc` lists them all");
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,136 @@
+use serde::Serialize;
+
+use super::ModelError;
+
+/// The shape of the mapping network's trunk.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Architecture {
+    /// fMRI → embedding by one linear map per head.
+    Linear,
+    /// Fully connected layers of the given widths, each followed by GELU and dropout.
+    Mlp {
+        /// Hidden layer widths, input side first.
+        hidden: Vec<usize>,
+    },
+    /// A linear stem to `width`, then `blocks` pre-LayerNorm residual blocks
+    /// `x + Dropout(GELU(Linear(LayerNorm(x))))`, then a final LayerNorm (as in MindEye's backbone).
+    Residual {
+        /// Width of the residual stream.
+        width: usize,
+        /// Number of residual blocks.
+        blocks: usize,
+    },
+}
+
+/// Whether image and text targets share one output head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeadMode {
+    /// One head: the same embedding is compared with image and text targets.
+    Shared,
+    /// One head for the image target and one for the text target.
+    Separate,
+}
+
+/// Everything needed to build a [`super::MappingNet`]; saved with the results.
+///
+/// ```
+/// use brainclip::model::{Architecture, MappingConfig};
+/// let cfg = MappingConfig::new(4500, 512);
+/// assert!(matches!(cfg.architecture, Architecture::Residual { .. }));
+/// assert!(cfg.validate().is_ok());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MappingConfig {
+    /// Number of voxels.
+    pub input_dim: usize,
+    /// Embedding width D.
+    pub output_dim: usize,
+    /// Trunk architecture.
+    pub architecture: Architecture,
+    /// Dropout probability in the trunk.
+    pub dropout: f64,
+    /// Shared or separate heads.
+    pub heads: HeadMode,
+    /// Seed of the weight initialisation.
+    pub seed: u64,
+}
+
+impl MappingConfig {
+    /// The default network for `input_dim` voxels and `output_dim`-wide embeddings: a residual
+    /// MLP of width 512 with two blocks, dropout 0.5 and separate heads.
+    pub fn new(input_dim: usize, output_dim: usize) -> Self {
+        Self {
+            input_dim,
+            output_dim,
+            architecture: Architecture::Residual { width: 512, blocks: 2 },
+            dropout: 0.5,
+            heads: HeadMode::Separate,
+            seed: 0,
+        }
+    }
+
+    /// Reject every value burn would panic on, before any tensor is made.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let invalid = |option, expected, found: String| {
+            Err(ModelError::InvalidOption {
+                option,
+                expected,
+                found,
+            })
+        };
+        if self.input_dim == 0 {
+            return invalid("input_dim", "at least 1", "0".into());
+        }
+        if self.output_dim == 0 {
+            return invalid("output_dim", "at least 1", "0".into());
+        }
+        if !(self.dropout.is_finite() && (0.0..1.0).contains(&self.dropout)) {
+            return invalid("dropout", "in [0, 1)", self.dropout.to_string());
+        }
+        match &self.architecture {
+            Architecture::Linear => {}
+            Architecture::Mlp { hidden } => {
+                if hidden.is_empty() || hidden.iter().any(|&w| w == 0 || w > 65_536) {
+                    return invalid(
+                        "hidden",
+                        "a non-empty list of widths between 1 and 65536",
+                        format!("{hidden:?}"),
+                    );
+                }
+            }
+            Architecture::Residual { width, blocks } => {
+                if !(1..=65_536).contains(width) {
+                    return invalid("width", "between 1 and 65536", width.to_string());
+                }
+                if *blocks > 64 {
+                    return invalid("blocks", "at most 64", blocks.to_string());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_are_rejected_before_burn_sees_them() {
+        let mut cfg = MappingConfig::new(10, 4);
+        cfg.dropout = 1.0;
+        assert!(
+            cfg.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("dropout must be in [0, 1)")
+        );
+        cfg.dropout = 0.1;
+        cfg.architecture = Architecture::Mlp { hidden: vec![] };
+        assert!(cfg.validate().is_err());
+        cfg.architecture = Architecture::Residual { width: 0, blocks: 1 };
+        assert!(cfg.validate().is_err());
+    }
+}

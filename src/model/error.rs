@@ -1,0 +1,29 @@
+use thiserror::Error;
+
+/// Errors of model construction, fitting and prediction.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ModelError {
+    /// An option has a value the model cannot use.
+    #[error("{option} must be {expected}, got {found}")]
+    InvalidOption {
+        option: &'static str,
+        expected: &'static str,
+        found: String,
+    },
+    /// The data's width differs from what the model was built for.
+    #[error("{what}: the model expects {expected}, the data has {found}")]
+    DimensionMismatch {
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    },
+    /// A fit needs more samples than were given.
+    #[error("{0}")]
+    TooFewSamples(String),
+    /// A numerical step failed (e.g. a singular system).
+    #[error("numerical failure: {0}")]
+    Numerical(String),
+    /// The dataset lacks something the model needs.
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+}

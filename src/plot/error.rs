@@ -1,0 +1,39 @@
+use plotters::drawing::DrawingAreaErrorKind;
+
+/// Why a figure could not be produced.
+///
+/// ```
+/// use brainclip::plot::{LineChart, PlotError, line_chart};
+///
+/// let spec = LineChart::new("Nothing", "x", "y");
+/// assert!(matches!(line_chart(&spec), Err(PlotError::EmptyData { .. })));
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlotError {
+    /// There is nothing to draw (no series, an empty matrix).
+    #[error("nothing to plot: {what}")]
+    EmptyData { what: String },
+    /// The requested figure size is outside the supported range.
+    #[error("figure size {width}×{height} px is invalid: each side must be {min}..={max} px")]
+    InvalidSize {
+        width: u32,
+        height: u32,
+        min: u32,
+        max: u32,
+    },
+    /// Data that must be finite is not (or a series has no usable point).
+    #[error("non-finite data: {what}")]
+    NonFinite { what: String },
+    /// An inconsistent specification (bad colour range, tick labels of the wrong length, ...).
+    #[error("invalid plot specification: {what}")]
+    InvalidInput { what: String },
+    /// The drawing or encoding backend failed.
+    #[error("rendering failed: {0}")]
+    Render(String),
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        PlotError::Render(e.to_string())
+    }
+}

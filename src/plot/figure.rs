@@ -1,0 +1,157 @@
+use std::fmt;
+
+use image::{ExtendedColorType, ImageEncoder, codecs::png::PngEncoder};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{PlotError, font};
+
+const MIN_SIDE: u32 = 100;
+const MAX_SIDE: u32 = 8000;
+
+/// A rendered figure: PNG bytes and an SVG document of the same drawing, plus its title and size.
+///
+/// ```
+/// use brainclip::plot::{LineChart, Series, line_chart};
+///
+/// let mut spec = LineChart::new("Training curves", "epoch", "loss");
+/// spec.series.push(Series::new("train", vec![(0.0, 1.0), (1.0, 0.5)]));
+/// let fig = line_chart(&spec)?;
+/// assert_eq!((fig.width(), fig.height()), (960, 600));
+/// assert!(fig.svg().contains("<svg"));
+/// assert_eq!(fig.to_string(), "Figure `Training curves` (960×600 px)");
+/// # Ok::<(), brainclip::plot::PlotError>(())
+/// ```
+#[derive(Clone)]
+pub struct Figure {
+    title: String,
+    width: u32,
+    height: u32,
+    png: Vec<u8>,
+    svg: String,
+}
+
+impl Figure {
+    /// The figure's title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+    /// The bytes of a PNG file (8-bit RGB).
+    pub fn png(&self) -> &[u8] {
+        &self.png
+    }
+    /// A standalone SVG document of the same drawing.
+    pub fn svg(&self) -> &str {
+        &self.svg
+    }
+}
+
+impl fmt::Debug for Figure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Figure")
+            .field("title", &self.title)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("png_bytes", &self.png.len())
+            .field("svg_bytes", &self.svg.len())
+            .finish()
+    }
+}
+
+impl fmt::Display for Figure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Figure `{}` ({}×{} px)", self.title, self.width, self.height)
+    }
+}
+
+/// A chart's drawing code, written once and run on both the bitmap and the SVG backend.
+pub(crate) trait Drawing {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
+}
+
+/// Renders `drawing` to PNG and SVG after validating the size.
+pub(crate) fn render(title: &str, width: u32, height: u32, drawing: &impl Drawing) -> Result<Figure, PlotError> {
+    let sides = MIN_SIDE..=MAX_SIDE;
+    if !sides.contains(&width) || !sides.contains(&height) {
+        return Err(PlotError::InvalidSize {
+            width,
+            height,
+            min: MIN_SIDE,
+            max: MAX_SIDE,
+        });
+    }
+    font::ensure_registered()?;
+    let mut rgb = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        drawing.draw(&root)?;
+        root.present()?;
+    }
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(&rgb, width, height, ExtendedColorType::Rgb8)
+        .map_err(|e| PlotError::Render(format!("PNG encoding: {e}")))?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        drawing.draw(&root)?;
+        root.present()?;
+    }
+    Ok(Figure {
+        title: title.to_owned(),
+        width,
+        height,
+        png,
+        svg,
+    })
+}
+
+/// Clears the canvas, draws the centred title and returns the area below it.
+pub(crate) fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>, PlotError> {
+    root.fill(&WHITE)?;
+    let (w, _) = root.dim_in_pixel();
+    let style = font::title().pos(Pos::new(HPos::Center, VPos::Top));
+    root.draw_text(title, &style, (w as i32 / 2, 14))?;
+    Ok(root.margin(14 + font::TITLE_PX as i32 + 8, 0, 0, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Blank;
+    impl Drawing for Blank {
+        fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+            titled(root, "blank").map(|_| ())
+        }
+    }
+
+    #[test]
+    fn rejects_bad_sizes() {
+        for (w, h) in [(0, 600), (99, 600), (960, 8001), (u32::MAX, u32::MAX)] {
+            let err = render("t", w, h, &Blank).unwrap_err();
+            assert!(matches!(err, PlotError::InvalidSize { width, height, .. } if (width, height) == (w, h)));
+        }
+        assert!(render("t", 100, 8000, &Blank).is_ok());
+    }
+
+    #[test]
+    fn debug_hides_bytes() {
+        let fig = render("blank", 200, 100, &Blank).unwrap();
+        let dbg = format!("{fig:?}");
+        assert!(dbg.contains("png_bytes") && dbg.len() < 200, "{dbg}");
+        assert_eq!(fig.to_string(), "Figure `blank` (200×100 px)");
+    }
+}

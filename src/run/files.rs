@@ -1,0 +1,144 @@
+//! The one place where brainclip touches the file system on a script's behalf.
+//!
+//! Writes are confined to the run directory and atomic (a temporary file in the same folder,
+//! then a rename), so an interrupted or failed run never leaves a half-written file and never
+//! overwrites anything outside its folder.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use thiserror::Error;
+
+/// A refused or failed file operation.
+#[derive(Debug, Error)]
+pub enum FileError {
+    /// The path would leave the run directory.
+    #[error("`{path}` is outside the run directory {run_dir}; scripts write only inside it")]
+    OutsideRunDir { path: String, run_dir: PathBuf },
+    /// This context has no run directory (e.g. one made only to list documentation).
+    #[error("this session has no run directory to write `{0}` into")]
+    NoRunDirectory(String),
+    /// The path names no file.
+    #[error("`{0}` is not a file name")]
+    NotAFileName(String),
+    /// The operating system refused.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Where a run may write (and, later, read).
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let files = brainclip::run::FilePolicy::new(dir.path().to_path_buf()).unwrap();
+/// let path = files.write("figures/a.txt", b"hello").unwrap();
+/// assert_eq!(std::fs::read(&path).unwrap(), b"hello");
+/// assert!(files.write("../escape.txt", b"no").is_err());
+/// ```
+#[derive(Clone, Debug)]
+pub struct FilePolicy {
+    run_dir: PathBuf,
+    writable: bool,
+}
+
+impl FilePolicy {
+    /// A policy writing into `run_dir`, which is created if needed.
+    pub fn new(run_dir: PathBuf) -> Result<Self, FileError> {
+        std::fs::create_dir_all(&run_dir).map_err(|source| FileError::Io {
+            path: run_dir.clone(),
+            source,
+        })?;
+        Ok(Self {
+            run_dir,
+            writable: true,
+        })
+    }
+
+    /// A policy that refuses every write (for a context that only lists documentation).
+    pub fn read_only(run_dir: PathBuf) -> Self {
+        Self {
+            run_dir,
+            writable: false,
+        }
+    }
+
+    /// The run directory.
+    pub fn run_dir(&self) -> &Path {
+        &self.run_dir
+    }
+
+    /// The absolute-or-cwd-relative path of `name` inside the run directory, if it stays inside.
+    pub fn output_path(&self, name: &str) -> Result<PathBuf, FileError> {
+        let relative = Path::new(name);
+        let outside = || FileError::OutsideRunDir {
+            path: name.to_string(),
+            run_dir: self.run_dir.clone(),
+        };
+        if relative.is_absolute() {
+            return Err(outside());
+        }
+        let mut depth = 0usize;
+        for component in relative.components() {
+            match component {
+                Component::Normal(_) => depth += 1,
+                Component::CurDir => {}
+                Component::ParentDir => depth = depth.checked_sub(1).ok_or_else(outside)?,
+                Component::RootDir | Component::Prefix(_) => return Err(outside()),
+            }
+        }
+        if depth == 0 {
+            return Err(FileError::NotAFileName(name.to_string()));
+        }
+        Ok(self.run_dir.join(relative))
+    }
+
+    /// Write `bytes` to `name` inside the run directory, atomically; returns the path written.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, FileError> {
+        if !self.writable {
+            return Err(FileError::NoRunDirectory(name.to_string()));
+        }
+        let path = self.output_path(name)?;
+        let io = |source| FileError::Io {
+            path: path.clone(),
+            source,
+        };
+        let parent = path.parent().unwrap_or(&self.run_dir);
+        std::fs::create_dir_all(parent).map_err(io)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(io)?;
+        tmp.write_all(bytes).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(&path).map_err(|e| io(e.error))?;
+        Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confines_writes_to_the_run_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FilePolicy::new(dir.path().join("run")).unwrap();
+        assert!(files.write("a/../b.txt", b"x").is_ok());
+        for bad in ["../x", "a/../../x", "/etc/passwd", "", "."] {
+            assert!(files.write(bad, b"x").is_err(), "{bad}");
+        }
+        assert!(!dir.path().join("x").exists());
+    }
+
+    #[test]
+    fn a_rewrite_replaces_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FilePolicy::new(dir.path().to_path_buf()).unwrap();
+        files.write("m.json", b"a much longer first version").unwrap();
+        let path = files.write("m.json", b"short").unwrap();
+        assert_eq!(std::fs::read(path).unwrap(), b"short");
+        // no temporary files left behind
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

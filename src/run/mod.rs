@@ -1,0 +1,251 @@
+//! A run: its directory, its parameters, and the record of what it did (`manifest.json`,
+//! `metrics.json`, `history.csv`). Script functions reach the file system only through here.
+
+mod files;
+mod history_csv;
+mod manifest;
+mod params;
+mod progress;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::Value;
+
+pub use files::{FileError, FilePolicy};
+pub use history_csv::history_csv;
+pub use manifest::{Manifest, RunStatus, git_revision, now};
+pub use params::{ParamSyntaxError, ParamValue, parse_params};
+pub use progress::TrainingProgress;
+
+use crate::device::ComputeDevice;
+use crate::train::EpochRecord;
+
+/// Everything needed to start a run.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    /// The run directory (created if needed).
+    pub run_dir: PathBuf,
+    /// The script's path or a label (`repl`, `kernel`).
+    pub script: String,
+    /// The script text, for its hash.
+    pub script_text: Option<String>,
+    /// `--set` parameters.
+    pub params: BTreeMap<String, ParamValue>,
+    /// The session seed.
+    pub seed: u64,
+    /// Where tensors live.
+    pub device: ComputeDevice,
+    /// The command line.
+    pub command: Vec<String>,
+    /// Show progress bars (when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// The state of one run, shared by every script function of a session.
+pub struct RunContext {
+    files: FilePolicy,
+    seed: u64,
+    device: ComputeDevice,
+    params: BTreeMap<String, ParamValue>,
+    manifest: RefCell<Manifest>,
+    histories: RefCell<Vec<(String, Vec<EpochRecord>)>>,
+    deferred_error: RefCell<Option<FileError>>,
+    cancel: Arc<AtomicBool>,
+    progress: bool,
+}
+
+impl RunContext {
+    /// Create the run directory and write the initial manifest (status `running`).
+    pub fn start(settings: RunSettings) -> Result<Self, FileError> {
+        let files = FilePolicy::new(settings.run_dir.clone())?;
+        let run = Self::with_files(settings, files);
+        run.write_manifest()?;
+        Ok(run)
+    }
+
+    /// A context that writes nothing: enough to register functions and list their documentation.
+    pub fn detached(settings: RunSettings) -> Self {
+        let files = FilePolicy::read_only(settings.run_dir.clone());
+        Self::with_files(settings, files)
+    }
+
+    fn with_files(settings: RunSettings, files: FilePolicy) -> Self {
+        let manifest = Manifest {
+            brainclip_version: env!("CARGO_PKG_VERSION"),
+            git_revision: git_revision(),
+            script: settings.script,
+            script_sha256: settings.script_text.as_deref().map(sha256_hex),
+            params: settings.params.clone(),
+            seed: settings.seed,
+            backend: settings.device.backend.name().to_string(),
+            device: settings.device.label(),
+            command: settings.command,
+            started_at: now(),
+            finished_at: None,
+            status: RunStatus::Running,
+            error: None,
+            data: Vec::new(),
+            models: Vec::new(),
+            metrics: serde_json::Map::new(),
+            outputs: Vec::new(),
+        };
+        Self {
+            files,
+            seed: settings.seed,
+            device: settings.device,
+            params: settings.params,
+            manifest: RefCell::new(manifest),
+            histories: RefCell::new(Vec::new()),
+            deferred_error: RefCell::new(None),
+            cancel: Arc::new(AtomicBool::new(false)),
+            progress: settings.progress,
+        }
+    }
+
+    /// The run directory.
+    pub fn run_dir(&self) -> &Path {
+        self.files.run_dir()
+    }
+    /// The session seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// The compute device.
+    pub fn device(&self) -> &ComputeDevice {
+        &self.device
+    }
+    /// Whether to draw progress bars.
+    pub fn show_progress(&self) -> bool {
+        self.progress
+    }
+
+    /// All `--set` parameters.
+    pub fn params(&self) -> &BTreeMap<String, ParamValue> {
+        &self.params
+    }
+
+    /// The parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&ParamValue> {
+        self.params.get(name)
+    }
+
+    /// The flag that Ctrl-C or a kernel interrupt sets.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancel)
+    }
+    /// Whether an interrupt was requested.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+    /// Clear an interrupt (the next cell of a notebook runs normally).
+    pub fn reset_cancel(&self) {
+        self.cancel.store(false, Ordering::SeqCst);
+    }
+
+    /// Write `bytes` as `name` in the run directory and list it in the manifest.
+    pub fn write_output(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, FileError> {
+        let path = self.files.write(name, bytes)?;
+        {
+            let mut manifest = self.manifest.borrow_mut();
+            if !manifest.outputs.iter().any(|o| o == name) {
+                manifest.outputs.push(name.to_string());
+            }
+        }
+        self.write_manifest()?;
+        Ok(path)
+    }
+
+    /// Merge `metrics` (a JSON object, or any value under `key`) into `metrics.json`.
+    pub fn record_metrics(&self, key: Option<&str>, metrics: Value) -> Result<PathBuf, FileError> {
+        {
+            let mut manifest = self.manifest.borrow_mut();
+            match (key, metrics) {
+                (Some(k), v) => {
+                    manifest.metrics.insert(k.to_string(), v);
+                }
+                (None, Value::Object(map)) => manifest.metrics.extend(map),
+                (None, v) => {
+                    manifest.metrics.insert("value".into(), v);
+                }
+            }
+        }
+        let json = serde_json::to_vec_pretty(&self.manifest.borrow().metrics).unwrap_or_default();
+        self.write_output("metrics.json", &json)
+    }
+
+    /// Note a data source (e.g. a generator config) in the manifest.
+    pub fn record_data(&self, source: Value) {
+        self.manifest.borrow_mut().data.push(source);
+    }
+
+    /// Note a trained model's resolved configuration in the manifest.
+    pub fn record_model(&self, config: Value) {
+        self.manifest.borrow_mut().models.push(config);
+    }
+
+    /// Begin a training history; returns its index for [`RunContext::record_epoch`].
+    pub fn start_history(&self, label: &str) -> usize {
+        let mut histories = self.histories.borrow_mut();
+        histories.push((label.to_string(), Vec::new()));
+        histories.len() - 1
+    }
+
+    /// Append an epoch and rewrite `history.csv`, so an interrupted run keeps every epoch.
+    pub fn record_epoch(&self, history: usize, record: &EpochRecord) {
+        if let Some((_, records)) = self.histories.borrow_mut().get_mut(history) {
+            records.push(record.clone());
+        }
+        let result = history_csv(&self.histories.borrow())
+            .map_err(|e| FileError::Io {
+                path: self.run_dir().join("history.csv"),
+                source: e.into(),
+            })
+            .and_then(|bytes| self.write_output("history.csv", &bytes));
+        if let Err(e) = result {
+            self.deferred_error.borrow_mut().get_or_insert(e);
+        }
+    }
+
+    /// A write error that happened where it could not be returned (e.g. inside training).
+    pub fn take_deferred_error(&self) -> Option<FileError> {
+        self.deferred_error.borrow_mut().take()
+    }
+
+    /// A label for the next history, e.g. `run2`.
+    pub fn next_history_label(&self) -> String {
+        format!("run{}", self.histories.borrow().len() + 1)
+    }
+
+    /// Finish the manifest: status, end time and the error, if any.
+    pub fn finish(&self, status: RunStatus, error: Option<String>) -> Result<(), FileError> {
+        {
+            let mut manifest = self.manifest.borrow_mut();
+            manifest.status = status;
+            manifest.error = error;
+            manifest.finished_at = Some(now());
+        }
+        self.write_manifest()
+    }
+
+    /// A copy of the manifest as it stands.
+    pub fn manifest(&self) -> Manifest {
+        self.manifest.borrow().clone()
+    }
+
+    fn write_manifest(&self) -> Result<(), FileError> {
+        let json = serde_json::to_vec_pretty(&*self.manifest.borrow()).unwrap_or_default();
+        self.files.write("manifest.json", &json).map(|_| ())
+    }
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

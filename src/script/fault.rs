@@ -1,0 +1,226 @@
+//! Script-facing errors: a domain error becomes a [`ScriptFault`] with a kind, a message and a
+//! hint, carried inside Rhai's runtime error so the engine can stamp the call's position.
+
+use std::fmt;
+
+use rhai::{Dynamic, EvalAltResult, Position};
+
+use crate::data::DataError;
+use crate::device::DeviceError;
+use crate::eval::EvalError;
+use crate::model::ModelError;
+use crate::plot::PlotError;
+use crate::run::FileError;
+use crate::train::TrainError;
+
+/// What went wrong, in categories a user (and a notebook's `ename`) can act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// An options map has an unknown key.
+    UnknownOption,
+    /// A value has the wrong type.
+    WrongType,
+    /// A value is out of range.
+    InvalidValue,
+    /// Sizes of data and model disagree.
+    DimensionMismatch,
+    /// The data lack something or are empty.
+    Data,
+    /// A file could not be read or written, or is off limits.
+    File,
+    /// The requested device is unavailable.
+    Device,
+    /// A numerical failure (divergence, singular system).
+    Numerical,
+    /// The user interrupted the work.
+    Interrupted,
+}
+
+impl FaultKind {
+    /// The kind's name, as shown to users (`ename` in Jupyter).
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::UnknownOption => "UnknownOption",
+            FaultKind::WrongType => "WrongType",
+            FaultKind::InvalidValue => "InvalidValue",
+            FaultKind::DimensionMismatch => "DimensionMismatch",
+            FaultKind::Data => "DataError",
+            FaultKind::File => "FileError",
+            FaultKind::Device => "DeviceError",
+            FaultKind::Numerical => "NumericalError",
+            FaultKind::Interrupted => "Interrupted",
+        }
+    }
+}
+
+/// An error raised by a brainclip script function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptFault {
+    /// Its category.
+    pub kind: FaultKind,
+    /// What happened.
+    pub message: String,
+    /// How to fix it, when we can tell.
+    pub hint: Option<String>,
+}
+
+impl ScriptFault {
+    /// A fault without a hint.
+    pub fn new(kind: FaultKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Add a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Prefix the message with the function that raised it, e.g. `train: ...`.
+    pub fn in_function(mut self, name: &str) -> Self {
+        if !self.message.contains(&format!("{name}()")) {
+            self.message = format!("{name}: {}", self.message);
+        }
+        self
+    }
+}
+
+impl fmt::Display for ScriptFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl From<ScriptFault> for Box<EvalAltResult> {
+    fn from(fault: ScriptFault) -> Self {
+        Box::new(EvalAltResult::ErrorRuntime(Dynamic::from(fault), Position::NONE))
+    }
+}
+
+/// Result type of script function wrappers.
+pub type ScriptResult<T> = Result<T, Box<EvalAltResult>>;
+
+/// Convert a domain result, naming the script function in the message.
+pub trait OrFault<T> {
+    /// Map the error into a script error raised by `function`.
+    fn or_fault(self, function: &str) -> ScriptResult<T>;
+}
+
+impl<T, E: Into<ScriptFault>> OrFault<T> for Result<T, E> {
+    fn or_fault(self, function: &str) -> ScriptResult<T> {
+        self.map_err(|e| e.into().in_function(function).into())
+    }
+}
+
+const DIMENSION_HINT: &str = "build the network from the data it will see, e.g. mapping_net(data.train, #{})";
+
+impl From<DataError> for ScriptFault {
+    fn from(e: DataError) -> Self {
+        let kind = match &e {
+            DataError::InvalidOption { .. } => FaultKind::InvalidValue,
+            DataError::ShapeMismatch { .. } => FaultKind::DimensionMismatch,
+            DataError::MissingField { .. } | DataError::Empty { .. } | DataError::Catalog(_) => FaultKind::Data,
+        };
+        ScriptFault::new(kind, e.to_string())
+    }
+}
+
+impl From<ModelError> for ScriptFault {
+    fn from(e: ModelError) -> Self {
+        match e {
+            ModelError::Data(d) => d.into(),
+            ModelError::InvalidOption { .. } => ScriptFault::new(FaultKind::InvalidValue, e.to_string()),
+            ModelError::DimensionMismatch { .. } => {
+                ScriptFault::new(FaultKind::DimensionMismatch, e.to_string()).with_hint(DIMENSION_HINT)
+            }
+            ModelError::TooFewSamples(_) => ScriptFault::new(FaultKind::Data, e.to_string()),
+            ModelError::Numerical(_) => ScriptFault::new(FaultKind::Numerical, e.to_string()),
+        }
+    }
+}
+
+impl From<TrainError> for ScriptFault {
+    fn from(e: TrainError) -> Self {
+        match e {
+            TrainError::Model(m) => m.into(),
+            TrainError::Dataset(d) => d.into(),
+            TrainError::InvalidOption { .. } => ScriptFault::new(FaultKind::InvalidValue, e.to_string()),
+            TrainError::Data(_) => ScriptFault::new(FaultKind::Data, e.to_string()),
+            TrainError::Diverged { .. } => ScriptFault::new(FaultKind::Numerical, e.to_string()),
+        }
+    }
+}
+
+impl From<EvalError> for ScriptFault {
+    fn from(e: EvalError) -> Self {
+        let kind = match &e {
+            EvalError::ShapeMismatch { .. } => FaultKind::DimensionMismatch,
+            EvalError::InvalidK { .. } => FaultKind::InvalidValue,
+            EvalError::NonFinite(_) => FaultKind::Numerical,
+            EvalError::Empty(_) | EvalError::TargetOutOfRange { .. } => FaultKind::Data,
+        };
+        ScriptFault::new(kind, e.to_string())
+    }
+}
+
+impl From<PlotError> for ScriptFault {
+    fn from(e: PlotError) -> Self {
+        ScriptFault::new(FaultKind::InvalidValue, e.to_string())
+    }
+}
+
+impl From<FileError> for ScriptFault {
+    fn from(e: FileError) -> Self {
+        let hint = match &e {
+            FileError::OutsideRunDir { .. } => Some("give a plain file name such as \"figure.png\""),
+            _ => None,
+        };
+        let fault = ScriptFault::new(FaultKind::File, e.to_string());
+        match hint {
+            Some(h) => fault.with_hint(h),
+            None => fault,
+        }
+    }
+}
+
+impl From<DeviceError> for ScriptFault {
+    fn from(e: DeviceError) -> Self {
+        let hint = e.hint();
+        ScriptFault::new(FaultKind::Device, e.to_string()).with_hint(hint)
+    }
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo: few edits
+/// (transpositions count as one) for its length, or a very similar spelling.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let max_edits = match word.chars().count() {
+        0..=4 => 1,
+        5..=8 => 2,
+        _ => 3,
+    };
+    candidates
+        .into_iter()
+        .filter(|c| *c != word)
+        .map(|c| (strsim::osa_distance(word, c), strsim::jaro_winkler(word, c), c))
+        .filter(|(edits, similarity, _)| *edits <= max_edits || *similarity > 0.9)
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map(|(_, _, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("epoch", ["epochs", "lr", "batch_size"]), Some("epochs"));
+        assert_eq!(did_you_mean("zero_shoot", ["zero_shot", "train"]), Some("zero_shot"));
+        assert_eq!(did_you_mean("xyz", ["epochs", "lr"]), None);
+        assert_eq!(did_you_mean("gdo", ["god_synthetic", "god"]), Some("god"));
+        assert_eq!(did_you_mean("trian", ["train", "ridge"]), Some("train"));
+    }
+}

@@ -1,0 +1,11 @@
+//! Script functions of the training area.
+
+#[allow(clippy::module_inception)] // files are named after the script function they define
+mod train;
+
+use super::registry::Registry;
+
+/// Register the training functions.
+pub fn register(reg: &mut Registry) {
+    train::register(reg);
+}

@@ -1,0 +1,413 @@
+//! The value types scripts hold: cheap-to-clone handles on domain values, each with its
+//! properties declared once (the same table registers the getters and documents them).
+
+use std::sync::Arc;
+
+use ndarray::Array2;
+use rhai::{Array, Dynamic, Engine, Map};
+
+use super::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use super::options::Options;
+use super::registry::{Registry, TypeDoc};
+use crate::data::Dataset;
+use crate::model::{MappingConfig, RidgeModel};
+use crate::plot::Figure;
+use crate::train::{StopReason, TrainedModel};
+
+/// A dataset (shared, never copied by scripts).
+#[derive(Clone)]
+pub struct DatasetValue(pub Arc<Dataset>);
+
+/// An untrained mapping network: its resolved configuration.
+#[derive(Clone)]
+pub struct NetValue(pub MappingConfig);
+
+/// A trained mapping network and its label.
+#[derive(Clone)]
+pub struct ModelValue {
+    /// The trained model.
+    pub model: Arc<TrainedModel>,
+    /// Its name in tables, plots and `history.csv`.
+    pub label: String,
+}
+
+/// A fitted ridge baseline, with the target it was fitted to.
+#[derive(Clone)]
+pub struct RidgeValue {
+    /// The fit.
+    pub model: Arc<RidgeModel>,
+    /// `image` or `text`.
+    pub target: &'static str,
+    /// Its name in tables.
+    pub label: String,
+}
+
+/// A rendered figure.
+#[derive(Clone)]
+pub struct FigureValue(pub Arc<Figure>);
+
+/// Predictions of a decoder for a dataset.
+pub struct Decoded {
+    /// Embeddings to compare with image embeddings.
+    pub image: Array2<f32>,
+    /// Embeddings to compare with text embeddings.
+    pub text: Array2<f32>,
+}
+
+/// Anything that maps fMRI to embeddings: trained networks and ridge fits.
+pub trait Decoder {
+    /// Predict for every sample of `data`.
+    fn decode(&self, data: &Dataset) -> Result<Decoded, ScriptFault>;
+    /// Name in tables.
+    fn label(&self) -> &str;
+}
+
+impl Decoder for ModelValue {
+    fn decode(&self, data: &Dataset) -> Result<Decoded, ScriptFault> {
+        let (image, text) = self.model.predict(data.fmri().view())?;
+        Ok(Decoded { image, text })
+    }
+    fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+impl Decoder for RidgeValue {
+    fn decode(&self, data: &Dataset) -> Result<Decoded, ScriptFault> {
+        let pred = self.model.predict(data.fmri().view())?;
+        Ok(Decoded {
+            image: pred.clone(),
+            text: pred,
+        })
+    }
+    fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+/// Register `name(model, data)` and `name(model, data, options)` for every decoder type (Model,
+/// RidgeModel), all calling `f`; `options` lists the valid option keys.
+pub fn register_decoder_fn(
+    engine: &mut Engine,
+    name: &'static str,
+    options: &'static [&'static str],
+    f: fn(&dyn Decoder, &DatasetValue, Options) -> ScriptResult<Dynamic>,
+) {
+    fn overloads<M: Decoder + Clone + 'static>(
+        engine: &mut Engine,
+        name: &'static str,
+        options: &'static [&'static str],
+        f: fn(&dyn Decoder, &DatasetValue, Options) -> ScriptResult<Dynamic>,
+    ) {
+        engine.register_fn(name, move |model: M, data: DatasetValue| {
+            f(&model, &data, Options::empty(name))
+        });
+        engine.register_fn(name, move |model: M, data: DatasetValue, map: Map| {
+            f(&model, &data, Options::new(name, map, options).or_fault(name)?)
+        });
+    }
+    overloads::<ModelValue>(engine, name, options, f);
+    overloads::<RidgeValue>(engine, name, options, f);
+}
+
+/// One readable property of a value type.
+struct Property<T> {
+    name: &'static str,
+    doc: &'static str,
+    get: fn(&T) -> Dynamic,
+}
+
+fn register_value_type<T: Clone + 'static>(
+    reg: &mut Registry,
+    name: &'static str,
+    summary: &'static str,
+    properties: Vec<Property<T>>,
+    display: fn(&T) -> String,
+) {
+    let doc = TypeDoc {
+        name,
+        summary,
+        properties: properties.iter().map(|p| (p.name, p.doc)).collect(),
+    };
+    reg.value_type(doc, move |engine: &mut Engine| {
+        engine.register_type_with_name::<T>(name);
+        for p in properties {
+            let get = p.get;
+            engine.register_get(p.name, move |v: &mut T| get(v));
+        }
+        engine.register_fn("to_string", move |v: &mut T| display(v));
+        engine.register_fn("to_debug", move |v: &mut T| display(v));
+    });
+}
+
+fn int(n: usize) -> Dynamic {
+    Dynamic::from(n as i64)
+}
+
+fn strings(items: impl IntoIterator<Item = String>) -> Dynamic {
+    Dynamic::from(items.into_iter().map(Dynamic::from).collect::<Array>())
+}
+
+/// Register every value type with its properties.
+pub fn register(reg: &mut Registry) {
+    register_value_type::<DatasetValue>(
+        reg,
+        "Dataset",
+        "fMRI samples (samples × voxels) with their stimuli's ids, categories and CLIP embeddings.",
+        vec![
+            Property {
+                name: "name",
+                doc: "name used in messages",
+                get: |d| Dynamic::from(d.0.name().to_string()),
+            },
+            Property {
+                name: "split",
+                doc: "\"train\" or \"test\"",
+                get: |d| Dynamic::from(d.0.split().to_string()),
+            },
+            Property {
+                name: "n_samples",
+                doc: "number of samples",
+                get: |d| int(d.0.n_samples()),
+            },
+            Property {
+                name: "n_voxels",
+                doc: "number of voxels",
+                get: |d| int(d.0.n_voxels()),
+            },
+            Property {
+                name: "dim",
+                doc: "embedding width D (0 without embeddings)",
+                get: |d| int(d.0.embedding_dim().unwrap_or(0)),
+            },
+            Property {
+                name: "n_categories",
+                doc: "number of categories",
+                get: |d| int(d.0.categories().len()),
+            },
+            Property {
+                name: "categories",
+                doc: "category short names, e.g. \"goldfish\"",
+                get: |d| strings(d.0.categories().iter().map(|c| c.short_name().to_string())),
+            },
+            Property {
+                name: "ids",
+                doc: "sample (image) ids",
+                get: |d| strings(d.0.sample_ids().iter().cloned()),
+            },
+            Property {
+                name: "captions",
+                doc: "one caption per sample (may be empty)",
+                get: |d| strings(d.0.captions().iter().cloned()),
+            },
+            Property {
+                name: "rois",
+                doc: "map of ROI name → number of voxels",
+                get: |d| {
+                    Dynamic::from(
+                        d.0.roi_sizes()
+                            .into_iter()
+                            .map(|(k, n)| (k.into(), int(n)))
+                            .collect::<Map>(),
+                    )
+                },
+            },
+        ],
+        |d| d.0.to_string(),
+    );
+    register_value_type::<NetValue>(
+        reg,
+        "MappingNet",
+        "An untrained mapping network (its configuration); train(net, data, #{...}) fits it.",
+        vec![
+            Property {
+                name: "config",
+                doc: "the resolved configuration as a map",
+                get: |n| to_dynamic(&n.0),
+            },
+            Property {
+                name: "input_dim",
+                doc: "number of voxels",
+                get: |n| int(n.0.input_dim),
+            },
+            Property {
+                name: "output_dim",
+                doc: "embedding width D",
+                get: |n| int(n.0.output_dim),
+            },
+        ],
+        |n| describe_net(&n.0),
+    );
+    register_value_type::<ModelValue>(
+        reg,
+        "Model",
+        "A trained mapping network with its training history.",
+        vec![
+            Property {
+                name: "label",
+                doc: "name in tables, plots and history.csv",
+                get: |m| Dynamic::from(m.label.clone()),
+            },
+            Property {
+                name: "history",
+                doc: "array of per-epoch maps: epoch, lr, train_loss, val_loss, temperature, loss terms",
+                get: |m| to_dynamic(&m.model.history),
+            },
+            Property {
+                name: "temperature",
+                doc: "final contrastive temperature",
+                get: |m| Dynamic::from(m.model.temperature),
+            },
+            Property {
+                name: "best_epoch",
+                doc: "epoch whose weights were kept (() without validation)",
+                get: |m| m.model.best_epoch.map_or(Dynamic::UNIT, int),
+            },
+            Property {
+                name: "stop_reason",
+                doc: "\"completed\", \"early_stopped\" or \"interrupted\"",
+                get: |m| to_dynamic(&m.model.stop_reason),
+            },
+            Property {
+                name: "epochs_run",
+                doc: "number of epochs run",
+                get: |m| int(m.model.history.len()),
+            },
+            Property {
+                name: "config",
+                doc: "network and training configuration as a map",
+                get: |m| model_config(&m.model),
+            },
+        ],
+        describe_model,
+    );
+    register_value_type::<RidgeValue>(
+        reg,
+        "RidgeModel",
+        "A ridge regression baseline fMRI → embedding, penalty chosen by cross-validation.",
+        vec![
+            Property {
+                name: "label",
+                doc: "name in tables",
+                get: |r| Dynamic::from(r.label.clone()),
+            },
+            Property {
+                name: "alpha",
+                doc: "chosen penalty relative to the mean eigenvalue of X Xᵀ",
+                get: |r| Dynamic::from(r.model.alpha),
+            },
+            Property {
+                name: "lambda",
+                doc: "chosen absolute penalty",
+                get: |r| Dynamic::from(r.model.lambda),
+            },
+            Property {
+                name: "target",
+                doc: "\"image\" or \"text\"",
+                get: |r| Dynamic::from(r.target.to_string()),
+            },
+            Property {
+                name: "cv_error",
+                doc: "array of #{alpha, error}: mean cross-validated squared error per candidate",
+                get: |r| {
+                    let rows: Array = r
+                        .model
+                        .cv_error
+                        .iter()
+                        .map(|(a, e)| {
+                            Dynamic::from(
+                                [("alpha".into(), Dynamic::from(*a)), ("error".into(), Dynamic::from(*e))]
+                                    .into_iter()
+                                    .collect::<Map>(),
+                            )
+                        })
+                        .collect();
+                    Dynamic::from(rows)
+                },
+            },
+        ],
+        |r| {
+            format!(
+                "RidgeModel `{}` ({} target, {} voxels, alpha = {:.3})",
+                r.label,
+                r.target,
+                r.model.input_dim(),
+                r.model.alpha
+            )
+        },
+    );
+    register_value_type::<FigureValue>(
+        reg,
+        "Figure",
+        "A rendered figure (PNG and SVG); save_figure(fig, name) writes it into the run directory.",
+        vec![
+            Property {
+                name: "title",
+                doc: "the figure's title",
+                get: |f| Dynamic::from(f.0.title().to_string()),
+            },
+            Property {
+                name: "width",
+                doc: "width in pixels",
+                get: |f| int(f.0.width() as usize),
+            },
+            Property {
+                name: "height",
+                doc: "height in pixels",
+                get: |f| int(f.0.height() as usize),
+            },
+        ],
+        |f| f.0.to_string(),
+    );
+}
+
+/// Serialise any serde value into a Rhai value (maps, arrays, numbers, strings).
+pub fn to_dynamic<T: serde::Serialize>(value: &T) -> Dynamic {
+    rhai::serde::to_dynamic(value).unwrap_or(Dynamic::UNIT)
+}
+
+fn model_config(model: &TrainedModel) -> Dynamic {
+    let mut map = Map::new();
+    map.insert("network".into(), to_dynamic(&model.mapping));
+    map.insert("training".into(), to_dynamic(&model.config));
+    Dynamic::from(map)
+}
+
+fn describe_net(cfg: &MappingConfig) -> String {
+    use crate::model::Architecture;
+    let arch = match &cfg.architecture {
+        Architecture::Linear => "linear".to_string(),
+        Architecture::Mlp { hidden } => format!("MLP {hidden:?}"),
+        Architecture::Residual { width, blocks } => format!("residual MLP (width {width}, {blocks} blocks)"),
+    };
+    format!(
+        "MappingNet: {} voxels → {} ({arch}, dropout {}, {:?} heads)",
+        cfg.input_dim, cfg.output_dim, cfg.dropout, cfg.heads
+    )
+}
+
+fn describe_model(m: &ModelValue) -> String {
+    let model = &m.model;
+    let stop = match model.stop_reason {
+        StopReason::Completed => "completed",
+        StopReason::EarlyStopped => "stopped early",
+        StopReason::Interrupted => "interrupted",
+    };
+    let best = model
+        .best_epoch
+        .map(|e| format!(", best epoch {e}"))
+        .unwrap_or_default();
+    format!(
+        "Model `{}`: {}; {} epochs ({stop}{best}), temperature {:.3}",
+        m.label,
+        describe_net(&model.mapping),
+        model.history.len(),
+        model.temperature
+    )
+}
+
+/// The dataset handle inside a script value, or a clear error.
+pub fn fault_if_empty(data: &Dataset) -> Result<(), ScriptFault> {
+    data.require_samples()
+        .map_err(|e| ScriptFault::new(FaultKind::Data, e.to_string()))
+}

@@ -1,0 +1,315 @@
+//! The one entry point for the CLI, the Jupyter kernel, evcxr users and the tests: a session owns
+//! a Rhai engine with every brainclip function, a scope that persists between evaluations, and the
+//! run (directory, parameters, provenance).
+
+mod diagnostic;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use rhai::module_resolvers::{FileModuleResolver, ModuleResolversCollection, StaticModuleResolver};
+use rhai::{Dynamic, Engine, Module, Scope};
+
+pub use diagnostic::{DiagnosticContext, ScriptError, SourceLookup, diagnose};
+
+use crate::device;
+use crate::run::{FileError, ParamValue, RunContext, RunSettings, RunStatus};
+use crate::script::{self, Docs, STDLIB, StdlibModule};
+
+/// How to start a session.
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// The run directory; `None` means `<runs_root>/<label>-<timestamp>`.
+    pub out_dir: Option<PathBuf>,
+    /// Where default run directories go.
+    pub runs_root: PathBuf,
+    /// Names the run directory and the manifest's script entry (a script's stem, `repl`, ...).
+    pub label: String,
+    /// Session seed: the default seed of every random draw.
+    pub seed: u64,
+    /// `--set` parameters.
+    pub params: BTreeMap<String, ParamValue>,
+    /// Device string (`cpu`, `cpu:flex`, `cpu:ndarray`, `cuda:0`, `auto`).
+    pub device: String,
+    /// The command line, for the manifest.
+    pub command: Vec<String>,
+    /// Draw progress bars on a terminal.
+    pub progress: bool,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        Self {
+            out_dir: None,
+            runs_root: PathBuf::from("runs"),
+            label: "session".into(),
+            seed: 0,
+            params: BTreeMap::new(),
+            device: "cpu".into(),
+            command: Vec::new(),
+            progress: false,
+        }
+    }
+}
+
+/// A session could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The device string cannot be satisfied.
+    #[error(transparent)]
+    Device(#[from] device::DeviceError),
+    /// The run directory cannot be written.
+    #[error(transparent)]
+    Files(#[from] FileError),
+}
+
+/// Source texts seen by the session, for quoting lines in errors.
+#[derive(Default)]
+struct Sources(RefCell<BTreeMap<String, String>>);
+
+impl SourceLookup for Sources {
+    fn source_text(&self, name: &str) -> Option<String> {
+        if let Some(text) = self.0.borrow().get(name) {
+            return Some(text.clone());
+        }
+        STDLIB.iter().find(|m| m.path == name).map(|m| m.source.to_string())
+    }
+}
+
+/// A brainclip session.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let opts = brainclip::SessionOptions { out_dir: Some(dir.path().join("run")), ..Default::default() };
+/// let mut session = brainclip::Session::new(opts).unwrap();
+/// let n: i64 = session.eval("let god = god_synthetic(#{ voxels: 70, dim: 16 }); god.test.n_samples").unwrap().cast();
+/// assert_eq!(n, 50);
+/// // the scope persists between evaluations, as in a notebook
+/// assert_eq!(session.eval("god.train.n_voxels").unwrap().cast::<i64>(), 70);
+/// ```
+pub struct Session {
+    engine: Engine,
+    scope: Scope<'static>,
+    run: Rc<RunContext>,
+    docs: Docs,
+    sources: Rc<Sources>,
+    cells: usize,
+}
+
+impl Session {
+    /// Start a session: resolve the device, create the run directory, write the initial manifest.
+    pub fn new(options: SessionOptions) -> Result<Self, SessionError> {
+        Self::with_script(options, None)
+    }
+
+    /// Start a session for the script at `path` with text `text` (hashed into the manifest).
+    pub fn for_script(options: SessionOptions, path: &Path, text: &str) -> Result<Self, SessionError> {
+        let session = Self::with_script(options, Some((path, text)))?;
+        session
+            .sources
+            .0
+            .borrow_mut()
+            .insert(path.display().to_string(), text.to_string());
+        Ok(session)
+    }
+
+    fn with_script(options: SessionOptions, script: Option<(&Path, &str)>) -> Result<Self, SessionError> {
+        let device = device::resolve(&options.device)?;
+        let run_dir = options
+            .out_dir
+            .clone()
+            .unwrap_or_else(|| default_run_dir(&options.runs_root, &options.label));
+        let settings = RunSettings {
+            run_dir,
+            script: script.map_or_else(|| options.label.clone(), |(p, _)| p.display().to_string()),
+            script_text: script.map(|(_, t)| t.to_string()),
+            params: options.params.clone(),
+            seed: options.seed,
+            device,
+            command: options.command.clone(),
+            progress: options.progress,
+        };
+        let run = Rc::new(RunContext::start(settings)?);
+        Ok(Self::assemble(
+            run,
+            script.and_then(|(p, _)| p.parent()).map(Path::to_path_buf),
+        ))
+    }
+
+    fn assemble(run: Rc<RunContext>, script_dir: Option<PathBuf>) -> Self {
+        let mut engine = Engine::new();
+        let docs = script::register_all(&mut engine, Rc::clone(&run));
+        let cancel = run.cancel_flag();
+        engine.on_progress(move |ops| {
+            (ops % 1024 == 0 && cancel.load(std::sync::atomic::Ordering::SeqCst)).then(|| Dynamic::from("interrupted"))
+        });
+        let mut stdlib = StaticModuleResolver::new();
+        for module in STDLIB {
+            let compiled = compile_stdlib(&engine, module)
+                .unwrap_or_else(|e| panic!("embedded stdlib module {} does not compile: {e}", module.path));
+            stdlib.insert(module.path, compiled);
+        }
+        let mut resolvers = ModuleResolversCollection::new();
+        resolvers.push(stdlib);
+        resolvers.push(FileModuleResolver::new_with_path(
+            script_dir.unwrap_or_else(|| PathBuf::from(".")),
+        ));
+        engine.set_module_resolver(resolvers);
+
+        let mut scope = Scope::new();
+        scope.push_constant("params", script::params_map(run.params()));
+        Self {
+            engine,
+            scope,
+            run,
+            docs,
+            sources: Rc::new(Sources::default()),
+            cells: 0,
+        }
+    }
+
+    /// The documentation of every function and type, without starting a run.
+    pub fn documentation() -> Docs {
+        let settings = RunSettings {
+            run_dir: PathBuf::from("."),
+            script: "doc".into(),
+            script_text: None,
+            params: BTreeMap::new(),
+            seed: 0,
+            device: device::default_cpu(),
+            command: Vec::new(),
+            progress: false,
+        };
+        let mut engine = Engine::new();
+        script::register_all(&mut engine, Rc::new(RunContext::detached(settings)))
+    }
+
+    /// Run the script this session was created for (see [`Session::for_script`]).
+    pub fn run_script(&mut self, path: &Path) -> Result<Dynamic, Box<ScriptError>> {
+        let name = path.display().to_string();
+        let text = self.sources.source_text(&name).unwrap_or_default();
+        self.evaluate(&name, &text)
+    }
+
+    /// Evaluate code in the session's scope (variables persist between calls, as in a notebook);
+    /// returns the value of the last expression.
+    pub fn eval(&mut self, code: &str) -> Result<Dynamic, Box<ScriptError>> {
+        self.cells += 1;
+        let name = format!("<cell {}>", self.cells);
+        self.sources.0.borrow_mut().insert(name.clone(), code.to_string());
+        self.evaluate(&name, code)
+    }
+
+    fn evaluate(&mut self, name: &str, code: &str) -> Result<Dynamic, Box<ScriptError>> {
+        self.run.reset_cancel();
+        let result = self
+            .engine
+            .compile_with_scope(&self.scope, code)
+            .map_err(|e| e.into())
+            .and_then(|mut ast| {
+                ast.set_source(name);
+                self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &ast)
+            });
+        result.map_err(|err| {
+            let mut variables: Vec<String> = self.scope.iter_raw().map(|(n, _, _)| n.to_string()).collect();
+            variables.extend(declared_names(code));
+            let ctx = DiagnosticContext {
+                docs: &self.docs,
+                default_source: name,
+                sources: &*self.sources,
+                variables,
+            };
+            Box::new(diagnose(&err, &ctx))
+        })
+    }
+
+    /// The run directory.
+    pub fn run_dir(&self) -> &Path {
+        self.run.run_dir()
+    }
+
+    /// Signatures of every native function the engine holds, outside Rhai's standard library
+    /// (for completion and for checking the registry against the documentation).
+    pub fn engine_signatures(&self) -> Vec<String> {
+        self.engine.gen_fn_signatures(false)
+    }
+
+    /// The documentation of what scripts can call.
+    pub fn docs(&self) -> &Docs {
+        &self.docs
+    }
+
+    /// The flag that interrupts running code (set it from a signal handler or another thread).
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.run.cancel_flag()
+    }
+
+    /// The run's provenance so far.
+    pub fn manifest(&self) -> crate::run::Manifest {
+        self.run.manifest()
+    }
+
+    /// Record how the run ended in `manifest.json`.
+    pub fn finish(&self, outcome: Result<(), &ScriptError>) -> Result<(), FileError> {
+        let (status, error) = match outcome {
+            Ok(()) => (RunStatus::Completed, None),
+            Err(e) if e.kind == "Interrupted" => (RunStatus::Interrupted, Some(e.message.clone())),
+            Err(e) => (RunStatus::Failed, Some(format!("[{}] {}", e.kind, e.message))),
+        };
+        self.run.finish(status, error)
+    }
+}
+
+/// Names a piece of code declares with `let`, `const` or `for` (the scope forgets them when the
+/// code fails, but a typo of one still deserves a suggestion).
+fn declared_names(code: &str) -> Vec<String> {
+    let words: Vec<&str> = code
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .windows(2)
+        .filter(|w| matches!(w[0], "let" | "const" | "for"))
+        .map(|w| w[1].to_string())
+        .collect()
+}
+
+/// Compile and evaluate an embedded module (a failure is a bug in brainclip, covered by tests).
+fn compile_stdlib(engine: &Engine, module: &StdlibModule) -> Result<Module, String> {
+    let mut ast = engine.compile(module.source).map_err(|e| e.to_string())?;
+    ast.set_source(module.path);
+    Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(|e| e.to_string())
+}
+
+/// `<root>/<label>-<UTC timestamp>`, with a numeric suffix if that exists already.
+fn default_run_dir(root: &Path, label: &str) -> PathBuf {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let base = root.join(format!("{label}-{stamp}"));
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = PathBuf::from(format!("{}-{n}", base.display()));
+        n += 1;
+    }
+    candidate
+}
+
+/// `--set` keys that the script text never mentions: almost certainly typos, so the CLI refuses
+/// them before a long run starts.
+///
+/// ```
+/// let params = brainclip::run::parse_params(&["epochs=3".into(), "epoch=3".into()]).unwrap();
+/// let unused = brainclip::session::unmentioned_params(&params, r#"let e = param("epochs", 40);"#);
+/// assert_eq!(unused, vec!["epoch".to_string()]);
+/// ```
+pub fn unmentioned_params(params: &BTreeMap<String, ParamValue>, script: &str) -> Vec<String> {
+    let words: std::collections::BTreeSet<&str> = script
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    params.keys().filter(|k| !words.contains(k.as_str())).cloned().collect()
+}

@@ -1,0 +1,15 @@
+//! Training the mapping network: losses, options, the learning-rate schedule and the loop.
+
+mod config;
+mod error;
+mod history;
+pub mod loss;
+mod observer;
+pub mod schedule;
+mod trainer;
+
+pub use config::{LossConfig, TextTarget, TrainConfig};
+pub use error::TrainError;
+pub use history::{EpochRecord, StopReason};
+pub use observer::{SilentObserver, TrainObserver};
+pub use trainer::{TrainedModel, train};

@@ -1,0 +1,559 @@
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use burn::module::{Module, Param};
+use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use ndarray::{Array2, ArrayView2, Axis};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use super::config::TEMPERATURE_RANGE;
+use super::loss::{clip_loss, cosine_loss, mse_loss};
+use super::schedule::warmup_cosine;
+use super::{EpochRecord, LossConfig, StopReason, TextTarget, TrainConfig, TrainError, TrainObserver};
+use crate::data::Dataset;
+use crate::model::{MappingConfig, MappingNet, ModelError, Prediction};
+use crate::tensors::{scalar, to_tensor};
+
+/// The learnable contrastive temperature, stored as `ln(1/τ)`.
+#[derive(Module, Debug)]
+struct LogitScale {
+    value: Param<Tensor<1>>,
+}
+
+impl LogitScale {
+    fn new(temperature: f64, device: &Device) -> Self {
+        let v = (1.0 / temperature).ln() as f32;
+        Self {
+            value: Param::from_tensor(Tensor::from_floats([v], device)),
+        }
+    }
+
+    /// `ln(1/τ)` clamped so that τ stays in [`TEMPERATURE_RANGE`].
+    fn clamped(&self) -> Tensor<1> {
+        let (lo, hi) = TEMPERATURE_RANGE;
+        self.value.val().clamp((1.0 / hi).ln(), (1.0 / lo).ln())
+    }
+
+    fn temperature(&self) -> f64 {
+        (-scalar(self.clamped())).exp()
+    }
+}
+
+/// A trained mapping network with everything needed to use and report it.
+#[derive(Clone, Debug)]
+pub struct TrainedModel {
+    /// The network in evaluation mode (the best epoch's weights when validating).
+    pub net: MappingNet,
+    /// Its architecture.
+    pub mapping: MappingConfig,
+    /// The options it was trained with.
+    pub config: TrainConfig,
+    /// One record per epoch run.
+    pub history: Vec<EpochRecord>,
+    /// The epoch whose weights were kept (lowest validation loss), if validating.
+    pub best_epoch: Option<usize>,
+    /// Why training ended.
+    pub stop_reason: StopReason,
+    /// The final contrastive temperature.
+    pub temperature: f64,
+    /// Samples trained on / held out.
+    pub n_train: usize,
+    /// Samples held out for validation.
+    pub n_validation: usize,
+    /// Where the network lives.
+    pub device: Device,
+}
+
+impl TrainedModel {
+    /// Image-head and text-head embeddings of `fmri` (samples × voxels).
+    pub fn predict(&self, fmri: ArrayView2<f32>) -> Result<(Array2<f32>, Array2<f32>), ModelError> {
+        self.net.predict(fmri, &self.device)
+    }
+}
+
+/// Host-side training data: inputs, targets and the category groups of prompt targets.
+struct Split {
+    fmri: Array2<f32>,
+    image: Option<Array2<f32>>,
+    text: Option<Array2<f32>>,
+    labels: Vec<usize>,
+}
+
+impl Split {
+    fn len(&self) -> usize {
+        self.fmri.nrows()
+    }
+}
+
+/// The same split as device tensors.
+struct DeviceSplit {
+    fmri: Tensor<2>,
+    image: Option<Tensor<2>>,
+    text: Option<Tensor<2>>,
+    labels: Vec<usize>,
+}
+
+impl DeviceSplit {
+    fn new(split: &Split, device: &Device) -> Self {
+        Self {
+            fmri: to_tensor(split.fmri.view(), device),
+            image: split.image.as_ref().map(|m| to_tensor(m.view(), device)),
+            text: split.text.as_ref().map(|m| to_tensor(m.view(), device)),
+            labels: split.labels.clone(),
+        }
+    }
+
+    fn batch(
+        &self,
+        indices: &[usize],
+        device: &Device,
+    ) -> (Tensor<2>, Option<Tensor<2>>, Option<Tensor<2>>, Vec<usize>) {
+        let idx: Vec<i64> = indices.iter().map(|&i| i as i64).collect();
+        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [indices.len()]), device);
+        let pick = |t: &Tensor<2>| t.clone().select(0, idx.clone());
+        (
+            pick(&self.fmri),
+            self.image.as_ref().map(pick),
+            self.text.as_ref().map(pick),
+            indices.iter().map(|&i| self.labels[i]).collect(),
+        )
+    }
+}
+
+/// The weighted total loss and each active term's unweighted value.
+fn loss_terms(
+    pred: Prediction,
+    image: Option<Tensor<2>>,
+    text: Option<Tensor<2>>,
+    groups: &[usize],
+    logit_scale: Tensor<1>,
+    cfg: &LossConfig,
+) -> (Tensor<1>, Vec<(&'static str, Tensor<1>)>) {
+    let text_groups = (cfg.text_target == TextTarget::Prompt).then_some(groups);
+    let mut terms = Vec::new();
+    if let Some(img) = image {
+        if cfg.image > 0.0 {
+            terms.push((
+                "image_clip",
+                cfg.image,
+                clip_loss(pred.image.clone(), img.clone(), logit_scale.clone(), None),
+            ));
+        }
+        if cfg.image_mse > 0.0 {
+            terms.push(("image_mse", cfg.image_mse, mse_loss(pred.image.clone(), img.clone())));
+        }
+        if cfg.image_cosine > 0.0 {
+            terms.push(("image_cosine", cfg.image_cosine, cosine_loss(pred.image.clone(), img)));
+        }
+    }
+    if let Some(txt) = text {
+        if cfg.text > 0.0 {
+            terms.push((
+                "text_clip",
+                cfg.text,
+                clip_loss(pred.text.clone(), txt.clone(), logit_scale, text_groups),
+            ));
+        }
+        if cfg.text_mse > 0.0 {
+            terms.push(("text_mse", cfg.text_mse, mse_loss(pred.text.clone(), txt.clone())));
+        }
+        if cfg.text_cosine > 0.0 {
+            terms.push(("text_cosine", cfg.text_cosine, cosine_loss(pred.text, txt)));
+        }
+    }
+    let total = terms
+        .iter()
+        .map(|(_, w, t)| t.clone().mul_scalar(*w))
+        .reduce(|a, b| a + b)
+        .unwrap_or_else(|| unreachable!("LossConfig::validate guarantees a positive weight"));
+    (total, terms.into_iter().map(|(name, _, t)| (name, t)).collect())
+}
+
+/// Train a mapping network on `data` (its image and/or text embeddings as targets).
+///
+/// Holds out `config.validation` of the samples (seeded), trains with AdamW under a warm-up +
+/// cosine schedule, evaluates the validation loss after every epoch, keeps the weights of the best
+/// epoch and stops early after `patience` epochs without improvement. The observer sees every
+/// step and epoch and may stop the run between batches.
+///
+/// ```
+/// use brainclip::data::{synthetic::generate, SyntheticConfig};
+/// use brainclip::model::{Architecture, MappingConfig};
+/// use brainclip::train::{train, SilentObserver, TrainConfig};
+/// let god = generate(&SyntheticConfig { n_voxels: 64, embedding_dim: 16, ..Default::default() }).unwrap();
+/// let mapping = MappingConfig { architecture: Architecture::Linear, ..MappingConfig::new(64, 16) };
+/// let cfg = TrainConfig { epochs: 2, ..Default::default() };
+/// let model = train(&god.train, &mapping, &cfg, &burn::tensor::Device::flex(), &mut SilentObserver).unwrap();
+/// assert_eq!(model.history.len(), 2);
+/// ```
+pub fn train(
+    data: &Dataset,
+    mapping: &MappingConfig,
+    config: &TrainConfig,
+    device: &Device,
+    observer: &mut dyn TrainObserver,
+) -> Result<TrainedModel, TrainError> {
+    config.validate()?;
+    mapping.validate()?;
+    data.require_samples()?;
+    if mapping.input_dim != data.n_voxels() {
+        return Err(ModelError::DimensionMismatch {
+            what: "number of voxels",
+            expected: mapping.input_dim,
+            found: data.n_voxels(),
+        }
+        .into());
+    }
+    let loss_cfg = &config.loss;
+    let image = if loss_cfg.uses_image() {
+        Some(data.require_image_embeddings()?.clone())
+    } else {
+        None
+    };
+    let text = if loss_cfg.uses_text() {
+        Some(match loss_cfg.text_target {
+            TextTarget::Caption => data.require_text_embeddings()?.clone(),
+            TextTarget::Prompt => data.require_class_embeddings()?.select(Axis(0), data.labels()),
+        })
+    } else {
+        None
+    };
+    for target in image.iter().chain(text.iter()) {
+        if target.ncols() != mapping.output_dim {
+            return Err(ModelError::DimensionMismatch {
+                what: "embedding width",
+                expected: mapping.output_dim,
+                found: target.ncols(),
+            }
+            .into());
+        }
+    }
+
+    // Seeded split into training and validation samples.
+    let n = data.n_samples();
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(&mut rng);
+    let n_val = (config.validation * n as f64).round() as usize;
+    if config.validation > 0.0 && (n_val < 2 || n - n_val < 2) {
+        return Err(TrainError::Data(format!(
+            "{n} samples are too few to hold out {} for validation; use validation: 0",
+            config.validation
+        )));
+    }
+    let (val_idx, train_idx) = order.split_at(n_val);
+    let take = |idx: &[usize]| Split {
+        fmri: data.fmri().select(Axis(0), idx),
+        image: image.as_ref().map(|m| m.select(Axis(0), idx)),
+        text: text.as_ref().map(|m| m.select(Axis(0), idx)),
+        labels: idx.iter().map(|&i| data.labels()[i]).collect(),
+    };
+    let (train_split, val_split) = (take(train_idx), take(val_idx));
+    if train_split.len() < 2 {
+        return Err(TrainError::Data(format!(
+            "training needs at least 2 samples, got {}",
+            train_split.len()
+        )));
+    }
+
+    let base = device.clone().inner();
+    let ad = base.clone().autodiff();
+    base.seed(config.seed);
+    let train_data = DeviceSplit::new(&train_split, &ad);
+    let val_data = (val_split.len() > 0).then(|| DeviceSplit::new(&val_split, &base));
+
+    let mut net = MappingNet::new(mapping, &ad)?;
+    let mut scale = LogitScale::new(loss_cfg.temperature, &ad);
+    let mut optim: ModuleOptimizer = {
+        let mut adamw = AdamWConfig::new().with_weight_decay(config.weight_decay as f32);
+        if let Some(clip) = config.grad_clip {
+            adamw = adamw.with_grad_clipping(Some(GradientClippingConfig::Norm(clip as f32)));
+        }
+        adamw.init()
+    };
+    // The temperature gets its own optimiser without weight decay, as in CLIP.
+    let mut scale_optim: ModuleOptimizer = AdamWConfig::new().with_weight_decay(0.0).init();
+
+    let batch_size = config.batch_size.min(train_split.len());
+    let batches_per_epoch = (train_split.len() / batch_size).max(1);
+    let total_steps = batches_per_epoch * config.epochs;
+    let warmup_steps = (config.warmup * total_steps as f64).round() as usize;
+    observer.on_start(total_steps);
+
+    let started = Instant::now();
+    let mut history = Vec::new();
+    let mut best: Option<(f64, usize, MappingNet, f64)> = None;
+    let mut since_best = 0;
+    let mut stop_reason = StopReason::Completed;
+    let mut step = 0;
+    let mut order: Vec<usize> = (0..train_split.len()).collect();
+
+    'epochs: for epoch in 1..=config.epochs {
+        order.shuffle(&mut rng);
+        let mut sums: BTreeMap<String, f64> = BTreeMap::new();
+        let mut total_sum = 0.0;
+        let mut lr = config.lr;
+        let mut batches_run = 0;
+        for batch in order.chunks(batch_size).take(batches_per_epoch) {
+            if observer.should_stop() {
+                stop_reason = StopReason::Interrupted;
+                if batches_run == 0 {
+                    break 'epochs;
+                }
+                break;
+            }
+            lr = warmup_cosine(step, total_steps, warmup_steps, config.lr, config.min_lr_ratio);
+            let (x, img, txt, groups) = train_data.batch(batch, &ad);
+            let logit_scale = if loss_cfg.learn_temperature {
+                scale.clamped()
+            } else {
+                scale.clamped().detach()
+            };
+            let (total, terms) = loss_terms(net.forward(x), img, txt, &groups, logit_scale, loss_cfg);
+            let loss_value = scalar(total.clone().detach());
+            if !loss_value.is_finite() {
+                return Err(TrainError::Diverged {
+                    epoch,
+                    step,
+                    value: loss_value,
+                });
+            }
+            for (name, t) in &terms {
+                *sums.entry((*name).to_string()).or_default() += scalar(t.clone().detach());
+            }
+            total_sum += loss_value;
+            let mut grads = total.backward();
+            let net_grads = GradientsParams::from_module(&mut grads, &net);
+            net = optim.step(lr, net, net_grads);
+            if loss_cfg.learn_temperature {
+                let scale_grads = GradientsParams::from_module(&mut grads, &scale);
+                scale = scale_optim.step(lr, scale, scale_grads);
+            }
+            observer.on_step(step, loss_value);
+            step += 1;
+            batches_run += 1;
+        }
+        let mean = |s: f64| s / batches_run.max(1) as f64;
+        let val_loss = val_data
+            .as_ref()
+            .map(|v| validation_loss(&net, &scale, v, batch_size, loss_cfg, &base));
+        let record = EpochRecord {
+            epoch,
+            lr,
+            train_loss: mean(total_sum),
+            terms: sums.into_iter().map(|(k, v)| (k, mean(v))).collect(),
+            temperature: scale.temperature(),
+            val_loss,
+            elapsed_s: started.elapsed().as_secs_f64(),
+        };
+        observer.on_epoch(&record);
+        history.push(record);
+        if let Some(v) = val_loss {
+            if best.as_ref().is_none_or(|(b, ..)| v < *b) {
+                best = Some((v, epoch, net.valid(), scale.temperature()));
+                since_best = 0;
+            } else {
+                since_best += 1;
+            }
+            if config.patience.is_some_and(|p| since_best >= p) {
+                stop_reason = StopReason::EarlyStopped;
+                break;
+            }
+        }
+        if stop_reason == StopReason::Interrupted {
+            break;
+        }
+    }
+    observer.on_finish();
+
+    let (net, best_epoch, temperature) = match best {
+        Some((_, epoch, best_net, temperature)) => (best_net, Some(epoch), temperature),
+        None => (net.valid(), None, scale.temperature()),
+    };
+    Ok(TrainedModel {
+        net,
+        mapping: mapping.clone(),
+        config: config.clone(),
+        history,
+        best_epoch,
+        stop_reason,
+        temperature,
+        n_train: train_split.len(),
+        n_validation: val_split.len(),
+        device: base,
+    })
+}
+
+/// Total loss on the validation split in evaluation mode, averaged over batches of the training
+/// batch size (the contrastive loss depends on the batch size, so the two stay comparable).
+fn validation_loss(
+    net: &MappingNet,
+    scale: &LogitScale,
+    data: &DeviceSplit,
+    batch_size: usize,
+    cfg: &LossConfig,
+    device: &Device,
+) -> f64 {
+    let net = net.valid();
+    let logit_scale = scale.valid().clamped();
+    let n = data.labels.len();
+    let indices: Vec<usize> = (0..n).collect();
+    let chunks: Vec<&[usize]> = indices.chunks(batch_size).filter(|c| c.len() >= 2).collect();
+    let mut sum = 0.0;
+    for chunk in &chunks {
+        let (x, img, txt, groups) = data.batch(chunk, device);
+        let (total, _) = loss_terms(net.forward(x), img, txt, &groups, logit_scale.clone(), cfg);
+        sum += scalar(total);
+    }
+    sum / chunks.len().max(1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::SyntheticConfig;
+    use crate::data::synthetic::generate;
+    use crate::model::Architecture;
+    use crate::train::SilentObserver;
+
+    fn small() -> crate::data::SyntheticGod {
+        generate(&SyntheticConfig {
+            n_voxels: 120,
+            embedding_dim: 32,
+            snr: 2.0,
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn training_lowers_the_loss() {
+        let god = small();
+        let mapping = MappingConfig {
+            architecture: Architecture::Residual { width: 64, blocks: 1 },
+            dropout: 0.1,
+            ..MappingConfig::new(120, 32)
+        };
+        let cfg = TrainConfig {
+            epochs: 8,
+            lr: 1e-3,
+            patience: None,
+            ..Default::default()
+        };
+        let model = train(&god.train, &mapping, &cfg, &Device::flex(), &mut SilentObserver).unwrap();
+        let first = &model.history[0];
+        let last = model.history.last().unwrap();
+        assert!(
+            last.train_loss < 0.8 * first.train_loss,
+            "{} → {}",
+            first.train_loss,
+            last.train_loss
+        );
+        assert!(last.val_loss.unwrap() < first.val_loss.unwrap());
+        assert!(last.terms.contains_key("image_clip") && last.terms.contains_key("text_clip"));
+        assert_eq!(model.n_train + model.n_validation, 1200);
+    }
+
+    #[test]
+    fn same_seed_same_history() {
+        let god = small();
+        let mapping = MappingConfig {
+            architecture: Architecture::Mlp { hidden: vec![32] },
+            ..MappingConfig::new(120, 32)
+        };
+        let cfg = TrainConfig {
+            epochs: 2,
+            ..Default::default()
+        };
+        let a = train(&god.train, &mapping, &cfg, &Device::flex(), &mut SilentObserver).unwrap();
+        let b = train(&god.train, &mapping, &cfg, &Device::flex(), &mut SilentObserver).unwrap();
+        let losses = |m: &TrainedModel| m.history.iter().map(|r| (r.train_loss, r.val_loss)).collect::<Vec<_>>();
+        assert_eq!(losses(&a), losses(&b));
+    }
+
+    struct StopAfter(usize, usize);
+    impl TrainObserver for StopAfter {
+        fn on_step(&mut self, _: usize, _: f64) {
+            self.1 += 1;
+        }
+        fn should_stop(&self) -> bool {
+            self.1 >= self.0
+        }
+    }
+
+    #[test]
+    fn an_observer_can_interrupt_between_batches() {
+        let god = small();
+        let mapping = MappingConfig {
+            architecture: Architecture::Linear,
+            ..MappingConfig::new(120, 32)
+        };
+        let cfg = TrainConfig {
+            epochs: 50,
+            ..Default::default()
+        };
+        let mut stop = StopAfter(3, 0);
+        let model = train(&god.train, &mapping, &cfg, &Device::flex(), &mut stop).unwrap();
+        assert_eq!(model.stop_reason, StopReason::Interrupted);
+        assert_eq!(stop.1, 3);
+        assert_eq!(model.history.len(), 1);
+    }
+
+    #[test]
+    fn early_stopping_keeps_the_best_epoch() {
+        let god = small();
+        let mapping = MappingConfig {
+            architecture: Architecture::Linear,
+            ..MappingConfig::new(120, 32)
+        };
+        // A huge learning rate without decay makes validation loss bounce, triggering patience.
+        let cfg = TrainConfig {
+            epochs: 30,
+            lr: 0.5,
+            warmup: 0.0,
+            min_lr_ratio: 1.0,
+            grad_clip: None,
+            patience: Some(2),
+            ..Default::default()
+        };
+        let model = train(&god.train, &mapping, &cfg, &Device::flex(), &mut SilentObserver).unwrap();
+        assert_eq!(model.stop_reason, StopReason::EarlyStopped);
+        let best = model.best_epoch.unwrap();
+        let best_val = model.history[best - 1].val_loss.unwrap();
+        assert!(model.history.iter().all(|r| r.val_loss.unwrap() >= best_val));
+        assert_eq!(model.history.len(), best + 2);
+    }
+
+    #[test]
+    fn mismatched_dimensions_are_errors() {
+        let god = small();
+        let err = train(
+            &god.train,
+            &MappingConfig::new(99, 32),
+            &TrainConfig::default(),
+            &Device::flex(),
+            &mut SilentObserver,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "number of voxels: the model expects 99, the data has 120"
+        );
+        let err = train(
+            &god.train,
+            &MappingConfig::new(120, 16),
+            &TrainConfig::default(),
+            &Device::flex(),
+            &mut SilentObserver,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "embedding width: the model expects 16, the data has 32"
+        );
+    }
+}

@@ -1,0 +1,221 @@
+//! The `brainclip` command as a user runs it.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn brainclip() -> Command {
+    Command::cargo_bin("brainclip").unwrap()
+}
+
+fn write_script(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const SMALL_RUN: &str = r#"
+let god = god_synthetic(#{ voxels: param("voxels", 200), dim: 32 });
+let net = mapping_net(god.train, #{ width: 64, blocks: 1 });
+let model = train(net, god.train, #{ epochs: param("epochs", 3), label: "small" });
+let zs = zero_shot(model, god.test);
+save_metrics(#{ zero_shot: zs, retrieval: retrieval(model, god.test) });
+save_figure(plot_history(model), "training_curves");
+save_figure(plot_similarity(model, god.test), "similarity");
+print(table([zs], ["model", "top1", "top5"]));
+"#;
+
+#[test]
+fn a_script_run_writes_every_output_and_is_reproducible() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(dir.path(), "small.rhai", SMALL_RUN);
+    let mut metrics = Vec::new();
+    for run in ["a", "b"] {
+        let out = dir.path().join(run);
+        brainclip()
+            .args([
+                "script",
+                script.to_str().unwrap(),
+                "--seed",
+                "7",
+                "--set",
+                "epochs=2",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("top1"));
+        for file in [
+            "manifest.json",
+            "metrics.json",
+            "history.csv",
+            "training_curves.png",
+            "training_curves.svg",
+            "similarity.png",
+        ] {
+            assert!(out.join(file).exists(), "{file} missing in run {run}");
+        }
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(manifest["status"], "completed");
+        assert_eq!(manifest["seed"], 7);
+        assert_eq!(manifest["params"]["epochs"], 2);
+        assert_eq!(manifest["device"], "cpu:flex");
+        assert_eq!(manifest["script_sha256"].as_str().unwrap().len(), 64);
+        assert!(manifest["finished_at"].is_string());
+        assert_eq!(manifest["models"][0]["training"]["epochs"], 2);
+        let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
+        assert_eq!(history.lines().count(), 3, "{history}");
+        assert!(history.starts_with("run,epoch,lr,train_loss,val_loss"));
+        metrics.push(std::fs::read_to_string(out.join("metrics.json")).unwrap());
+    }
+    assert_eq!(
+        metrics[0], metrics[1],
+        "same script, data and seed must give identical metrics"
+    );
+}
+
+#[test]
+fn a_script_error_prints_the_line_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(
+        dir.path(),
+        "bad.rhai",
+        "let god = god_synthetic(#{ voxels: 70, dim: 16 });\nlet x = god_synthetic(#{ voxel: 70 });\n",
+    );
+    let out = dir.path().join("run");
+    brainclip()
+        .args(["script", script.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error[UnknownOption]: unknown option `voxel` for god_synthetic()",
+        ))
+        .stderr(predicate::str::contains("bad.rhai:2:9"))
+        .stderr(predicate::str::contains("2 | let x = god_synthetic(#{ voxel: 70 });"))
+        .stderr(predicate::str::contains("hint: did you mean `voxels`?"));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "failed");
+    assert!(manifest["error"].as_str().unwrap().contains("UnknownOption"));
+}
+
+#[test]
+fn a_typo_in_set_is_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(dir.path(), "p.rhai", "let e = param(\"epochs\", 3);\ne");
+    brainclip()
+        .args([
+            "script",
+            script.to_str().unwrap(),
+            "--set",
+            "epoch=5",
+            "--out",
+            dir.path().join("r").to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--set epoch=… is not used by")
+                .and(predicate::str::contains("did you mean `epochs`?")),
+        );
+    assert!(!dir.path().join("r").exists(), "nothing runs, nothing is written");
+}
+
+#[test]
+fn a_param_of_the_wrong_type_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(dir.path(), "p.rhai", "let e = param(\"epochs\", 3);\nprint(e);");
+    brainclip()
+        .args([
+            "script",
+            script.to_str().unwrap(),
+            "--set",
+            "epochs=2.5",
+            "--out",
+            dir.path().join("r").to_str().unwrap(),
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--set epochs=2.5 is a float, but the script expects an integer",
+        ));
+}
+
+#[test]
+fn cuda_on_a_cpu_build_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(dir.path(), "p.rhai", "1");
+    brainclip()
+        .args([
+            "script",
+            script.to_str().unwrap(),
+            "--device",
+            "cuda",
+            "--out",
+            dir.path().join("r").to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs CUDA").and(predicate::str::contains("--device cpu")));
+}
+
+#[test]
+fn doc_prints_the_reference() {
+    brainclip().arg("doc").assert().success().stdout(
+        predicate::str::contains("god_synthetic")
+            .and(predicate::str::contains("zero_shot"))
+            .and(predicate::str::contains("Dataset")),
+    );
+    brainclip()
+        .args(["doc", "train"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "train(net: MappingNet, data: Dataset, options: map) -> Model",
+        ))
+        .stdout(predicate::str::contains("Example:"))
+        .stdout(predicate::str::contains("batch_size"));
+    brainclip()
+        .args(["doc", "Dataset"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".n_voxels"));
+    brainclip()
+        .args(["doc", "trian"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("did you mean `train`?"));
+}
+
+#[test]
+fn the_shipped_zero_shot_script_runs_on_small_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/zero_shot.rhai");
+    brainclip()
+        .args([
+            "script",
+            script.to_str().unwrap(),
+            "--set",
+            "voxels=300",
+            "--set",
+            "epochs=2",
+            "--set",
+            "width=64",
+        ])
+        .args(["--out", out.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("zero-shot top-1")
+                .and(predicate::str::contains("BrainCLIP"))
+                .and(predicate::str::contains("ridge")),
+        );
+    let metrics: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(metrics["BrainCLIP"]["zero_shot"]["n_classes"], 50);
+    assert!(metrics["ridge"]["retrieval"]["image"]["top1"].as_f64().is_some());
+    assert!(out.join("similarity.png").exists() && out.join("training_curves.png").exists());
+}

@@ -1,0 +1,163 @@
+//! Bad scripts give clear errors — kind, line, column, the offending line and a hint — never a
+//! panic.
+
+use brainclip::{ScriptError, Session, SessionOptions};
+
+fn run(code: &str) -> Box<ScriptError> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::new(SessionOptions {
+        out_dir: Some(dir.path().join("run")),
+        ..Default::default()
+    })
+    .unwrap();
+    s.eval(code).expect_err("the script should fail")
+}
+
+const SETUP: &str = "let god = god_synthetic(#{ voxels: 70, dim: 16 });\n";
+
+#[test]
+fn unknown_option_key() {
+    let err = run(&format!(
+        "{SETUP}let net = mapping_net(god.train, #{{ arch: \"linear\" }});\nlet m = train(net, god.train, #{{ epoch: 3 }});"
+    ));
+    assert_eq!(err.kind, "UnknownOption");
+    assert!(
+        err.message.contains("unknown option `epoch` for train()"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.message.contains("valid options: epochs, batch_size"),
+        "{}",
+        err.message
+    );
+    assert_eq!(err.hint.as_deref(), Some("did you mean `epochs`?"));
+    assert_eq!((err.line, err.column), (Some(3), Some(9)));
+    assert_eq!(
+        err.source_line.as_deref(),
+        Some("let m = train(net, god.train, #{ epoch: 3 });")
+    );
+    let text = err.to_string();
+    assert!(text.contains("--> <cell 1>:3:9"), "{text}");
+    assert!(text.contains("  |         ^"), "{text}");
+}
+
+#[test]
+fn unknown_nested_loss_option() {
+    let err = run(&format!(
+        "{SETUP}let net = mapping_net(god.train);\ntrain(net, god.train, #{{ loss: #{{ imag: 1.0 }} }});"
+    ));
+    assert_eq!(err.kind, "UnknownOption");
+    assert!(err.message.contains("unknown option `loss.imag`"), "{}", err.message);
+    assert_eq!(err.hint.as_deref(), Some("did you mean `image`?"));
+}
+
+#[test]
+fn wrong_type_of_an_option() {
+    let err = run(&format!(
+        "{SETUP}let net = mapping_net(god.train, #{{ width: \"wide\" }});"
+    ));
+    assert_eq!(err.kind, "WrongType");
+    assert_eq!(
+        err.message,
+        "option `width` of mapping_net() must be an integer, got string `wide`"
+    );
+    assert_eq!(err.line, Some(2));
+}
+
+#[test]
+fn wrong_type_of_an_argument() {
+    let err = run("let god = god_synthetic(4500);");
+    assert_eq!(err.kind, "WrongType");
+    assert!(
+        err.message
+            .contains("god_synthetic cannot be called with arguments (i64)"),
+        "{}",
+        err.message
+    );
+    let hint = err.hint.unwrap();
+    assert!(hint.contains("god_synthetic(options: map) -> map"), "{hint}");
+    assert_eq!((err.line, err.column), (Some(1), Some(11)));
+}
+
+#[test]
+fn misspelt_function() {
+    let err = run(&format!("{SETUP}let zs = zero_shoot(god, god.test);"));
+    assert_eq!(err.kind, "UnknownFunction");
+    assert_eq!(err.hint.as_deref(), Some("did you mean `zero_shot`?"));
+    assert_eq!((err.line, err.column), (Some(2), Some(10)));
+}
+
+#[test]
+fn misspelt_property_and_variable() {
+    let err = run(&format!("{SETUP}god.train.n_sample"));
+    assert_eq!(err.kind, "UnknownProperty");
+    assert!(err.hint.unwrap().contains("did you mean `.n_samples`?"));
+    let err = run(&format!("{SETUP}print(gdo.train);"));
+    assert_eq!(err.kind, "UnknownVariable");
+    assert_eq!(err.hint.as_deref(), Some("did you mean `god`?"));
+}
+
+#[test]
+fn dimension_mismatch_between_model_and_data() {
+    let code = "let small = god_synthetic(#{ voxels: 70, dim: 16 });
+let big = god_synthetic(#{ voxels: 90, dim: 16 });
+let model = train(mapping_net(small.train, #{ arch: \"linear\" }), small.train, #{ epochs: 1 });
+let zs = zero_shot(model, big.test);";
+    let err = run(code);
+    assert_eq!(err.kind, "DimensionMismatch");
+    assert_eq!(
+        err.message,
+        "zero_shot: number of voxels: the model expects 70, the data has 90"
+    );
+    assert!(err.hint.unwrap().contains("mapping_net("));
+    assert_eq!((err.line, err.column), (Some(4), Some(10)));
+}
+
+#[test]
+fn invalid_value_is_caught_before_burn_panics() {
+    let err = run(&format!(
+        "{SETUP}let net = mapping_net(god.train, #{{ dropout: 1.5 }});"
+    ));
+    assert_eq!(err.kind, "InvalidValue");
+    assert!(
+        err.message.contains("dropout must be in [0, 1), got 1.5"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn syntax_error_points_at_the_line() {
+    let err = run("let x = 1;\nlet y = (2 + ;\n");
+    assert_eq!(err.kind, "SyntaxError");
+    assert_eq!(err.line, Some(2));
+}
+
+#[test]
+fn errors_inside_script_functions_show_the_call() {
+    let err = run("fn make() {\n  god_synthetic(#{ voxel: 10 })\n}\nmake();");
+    assert_eq!(err.kind, "UnknownOption");
+    assert_eq!(err.line, Some(2));
+    assert!(
+        err.call_stack[0].contains("function `make`, called at <cell 1>:4:1"),
+        "{:?}",
+        err.call_stack
+    );
+}
+
+#[test]
+fn a_failed_call_keeps_the_session_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::new(SessionOptions {
+        out_dir: Some(dir.path().join("run")),
+        ..Default::default()
+    })
+    .unwrap();
+    let _ = s.eval("let god = god_synthetic(#{ voxels: 70, dim: 16 });").unwrap();
+    assert!(
+        s.eval("train(mapping_net(god.train), god.train, #{ lr: -1.0 })")
+            .is_err()
+    );
+    assert_eq!(s.eval("god.test.n_samples").unwrap().cast::<i64>(), 50);
+}
