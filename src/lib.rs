@@ -8,6 +8,8 @@
 //! Layers (imports point down): `main`/kernel → [`session`] → `script` (Rhai bindings only) →
 //! [`data`], [`model`], [`train`], [`eval`], [`plot`] (plain Rust) → burn, ndarray, plotters.
 
+#![warn(missing_docs)]
+
 pub mod data;
 pub mod device;
 pub mod eval;

@@ -219,3 +219,46 @@ fn the_shipped_zero_shot_script_runs_on_small_settings() {
     assert!(metrics["ridge"]["retrieval"]["image"]["top1"].as_f64().is_some());
     assert!(out.join("similarity.png").exists() && out.join("training_curves.png").exists());
 }
+
+#[test]
+fn ctrl_c_stops_training_and_keeps_what_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(
+        dir.path(),
+        "long.rhai",
+        r#"let god = god_synthetic(#{ voxels: 300, dim: 32 });
+let model = train(mapping_net(god.train, #{ width: 64 }), god.train, #{ epochs: 100000, patience: () });
+print("not reached");"#,
+    );
+    let out = dir.path().join("run");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("brainclip"))
+        .args(["script", script.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let history = out.join("history.csv");
+    let started = std::time::Instant::now();
+    while !history.exists() {
+        assert!(started.elapsed().as_secs() < 120, "no epoch finished");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("not reached"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("error[Interrupted]"));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "interrupted");
+    let rows = std::fs::read_to_string(&history).unwrap().lines().count();
+    assert!(rows >= 2, "the finished epochs are kept");
+}

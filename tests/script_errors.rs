@@ -132,6 +132,7 @@ fn syntax_error_points_at_the_line() {
     let err = run("let x = 1;\nlet y = (2 + ;\n");
     assert_eq!(err.kind, "SyntaxError");
     assert_eq!(err.line, Some(2));
+    assert!(err.hint.is_some(), "every error carries a hint");
 }
 
 #[test]

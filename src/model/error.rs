@@ -6,15 +6,21 @@ pub enum ModelError {
     /// An option has a value the model cannot use.
     #[error("{option} must be {expected}, got {found}")]
     InvalidOption {
+        /// The option's name.
         option: &'static str,
+        /// What was expected.
         expected: &'static str,
+        /// What was found.
         found: String,
     },
     /// The data's width differs from what the model was built for.
     #[error("{what}: the model expects {expected}, the data has {found}")]
     DimensionMismatch {
+        /// What was being checked.
         what: &'static str,
+        /// What was expected.
         expected: usize,
+        /// What was found.
         found: usize,
     },
     /// A fit needs more samples than were given.

@@ -12,21 +12,34 @@ use plotters::drawing::DrawingAreaErrorKind;
 pub enum PlotError {
     /// There is nothing to draw (no series, an empty matrix).
     #[error("nothing to plot: {what}")]
-    EmptyData { what: String },
+    EmptyData {
+        /// What was being checked.
+        what: String,
+    },
     /// The requested figure size is outside the supported range.
     #[error("figure size {width}×{height} px is invalid: each side must be {min}..={max} px")]
     InvalidSize {
+        /// Requested width in pixels.
         width: u32,
+        /// Requested height in pixels.
         height: u32,
+        /// Smallest allowed side in pixels.
         min: u32,
+        /// Largest allowed side in pixels.
         max: u32,
     },
     /// Data that must be finite is not (or a series has no usable point).
     #[error("non-finite data: {what}")]
-    NonFinite { what: String },
+    NonFinite {
+        /// What was being checked.
+        what: String,
+    },
     /// An inconsistent specification (bad colour range, tick labels of the wrong length, ...).
     #[error("invalid plot specification: {what}")]
-    InvalidInput { what: String },
+    InvalidInput {
+        /// What was being checked.
+        what: String,
+    },
     /// The drawing or encoding backend failed.
     #[error("rendering failed: {0}")]
     Render(String),

@@ -23,8 +23,11 @@ use super::{Figure, PlotError, font};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Heatmap {
+    /// Figure title.
     pub title: String,
+    /// X-axis (column) label.
     pub x_label: String,
+    /// Y-axis (row) label.
     pub y_label: String,
     /// One cell per entry: rows drawn top to bottom, columns left to right.
     pub values: Array2<f32>,

@@ -20,7 +20,9 @@ use super::{Figure, PlotError, font};
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
+    /// Legend label.
     pub name: String,
+    /// (x, y) points in drawing order; non-finite ones are skipped.
     pub points: Vec<(f64, f64)>,
 }
 
@@ -48,9 +50,13 @@ impl Series {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LineChart {
+    /// Figure title.
     pub title: String,
+    /// X-axis label.
     pub x_label: String,
+    /// Y-axis label.
     pub y_label: String,
+    /// The series, coloured in palette order.
     pub series: Vec<Series>,
     /// Pixels; default 960.
     pub width: u32,

@@ -14,7 +14,12 @@ use thiserror::Error;
 pub enum FileError {
     /// The path would leave the run directory.
     #[error("`{path}` is outside the run directory {run_dir}; scripts write only inside it")]
-    OutsideRunDir { path: String, run_dir: PathBuf },
+    OutsideRunDir {
+        /// The file.
+        path: String,
+        /// The run directory.
+        run_dir: PathBuf,
+    },
     /// This context has no run directory (e.g. one made only to list documentation).
     #[error("this session has no run directory to write `{0}` into")]
     NoRunDirectory(String),
@@ -24,7 +29,9 @@ pub enum FileError {
     /// The operating system refused.
     #[error("cannot write {path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
@@ -41,6 +48,7 @@ pub enum FileError {
 /// ```
 #[derive(Clone, Debug)]
 pub struct FilePolicy {
+    /// The run directory.
     run_dir: PathBuf,
     writable: bool,
 }

@@ -116,6 +116,7 @@ pub fn diagnose(err: &EvalAltResult, ctx: &DiagnosticContext) -> ScriptError {
     call_stack.reverse();
     let pos = inner.position();
     let (kind, message, hint) = classify(inner, ctx);
+    let hint = hint.or_else(|| fallback_hint(&kind).map(str::to_string));
     let line = pos.line();
     let column = pos.position().or(line.map(|_| 1));
     let source_line = line.and_then(|l| {
@@ -141,6 +142,25 @@ fn at(source: &str, pos: Position) -> String {
         (Some(l), None) => format!("{source}:{l}"),
         _ => source.to_string(),
     }
+}
+
+/// A hint for errors whose cause carries none.
+fn fallback_hint(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "SyntaxError" => {
+            "Rhai statements end with `;`, strings use \"...\" and option maps are written #{ key: value }"
+        }
+        "WrongType" | "InvalidValue" | "UnknownOption" => {
+            "`brainclip doc NAME` lists a function's options, their types and defaults"
+        }
+        "DataError" => "print the dataset to see what it holds, e.g. print(god.train)",
+        "DimensionMismatch" => "models and datasets must agree on voxels and embedding width",
+        "NumericalError" => "lower the learning rate or check the data for constant or extreme values",
+        "FileError" => "scripts write only inside the run directory (see --out)",
+        "Interrupted" => "the run directory keeps everything written before the interrupt",
+        "RuntimeError" => "`brainclip doc` is the reference of every brainclip function",
+        _ => return None,
+    })
 }
 
 /// Rhai's message without the " (line L, position C)" it appends.

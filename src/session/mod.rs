@@ -134,10 +134,10 @@ impl Session {
             progress: options.progress,
         };
         let run = Rc::new(RunContext::start(settings)?);
-        Ok(Self::assemble(
-            run,
-            script.and_then(|(p, _)| p.parent()).map(Path::to_path_buf),
-        ))
+        let script_dir = script
+            .and_then(|(p, _)| p.parent())
+            .filter(|d| !d.as_os_str().is_empty());
+        Ok(Self::assemble(run, script_dir.map(Path::to_path_buf)))
     }
 
     fn assemble(run: Rc<RunContext>, script_dir: Option<PathBuf>) -> Self {

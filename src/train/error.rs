@@ -6,8 +6,11 @@ pub enum TrainError {
     /// An option has a value training cannot use.
     #[error("{option} must be {expected}, got {found}")]
     InvalidOption {
+        /// The option's name.
         option: &'static str,
+        /// What was expected.
         expected: &'static str,
+        /// What was found.
         found: String,
     },
     /// The data cannot be trained on as given.
@@ -17,7 +20,14 @@ pub enum TrainError {
     #[error(
         "the loss became {value} at epoch {epoch}, step {step}; lower the learning rate (lr) or enable gradient clipping (grad_clip)"
     )]
-    Diverged { epoch: usize, step: usize, value: f64 },
+    Diverged {
+        /// 1-based epoch.
+        epoch: usize,
+        /// 0-based optimiser step.
+        step: usize,
+        /// The loss value.
+        value: f64,
+    },
     /// The model could not be built.
     #[error(transparent)]
     Model(#[from] crate::model::ModelError),
