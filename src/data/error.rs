@@ -37,6 +37,14 @@ pub enum DataError {
         /// The dataset's name.
         dataset: String,
     },
+    /// Ids of two sources that must correspond do not.
+    #[error("{what}: {found}")]
+    IdMismatch {
+        /// What was being joined.
+        what: String,
+        /// What is missing on each side.
+        found: String,
+    },
     /// The embedded catalog is malformed (a build problem, not a user error).
     #[error("embedded GOD catalog is malformed: {0}")]
     Catalog(String),

@@ -2,7 +2,9 @@
 //! dataset. Nothing here knows about scripts; `crate::script::data` exposes it to Rhai.
 
 mod dataset;
+pub mod embeddings;
 mod error;
+pub mod formats;
 pub mod god_catalog;
 pub mod synthetic;
 

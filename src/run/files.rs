@@ -2,7 +2,9 @@
 //!
 //! Writes are confined to the run directory and atomic (a temporary file in the same folder,
 //! then a rename), so an interrupted or failed run never leaves a half-written file and never
-//! overwrites anything outside its folder.
+//! overwrites anything outside its folder. Reads are confined to the allowed roots: the script's
+//! folder, paths given with `--allow-read`, files named in `--set` values or the data catalog,
+//! and the run directory itself.
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -26,6 +28,17 @@ pub enum FileError {
     /// The path names no file.
     #[error("`{0}` is not a file name")]
     NotAFileName(String),
+    /// A read outside every allowed root.
+    #[error("`{path}` is outside the folders this run may read ({roots})")]
+    NotReadable {
+        /// The file as given.
+        path: String,
+        /// The allowed roots, listed.
+        roots: String,
+    },
+    /// A file to read does not exist.
+    #[error("no such file: {0}")]
+    NotFound(String),
     /// The operating system refused.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -51,6 +64,7 @@ pub struct FilePolicy {
     /// The run directory.
     run_dir: PathBuf,
     writable: bool,
+    read_roots: Vec<PathBuf>,
 }
 
 impl FilePolicy {
@@ -63,6 +77,7 @@ impl FilePolicy {
         Ok(Self {
             run_dir,
             writable: true,
+            read_roots: Vec::new(),
         })
     }
 
@@ -71,6 +86,52 @@ impl FilePolicy {
         Self {
             run_dir,
             writable: false,
+            read_roots: Vec::new(),
+        }
+    }
+
+    /// Allow reading below `root` (a folder or a single file); roots that do not exist are
+    /// ignored, since nothing can be read from them.
+    pub fn allow_read(&mut self, root: &Path) {
+        if let Ok(canonical) = root.canonicalize()
+            && !self.read_roots.contains(&canonical)
+        {
+            self.read_roots.push(canonical);
+        }
+    }
+
+    /// The path of `name` (relative to the working directory, or absolute) if it exists and lies
+    /// under an allowed root or the run directory.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("data.csv"), "a\n1\n").unwrap();
+    /// let mut files = brainclip::run::FilePolicy::new(dir.path().join("run")).unwrap();
+    /// assert!(files.readable(dir.path().join("data.csv").to_str().unwrap()).is_err());
+    /// files.allow_read(dir.path());
+    /// assert!(files.readable(dir.path().join("data.csv").to_str().unwrap()).is_ok());
+    /// ```
+    pub fn readable(&self, name: &str) -> Result<PathBuf, FileError> {
+        let path = Path::new(name);
+        let canonical = path.canonicalize().map_err(|_| FileError::NotFound(name.to_string()))?;
+        let run_dir = self.run_dir.canonicalize().ok();
+        let allowed = self
+            .read_roots
+            .iter()
+            .chain(run_dir.iter())
+            .any(|root| canonical.starts_with(root));
+        if allowed {
+            Ok(canonical)
+        } else {
+            let roots: Vec<String> = self.read_roots.iter().map(|r| r.display().to_string()).collect();
+            Err(FileError::NotReadable {
+                path: name.to_string(),
+                roots: if roots.is_empty() {
+                    "none".into()
+                } else {
+                    roots.join(", ")
+                },
+            })
         }
     }
 
@@ -137,6 +198,25 @@ mod tests {
             assert!(files.write(bad, b"x").is_err(), "{bad}");
         }
         assert!(!dir.path().join("x").exists());
+    }
+
+    #[test]
+    fn reads_stay_under_the_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(data.join("x.npy"), b"x").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), b"s").unwrap();
+        let mut files = FilePolicy::new(dir.path().join("run")).unwrap();
+        files.allow_read(&data);
+        assert!(files.readable(data.join("x.npy").to_str().unwrap()).is_ok());
+        let sneaky = data.join("../secret.txt");
+        let err = files.readable(sneaky.to_str().unwrap()).unwrap_err().to_string();
+        assert!(err.contains("outside the folders this run may read"), "{err}");
+        assert!(matches!(files.readable("/no/such/file"), Err(FileError::NotFound(_))));
+        // the run directory is always readable
+        let written = files.write("out.txt", b"o").unwrap();
+        assert!(files.readable(written.to_str().unwrap()).is_ok());
     }
 
     #[test]

@@ -43,6 +43,10 @@ pub struct RunSettings {
     pub command: Vec<String>,
     /// Show progress bars (when stderr is a terminal).
     pub progress: bool,
+    /// Folders (or files) scripts may read, besides the run directory.
+    pub read_roots: Vec<PathBuf>,
+    /// The data catalog: names scripts use → paths (readable).
+    pub catalog: BTreeMap<String, PathBuf>,
 }
 
 /// The state of one run, shared by every script function of a session.
@@ -56,6 +60,8 @@ pub struct RunContext {
     deferred_error: RefCell<Option<FileError>>,
     cancel: Arc<AtomicBool>,
     progress: bool,
+    catalog: BTreeMap<String, PathBuf>,
+    hashed: RefCell<BTreeMap<PathBuf, Value>>,
 }
 
 impl RunContext {
@@ -73,7 +79,18 @@ impl RunContext {
         Self::with_files(settings, files)
     }
 
-    fn with_files(settings: RunSettings, files: FilePolicy) -> Self {
+    fn with_files(settings: RunSettings, mut files: FilePolicy) -> Self {
+        for root in settings.read_roots.iter().chain(settings.catalog.values()) {
+            files.allow_read(root);
+        }
+        // A file the user named on the command line is one the script may read.
+        for value in settings.params.values() {
+            if let ParamValue::Str(s) = value
+                && Path::new(s).exists()
+            {
+                files.allow_read(Path::new(s));
+            }
+        }
         let manifest = Manifest {
             brainclip_version: env!("CARGO_PKG_VERSION"),
             git_revision: git_revision(),
@@ -103,6 +120,8 @@ impl RunContext {
             deferred_error: RefCell::new(None),
             cancel: Arc::new(AtomicBool::new(false)),
             progress: settings.progress,
+            catalog: settings.catalog,
+            hashed: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -131,6 +150,31 @@ impl RunContext {
     /// The parameter `name`.
     pub fn param(&self, name: &str) -> Option<&ParamValue> {
         self.params.get(name)
+    }
+
+    /// Check that the script may read `path` and record the file (size and SHA-256) among the
+    /// run's data in the manifest; returns the resolved path.
+    pub fn read_data(&self, path: &str) -> Result<PathBuf, FileError> {
+        let resolved = self.files.readable(path)?;
+        if !self.hashed.borrow().contains_key(&resolved) {
+            let entry = file_record(&resolved).map_err(|source| FileError::Io {
+                path: resolved.clone(),
+                source,
+            })?;
+            self.hashed.borrow_mut().insert(resolved.clone(), entry.clone());
+            self.manifest.borrow_mut().data.push(entry);
+        }
+        Ok(resolved)
+    }
+
+    /// The path the data catalog gives `name`.
+    pub fn catalog_path(&self, name: &str) -> Option<&Path> {
+        self.catalog.get(name).map(PathBuf::as_path)
+    }
+
+    /// The names in the data catalog.
+    pub fn catalog_names(&self) -> Vec<&str> {
+        self.catalog.keys().map(String::as_str).collect()
     }
 
     /// The flag that Ctrl-C or a kernel interrupt sets.
@@ -244,8 +288,18 @@ impl RunContext {
 
 fn sha256_hex(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `{ "file", "bytes", "sha256" }` of a data file, hashed in one streaming pass.
+fn file_record(path: &Path) -> std::io::Result<Value> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut file, &mut hasher)?;
+    Ok(serde_json::json!({ "file": path.display().to_string(), "bytes": bytes, "sha256": hex(&hasher.finalize()) }))
 }

@@ -6,6 +6,7 @@ use std::fmt;
 use rhai::{Dynamic, EvalAltResult, Position};
 
 use crate::data::DataError;
+use crate::data::formats::FormatError;
 use crate::device::DeviceError;
 use crate::eval::EvalError;
 use crate::model::ModelError;
@@ -123,7 +124,10 @@ impl From<DataError> for ScriptFault {
         let kind = match &e {
             DataError::InvalidOption { .. } => FaultKind::InvalidValue,
             DataError::ShapeMismatch { .. } => FaultKind::DimensionMismatch,
-            DataError::MissingField { .. } | DataError::Empty { .. } | DataError::Catalog(_) => FaultKind::Data,
+            DataError::MissingField { .. }
+            | DataError::Empty { .. }
+            | DataError::Catalog(_)
+            | DataError::IdMismatch { .. } => FaultKind::Data,
         };
         ScriptFault::new(kind, e.to_string())
     }
@@ -177,6 +181,10 @@ impl From<FileError> for ScriptFault {
     fn from(e: FileError) -> Self {
         let hint = match &e {
             FileError::OutsideRunDir { .. } => Some("give a plain file name such as \"figure.png\""),
+            FileError::NotReadable { .. } => {
+                Some("allow the folder with --allow-read DIR, or name the file in --set or the data catalog")
+            }
+            FileError::NotFound(_) => Some("paths are relative to the working directory"),
             _ => None,
         };
         let fault = ScriptFault::new(FaultKind::File, e.to_string());
@@ -184,6 +192,16 @@ impl From<FileError> for ScriptFault {
             Some(h) => fault.with_hint(h),
             None => fault,
         }
+    }
+}
+
+impl From<FormatError> for ScriptFault {
+    fn from(e: FormatError) -> Self {
+        let kind = match &e {
+            FormatError::Io { .. } => FaultKind::File,
+            FormatError::Invalid { .. } => FaultKind::Data,
+        };
+        ScriptFault::new(kind, e.to_string())
     }
 }
 

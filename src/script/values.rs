@@ -10,6 +10,8 @@ use super::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
 use super::options::Options;
 use super::registry::{Registry, TypeDoc};
 use crate::data::Dataset;
+use crate::data::embeddings::Embeddings;
+use crate::data::formats::table::Table;
 use crate::model::{MappingConfig, RidgeModel};
 use crate::plot::Figure;
 use crate::train::{StopReason, TrainedModel};
@@ -45,6 +47,27 @@ pub struct RidgeValue {
 /// A rendered figure.
 #[derive(Clone)]
 pub struct FigureValue(pub Arc<Figure>);
+
+/// A numeric matrix (rows × columns), e.g. read from NPY, CSV or safetensors.
+#[derive(Clone)]
+pub struct MatrixValue(pub Arc<Array2<f32>>);
+
+/// A text table read from CSV/TSV.
+#[derive(Clone)]
+pub struct TableValue(pub Arc<Table>);
+
+/// A named embedding matrix with ids and provenance (an embedding cache).
+#[derive(Clone)]
+pub struct EmbeddingsValue(pub Arc<Embeddings>);
+
+/// A stimulus image (8-bit RGB).
+#[derive(Clone)]
+pub struct ImageValue {
+    /// The pixels.
+    pub image: Arc<image::RgbImage>,
+    /// The file it came from.
+    pub path: String,
+}
 
 /// Predictions of a decoder for a dataset.
 pub struct Decoded {
@@ -110,6 +133,24 @@ pub fn register_decoder_fn(
     overloads::<RidgeValue>(engine, name, options, f);
 }
 
+/// The items of a script array as values of one type; another type is an error raised by
+/// `function` naming the `expected` type.
+pub fn cast_array<T: Clone + 'static>(items: Array, function: &str, expected: &str) -> ScriptResult<Vec<T>> {
+    items
+        .into_iter()
+        .map(|item| {
+            let type_name = item.type_name().to_string();
+            item.try_cast::<T>().ok_or_else(|| {
+                ScriptFault::new(
+                    FaultKind::WrongType,
+                    format!("{function}: expected an array of {expected} values, found a {type_name}"),
+                )
+                .into()
+            })
+        })
+        .collect()
+}
+
 /// One readable property of a value type.
 struct Property<T> {
     name: &'static str,
@@ -142,6 +183,10 @@ fn register_value_type<T: Clone + 'static>(
 
 fn int(n: usize) -> Dynamic {
     Dynamic::from(n as i64)
+}
+
+fn matrix(m: &Array2<f32>) -> Dynamic {
+    Dynamic::from(MatrixValue(Arc::new(m.clone())))
 }
 
 fn strings(items: impl IntoIterator<Item = String>) -> Dynamic {
@@ -199,6 +244,36 @@ pub fn register(reg: &mut Registry) {
                 name: "captions",
                 doc: "one caption per sample (may be empty)",
                 get: |d| strings(d.0.captions().iter().cloned()),
+            },
+            Property {
+                name: "fmri",
+                doc: "the fMRI matrix (samples × voxels)",
+                get: |d| matrix(d.0.fmri()),
+            },
+            Property {
+                name: "image_embeddings",
+                doc: "image embeddings (samples × D), or ()",
+                get: |d| d.0.image_embeddings().map_or(Dynamic::UNIT, matrix),
+            },
+            Property {
+                name: "text_embeddings",
+                doc: "caption embeddings (samples × D), or ()",
+                get: |d| d.0.text_embeddings().map_or(Dynamic::UNIT, matrix),
+            },
+            Property {
+                name: "class_embeddings",
+                doc: "category prompt embeddings (categories × D), or ()",
+                get: |d| d.0.class_embeddings().map_or(Dynamic::UNIT, matrix),
+            },
+            Property {
+                name: "category_ids",
+                doc: "category ids, e.g. \"n01443537\"",
+                get: |d| strings(d.0.categories().iter().map(|c| c.id.clone())),
+            },
+            Property {
+                name: "labels",
+                doc: "each sample's category index (into categories)",
+                get: |d| Dynamic::from(d.0.labels().iter().map(|&l| int(l)).collect::<Array>()),
             },
             Property {
                 name: "rois",
@@ -335,6 +410,134 @@ pub fn register(reg: &mut Registry) {
                 r.model.alpha
             )
         },
+    );
+    register_value_type::<MatrixValue>(
+        reg,
+        "Matrix",
+        "A numeric matrix (rows × columns, f32), e.g. read with load_npy or from a table.",
+        vec![
+            Property {
+                name: "rows",
+                doc: "number of rows",
+                get: |m| int(m.0.nrows()),
+            },
+            Property {
+                name: "cols",
+                doc: "number of columns",
+                get: |m| int(m.0.ncols()),
+            },
+            Property {
+                name: "shape",
+                doc: "[rows, cols]",
+                get: |m| Dynamic::from(vec![int(m.0.nrows()), int(m.0.ncols())]),
+            },
+        ],
+        |m| format!("Matrix {} × {}", m.0.nrows(), m.0.ncols()),
+    );
+    register_value_type::<TableValue>(
+        reg,
+        "Table",
+        "A CSV/TSV table with named columns; column(table, name) and matrix(table, names) read it.",
+        vec![
+            Property {
+                name: "columns",
+                doc: "column names",
+                get: |t| strings(t.0.headers().iter().cloned()),
+            },
+            Property {
+                name: "n_rows",
+                doc: "number of data rows",
+                get: |t| int(t.0.n_rows()),
+            },
+            Property {
+                name: "numeric_columns",
+                doc: "columns whose every cell is a number",
+                get: |t| strings(t.0.numeric_columns()),
+            },
+        ],
+        |t| {
+            format!(
+                "Table {} rows × {} columns ({})",
+                t.0.n_rows(),
+                t.0.headers().len(),
+                t.0.headers().join(", ")
+            )
+        },
+    );
+    register_value_type::<EmbeddingsValue>(
+        reg,
+        "Embeddings",
+        "A named embedding matrix with one id per row and its provenance (model, preprocessing, kind).",
+        vec![
+            Property {
+                name: "name",
+                doc: "the cache's name",
+                get: |e| Dynamic::from(e.0.name().to_string()),
+            },
+            Property {
+                name: "kind",
+                doc: "\"image\", \"text\" or \"class\"",
+                get: |e| Dynamic::from(e.0.meta().kind.name()),
+            },
+            Property {
+                name: "model",
+                doc: "the model that produced them",
+                get: |e| Dynamic::from(e.0.meta().model.clone()),
+            },
+            Property {
+                name: "preprocessing",
+                doc: "how inputs were prepared",
+                get: |e| Dynamic::from(e.0.meta().preprocessing.clone()),
+            },
+            Property {
+                name: "count",
+                doc: "number of rows",
+                get: |e| int(e.0.ids().len()),
+            },
+            Property {
+                name: "dim",
+                doc: "embedding width D",
+                get: |e| int(e.0.dim()),
+            },
+            Property {
+                name: "ids",
+                doc: "row ids",
+                get: |e| strings(e.0.ids().iter().cloned()),
+            },
+        ],
+        |e| {
+            format!(
+                "Embeddings `{}` ({}, {} × {}, model {})",
+                e.0.name(),
+                e.0.meta().kind.name(),
+                e.0.ids().len(),
+                e.0.dim(),
+                e.0.meta().model
+            )
+        },
+    );
+    register_value_type::<ImageValue>(
+        reg,
+        "Image",
+        "A stimulus image (8-bit RGB) read from PNG or JPEG.",
+        vec![
+            Property {
+                name: "width",
+                doc: "width in pixels",
+                get: |i| int(i.image.width() as usize),
+            },
+            Property {
+                name: "height",
+                doc: "height in pixels",
+                get: |i| int(i.image.height() as usize),
+            },
+            Property {
+                name: "path",
+                doc: "the file it was read from",
+                get: |i| Dynamic::from(i.path.clone()),
+            },
+        ],
+        |i| format!("Image {}×{} ({})", i.image.width(), i.image.height(), i.path),
     );
     register_value_type::<FigureValue>(
         reg,

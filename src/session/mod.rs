@@ -39,6 +39,11 @@ pub struct SessionOptions {
     pub command: Vec<String>,
     /// Draw progress bars on a terminal.
     pub progress: bool,
+    /// Extra folders or files scripts may read (`--allow-read`); the script's folder (or, for a
+    /// session without a script, the working directory) is always readable.
+    pub allow_read: Vec<PathBuf>,
+    /// The data catalog: dataset names → paths (`--catalog FILE`).
+    pub catalog: BTreeMap<String, PathBuf>,
 }
 
 impl Default for SessionOptions {
@@ -52,6 +57,8 @@ impl Default for SessionOptions {
             device: "cpu".into(),
             command: Vec::new(),
             progress: false,
+            allow_read: Vec::new(),
+            catalog: BTreeMap::new(),
         }
     }
 }
@@ -132,6 +139,8 @@ impl Session {
             device,
             command: options.command.clone(),
             progress: options.progress,
+            read_roots: read_roots(&options, script.map(|(p, _)| p)),
+            catalog: options.catalog.clone(),
         };
         let run = Rc::new(RunContext::start(settings)?);
         let script_dir = script
@@ -183,6 +192,8 @@ impl Session {
             device: device::default_cpu(),
             command: Vec::new(),
             progress: false,
+            read_roots: Vec::new(),
+            catalog: BTreeMap::new(),
         };
         let mut engine = Engine::new();
         script::register_all(&mut engine, Rc::new(RunContext::detached(settings)))
@@ -283,6 +294,44 @@ fn compile_stdlib(engine: &Engine, module: &StdlibModule) -> Result<Module, Stri
     let mut ast = engine.compile(module.source).map_err(|e| e.to_string())?;
     ast.set_source(module.path);
     Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(|e| e.to_string())
+}
+
+/// The folders a session may read: the script's folder (the working directory without a script)
+/// and every `--allow-read` path.
+fn read_roots(options: &SessionOptions, script: Option<&Path>) -> Vec<PathBuf> {
+    let home = match script.and_then(Path::parent).filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => dir.to_path_buf(),
+        None => PathBuf::from("."),
+    };
+    std::iter::once(home)
+        .chain(options.allow_read.iter().cloned())
+        .collect()
+}
+
+/// Read a data catalog: a JSON object of names → paths; relative paths are relative to the
+/// catalog file's folder.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let file = dir.path().join("catalog.json");
+/// std::fs::write(&file, r#"{ "god/subject1": "GOD/Subject1.h5" }"#).unwrap();
+/// let catalog = brainclip::session::read_catalog(&file).unwrap();
+/// assert_eq!(catalog["god/subject1"], dir.path().join("GOD/Subject1.h5"));
+/// ```
+pub fn read_catalog(path: &Path) -> Result<BTreeMap<String, PathBuf>, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read data catalog {}: {e}", path.display()))?;
+    let entries: BTreeMap<String, PathBuf> = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "data catalog {}: expected a JSON object of name → path, found: {e}",
+            path.display()
+        )
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    Ok(entries
+        .into_iter()
+        .map(|(k, v)| (k, if v.is_absolute() { v } else { base.join(v) }))
+        .collect())
 }
 
 /// `<root>/<label>-<UTC timestamp>`, with a numeric suffix if that exists already.

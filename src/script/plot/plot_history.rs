@@ -3,10 +3,10 @@ use std::sync::Arc;
 use rhai::{Array, Map};
 
 use crate::plot::{LineChart, Series, line_chart};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptResult};
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{FigureValue, ModelValue};
+use crate::script::values::{FigureValue, ModelValue, cast_array};
 
 pub const DOC: FnDoc = FnDoc {
     name: "plot_history",
@@ -54,19 +54,7 @@ fn draw(models: &[ModelValue], options: Options) -> ScriptResult<FigureValue> {
 }
 
 fn models_of(items: Array) -> ScriptResult<Vec<ModelValue>> {
-    items
-        .into_iter()
-        .map(|item| {
-            let type_name = item.type_name().to_string();
-            item.try_cast::<ModelValue>().ok_or_else(|| {
-                ScriptFault::new(
-                    FaultKind::WrongType,
-                    format!("plot_history: expected an array of Model values, found a {type_name}"),
-                )
-                .into()
-            })
-        })
-        .collect()
+    cast_array(items, DOC.name, "Model")
 }
 
 pub fn register(reg: &mut Registry) {

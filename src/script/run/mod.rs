@@ -1,8 +1,12 @@
 //! Script functions about the run itself: parameters, metrics, tables, the run directory.
 
 pub(crate) mod param;
+mod rows;
 mod run_dir;
+mod save_csv;
+mod save_json;
 mod save_metrics;
+mod save_npy;
 mod table;
 
 use super::registry::Registry;
@@ -12,5 +16,8 @@ pub fn register(reg: &mut Registry) {
     param::register(reg);
     save_metrics::register(reg);
     table::register(reg);
+    save_csv::register(reg);
+    save_json::register(reg);
+    save_npy::register(reg);
     run_dir::register(reg);
 }

@@ -1,6 +1,7 @@
 use rhai::{Array, Dynamic, Map};
 
-use crate::script::fault::{FaultKind, ScriptFault, ScriptResult};
+use super::rows::{flatten, flatten_rows};
+use crate::script::fault::ScriptResult;
 use crate::script::registry::{FnDoc, Registry};
 
 pub const DOC: FnDoc = FnDoc {
@@ -18,20 +19,6 @@ four decimals.",
     example: r#"let t = table([#{ model: "ridge", top1: 0.2 }, #{ model: "net", top1: 0.3 }], ["model", "top1"]);
 t.contains("ridge") && t.contains("0.3000")"#,
 };
-
-fn flatten(prefix: &str, map: &Map, out: &mut Vec<(String, Dynamic)>) {
-    for (k, v) in map {
-        let key = if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match v.read_lock::<Map>() {
-            Some(inner) => flatten(&key, &inner, out),
-            None => out.push((key, v.clone())),
-        }
-    }
-}
 
 fn cell(v: &Dynamic) -> String {
     if let Ok(f) = v.as_float() {
@@ -76,47 +63,13 @@ fn render(header: &[String], rows: &[Vec<String>]) -> String {
 }
 
 fn rows_table(rows: Array, columns: Option<Vec<String>>) -> ScriptResult<String> {
-    let mut flat_rows = Vec::new();
-    for (i, row) in rows.into_iter().enumerate() {
-        let type_name = row.type_name().to_string();
-        let map = row.try_cast::<Map>().ok_or_else(|| {
-            ScriptFault::new(
-                FaultKind::WrongType,
-                format!("table: row {i} is a {type_name}, not a map"),
-            )
-            .with_hint("pass an array of maps, e.g. [#{ model: \"ridge\", top1: 0.2 }]")
-        })?;
-        let mut flat = Vec::new();
-        flatten("", &map, &mut flat);
-        flat_rows.push(flat);
-    }
+    let flat = flatten_rows("table", rows)?;
     let header = columns.unwrap_or_else(|| {
-        let mut keys: Vec<String> = Vec::new();
-        for row in &flat_rows {
-            for (k, _) in row {
-                if !keys.contains(k) {
-                    keys.push(k.clone());
-                }
-            }
-        }
+        let mut keys = flat.header.clone();
         keys.sort_by_key(|k| !matches!(k.as_str(), "model" | "label" | "name"));
         keys
     });
-    let cells: Vec<Vec<String>> = flat_rows
-        .iter()
-        .map(|row| {
-            header
-                .iter()
-                .map(|h| {
-                    row.iter()
-                        .find(|(k, _)| k == h)
-                        .map(|(_, v)| cell(v))
-                        .unwrap_or_default()
-                })
-                .collect()
-        })
-        .collect();
-    Ok(render(&header, &cells))
+    Ok(render(&header, &flat.cells(&header, cell)))
 }
 
 pub fn register(reg: &mut Registry) {

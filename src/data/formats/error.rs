@@ -1,0 +1,51 @@
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// A file that cannot be read as the format it should be.
+#[derive(Debug, Error)]
+pub enum FormatError {
+    /// The operating system could not read the file.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The content is not what the format (or brainclip) expects.
+    #[error("{path}: expected {expected}, found {found}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+}
+
+impl FormatError {
+    /// An [`FormatError::Invalid`] for `path`.
+    pub fn invalid(path: &std::path::Path, expected: impl Into<String>, found: impl Into<String>) -> Self {
+        FormatError::Invalid {
+            path: path.to_path_buf(),
+            expected: expected.into(),
+            found: found.into(),
+        }
+    }
+
+    /// An [`FormatError::Io`] for `path`.
+    pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        FormatError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Read a whole file, naming it in the error.
+pub(crate) fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>, FormatError> {
+    std::fs::read(path).map_err(|e| FormatError::io(path, e))
+}

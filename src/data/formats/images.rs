@@ -1,0 +1,75 @@
+//! PNG and JPEG stimulus images (image crate).
+
+use std::path::Path;
+
+use image::RgbImage;
+use serde::Serialize;
+
+use super::{FormatError, read_bytes};
+
+/// Size and pixel format of an image file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImageSummary {
+    /// `png` or `jpeg`.
+    pub format: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Pixel layout as stored, e.g. `Rgb8`, `L8`.
+    pub color: String,
+}
+
+fn decode(path: &Path) -> Result<(image::DynamicImage, image::ImageFormat), FormatError> {
+    let bytes = read_bytes(path)?;
+    let format =
+        image::guess_format(&bytes).map_err(|e| FormatError::invalid(path, "a PNG or JPEG image", e.to_string()))?;
+    if !matches!(format, image::ImageFormat::Png | image::ImageFormat::Jpeg) {
+        return Err(FormatError::invalid(path, "a PNG or JPEG image", format!("{format:?}")));
+    }
+    let img = image::load_from_memory_with_format(&bytes, format)
+        .map_err(|e| FormatError::invalid(path, format!("a readable {format:?} image"), e.to_string()))?;
+    Ok((img, format))
+}
+
+/// Read an image as 8-bit RGB (grey and alpha are converted).
+pub fn read_rgb(path: &Path) -> Result<RgbImage, FormatError> {
+    Ok(decode(path)?.0.to_rgb8())
+}
+
+/// Size and pixel format of an image.
+///
+/// ```
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let path = dir.path().join("a.png");
+/// image::RgbImage::new(4, 3).save(&path).unwrap();
+/// let s = brainclip::data::formats::images::image_summary(&path).unwrap();
+/// assert_eq!((s.format.as_str(), s.width, s.height), ("png", 4, 3));
+/// ```
+pub fn image_summary(path: &Path) -> Result<ImageSummary, FormatError> {
+    let (img, format) = decode(path)?;
+    Ok(ImageSummary {
+        format: format!("{format:?}").to_lowercase(),
+        width: img.width(),
+        height: img.height(),
+        color: format!("{:?}", img.color()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grey_jpeg_becomes_rgb_and_garbage_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("g.jpg");
+        image::GrayImage::from_pixel(8, 6, image::Luma([200])).save(&p).unwrap();
+        let rgb = read_rgb(&p).unwrap();
+        assert_eq!(rgb.dimensions(), (8, 6));
+        assert!(rgb.get_pixel(3, 3).0.iter().all(|&v| (195..=205).contains(&v)));
+        let bad = dir.path().join("b.png");
+        std::fs::write(&bad, b"\x89PNG\r\n\x1a\nbroken").unwrap();
+        assert!(read_rgb(&bad).unwrap_err().to_string().contains("b.png"));
+    }
+}

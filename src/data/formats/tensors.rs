@@ -1,0 +1,154 @@
+//! safetensors files: named tensors of any float or integer dtype, read as `f32`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ndarray::{Array2, ArrayD, IxDyn};
+use safetensors::{Dtype, SafeTensors};
+use serde::Serialize;
+
+use super::{FormatError, read_bytes};
+
+/// One tensor's name, dtype and shape.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TensorSummary {
+    /// Tensor name.
+    pub name: String,
+    /// safetensors dtype, e.g. `F32`.
+    pub dtype: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+}
+
+fn parse<'a>(path: &Path, bytes: &'a [u8]) -> Result<SafeTensors<'a>, FormatError> {
+    SafeTensors::deserialize(bytes).map_err(|e| FormatError::invalid(path, "a safetensors file", e.to_string()))
+}
+
+/// The tensors of a file, sorted by name.
+pub fn safetensors_summary(path: &Path) -> Result<Vec<TensorSummary>, FormatError> {
+    let bytes = read_bytes(path)?;
+    let st = parse(path, &bytes)?;
+    let mut out: Vec<TensorSummary> = st
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| TensorSummary {
+            name,
+            dtype: format!("{:?}", view.dtype()),
+            shape: view.shape().to_vec(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// Read every tensor as `f32`.
+pub fn read_tensors(path: &Path) -> Result<BTreeMap<String, ArrayD<f32>>, FormatError> {
+    let bytes = read_bytes(path)?;
+    let st = parse(path, &bytes)?;
+    st.tensors()
+        .into_iter()
+        .map(|(name, view)| Ok((name.clone(), to_f32(path, &name, &view)?)))
+        .collect()
+}
+
+/// Read one named tensor as a matrix.
+pub fn read_tensor_matrix(path: &Path, name: &str) -> Result<Array2<f32>, FormatError> {
+    let bytes = read_bytes(path)?;
+    let st = parse(path, &bytes)?;
+    let view = st.tensor(name).map_err(|_| {
+        FormatError::invalid(
+            path,
+            format!("a tensor named `{name}`"),
+            format!("tensors {}", st.names().join(", ")),
+        )
+    })?;
+    to_f32(path, name, &view)?.into_dimensionality().map_err(|_| {
+        FormatError::invalid(
+            path,
+            format!("tensor `{name}` of rank 2"),
+            format!("shape {:?}", view.shape()),
+        )
+    })
+}
+
+fn to_f32(path: &Path, name: &str, view: &safetensors::tensor::TensorView<'_>) -> Result<ArrayD<f32>, FormatError> {
+    let data = view.data();
+    macro_rules! le {
+        ($t:ty, $n:expr, $conv:expr) => {
+            data.chunks_exact($n)
+                .map(|c| $conv(<$t>::from_le_bytes(c.try_into().unwrap_or([0; $n]))))
+                .collect::<Vec<f32>>()
+        };
+    }
+    let values: Vec<f32> = match view.dtype() {
+        Dtype::F32 => le!(f32, 4, |v| v),
+        Dtype::F64 => le!(f64, 8, |v| v as f32),
+        Dtype::F16 => le!(u16, 2, |v| half::f16::from_bits(v).to_f32()),
+        Dtype::BF16 => le!(u16, 2, |v| half::bf16::from_bits(v).to_f32()),
+        Dtype::I64 => le!(i64, 8, |v| v as f32),
+        Dtype::I32 => le!(i32, 4, |v| v as f32),
+        Dtype::I16 => le!(i16, 2, |v| v as f32),
+        Dtype::I8 => data.iter().map(|&b| b as i8 as f32).collect(),
+        Dtype::U8 => data.iter().map(|&b| b as f32).collect(),
+        Dtype::BOOL => data.iter().map(|&b| if b != 0 { 1.0 } else { 0.0 }).collect(),
+        other => {
+            return Err(FormatError::invalid(
+                path,
+                format!("a numeric dtype for tensor `{name}`"),
+                format!("{other:?}"),
+            ));
+        }
+    };
+    ArrayD::from_shape_vec(IxDyn(view.shape()), values)
+        .map_err(|e| FormatError::invalid(path, format!("tensor `{name}` data matching its shape"), e.to_string()))
+}
+
+/// safetensors bytes holding `f32` matrices under their names, with string metadata.
+pub fn safetensors_bytes(
+    tensors: &[(&str, &Array2<f32>)],
+    metadata: Option<BTreeMap<String, String>>,
+) -> Result<Vec<u8>, std::io::Error> {
+    let buffers: Vec<(String, Vec<u8>, Vec<usize>)> = tensors
+        .iter()
+        .map(|(name, m)| {
+            (
+                name.to_string(),
+                m.iter().flat_map(|v| v.to_le_bytes()).collect(),
+                m.shape().to_vec(),
+            )
+        })
+        .collect();
+    let views = buffers
+        .iter()
+        .map(|(name, bytes, shape)| {
+            safetensors::tensor::TensorView::new(Dtype::F32, shape.clone(), bytes).map(|v| (name.clone(), v))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(std::io::Error::other)?;
+    let metadata = metadata.map(|m| m.into_iter().collect());
+    safetensors::serialize(views, metadata).map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_missing_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.safetensors");
+        let m = ndarray::array![[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]];
+        std::fs::write(&p, safetensors_bytes(&[("emb", &m)], None).unwrap()).unwrap();
+        assert_eq!(read_tensor_matrix(&p, "emb").unwrap(), m);
+        let summary = safetensors_summary(&p).unwrap();
+        assert_eq!(summary[0].shape, vec![2, 3]);
+        assert!(
+            read_tensor_matrix(&p, "x")
+                .unwrap_err()
+                .to_string()
+                .contains("tensors emb")
+        );
+        std::fs::write(&p, b"\x08\0\0\0\0\0\0\0{bad}").unwrap();
+        assert!(read_tensors(&p).is_err());
+    }
+}
