@@ -13,6 +13,7 @@
 pub mod data;
 pub mod device;
 pub mod eval;
+pub mod inspect;
 pub mod model;
 pub mod plot;
 pub mod run;

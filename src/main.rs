@@ -23,21 +23,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run an experiment script.
-    Script {
-        /// The Rhai script, e.g. scripts/zero_shot.rhai.
+    Script(ScriptArgs),
+    /// Summarise a data file: NIfTI, BData HDF5, NPY/NPZ, CSV/TSV, captions, embeddings, images.
+    Inspect {
+        /// The file.
         file: PathBuf,
-        /// A parameter for the script: key=value (numbers, true/false and text are typed).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-        /// The run directory (default: runs/<script>-<timestamp>).
+        /// Print JSON instead of the readable summary.
         #[arg(long)]
-        out: Option<PathBuf>,
-        /// The session seed: the default seed of every random draw.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// Where tensors live: cpu, cpu:flex, cpu:ndarray, cuda[:N] or auto.
-        #[arg(long, env = "BRAINCLIP_DEVICE", default_value = "cpu")]
-        device: String,
+        json: bool,
     },
     /// Print the reference of script functions and types (all, or one by name).
     Doc {
@@ -49,14 +42,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Script {
-            file,
-            set,
-            out,
-            seed,
-            device,
-        } => run_script(file, set, out, seed, device),
+        Command::Script(args) => run_script(args),
         Command::Doc { name } => print_doc(name.as_deref()),
+        Command::Inspect { file, json } => inspect(&file, json),
     };
     match result {
         Ok(code) => code,
@@ -67,13 +55,50 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_script(
+/// What `brainclip script` was given.
+#[derive(clap::Args)]
+struct ScriptArgs {
+    /// The Rhai script, e.g. scripts/zero_shot.rhai.
     file: PathBuf,
+    /// A parameter for the script: key=value (numbers, true/false and text are typed).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// The run directory (default: runs/<script>-<timestamp>).
+    #[arg(long)]
     out: Option<PathBuf>,
+    /// The session seed: the default seed of every random draw.
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Where tensors live: cpu, cpu:flex, cpu:ndarray, cuda[:N] or auto.
+    #[arg(long, env = "BRAINCLIP_DEVICE", default_value = "cpu")]
     device: String,
-) -> anyhow::Result<ExitCode> {
+    /// A folder or file the script may read besides its own folder (repeatable).
+    #[arg(long = "allow-read", value_name = "PATH")]
+    allow_read: Vec<PathBuf>,
+    /// A data catalog: a JSON object of dataset names → paths, read with data_path(name).
+    #[arg(long, value_name = "FILE", env = "BRAINCLIP_CATALOG")]
+    catalog: Option<PathBuf>,
+}
+
+fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
+    let ScriptArgs {
+        file,
+        set,
+        out,
+        seed,
+        device,
+        allow_read,
+        catalog,
+    } = args;
+    let catalog = match catalog {
+        Some(path) => brainclip::session::read_catalog(&path).map_err(anyhow::Error::msg)?,
+        None => Default::default(),
+    };
+    for path in &allow_read {
+        if !path.exists() {
+            anyhow::bail!("--allow-read {}: no such file or folder", path.display());
+        }
+    }
     let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read script {}", file.display()))?;
     let params = brainclip::run::parse_params(&set)?;
     let unmentioned = unmentioned_params(&params, &text);
@@ -104,6 +129,8 @@ fn run_script(
         device,
         command: std::env::args().collect(),
         progress: true,
+        allow_read,
+        catalog,
         ..Default::default()
     };
     let mut session = match Session::for_script(options, &file, &text) {
@@ -139,6 +166,18 @@ fn run_script(
             Ok(ExitCode::from(if e.kind == "Interrupted" { 130 } else { 1 }))
         }
     }
+}
+
+fn inspect(file: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
+    match brainclip::inspect::inspect(file) {
+        Ok(found) if json => println!("{}", serde_json::to_string_pretty(&found.json)?),
+        Ok(found) => print!("{}", found.text),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_doc(name: Option<&str>) -> anyhow::Result<ExitCode> {

@@ -262,3 +262,43 @@ print("not reached");"#,
     let rows = std::fs::read_to_string(&history).unwrap().lines().count();
     assert!(rows >= 2, "the finished epochs are kept");
 }
+
+#[test]
+fn reads_outside_the_script_folder_need_allow_read_or_the_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let scripts = dir.path().join("scripts");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&scripts).unwrap();
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("t.csv"), "id,x\na,1\n").unwrap();
+    let csv = data.join("t.csv");
+    let script = write_script(
+        &scripts,
+        "read.rhai",
+        &format!(
+            "let t = load_table(data_path(\"lab/table\", \"{}\"));\nprint(t.n_rows);",
+            csv.display()
+        ),
+    );
+    let run = |extra: &[&str], out: &str| {
+        brainclip()
+            .args([
+                "script",
+                script.to_str().unwrap(),
+                "--out",
+                dir.path().join(out).to_str().unwrap(),
+            ])
+            .args(extra)
+            .assert()
+    };
+    run(&[], "refused")
+        .failure()
+        .stderr(predicate::str::contains("t.csv").and(predicate::str::contains("--allow-read")));
+    run(&["--allow-read", data.to_str().unwrap()], "allowed").success();
+    let catalog = dir.path().join("catalog.json");
+    std::fs::write(&catalog, r#"{ "lab/table": "data/t.csv" }"#).unwrap();
+    run(&["--catalog", catalog.to_str().unwrap()], "catalogued").success();
+    run(&["--allow-read", "/no/such/folder"], "missing")
+        .failure()
+        .stderr(predicate::str::contains("/no/such/folder"));
+}

@@ -162,3 +162,64 @@ fn a_failed_call_keeps_the_session_usable() {
     );
     assert_eq!(s.eval("god.test.n_samples").unwrap().cast::<i64>(), 50);
 }
+
+/// Bad data files: each error names the file, what was expected and what was found.
+#[test]
+fn nan_voxels_are_counted_located_and_never_passed_on_silently() {
+    let err = run(
+        r#"let series = load_nifti("tests/data/nifti/generated/nan_series.nii.gz");
+let mask = mask_from_atlas(load_nifti("tests/data/nifti/generated/atlas.nii.gz"), [3, 7, 12]);
+apply_mask(series, mask)"#,
+    );
+    assert_eq!(err.kind, "DataError");
+    assert!(err.message.contains("nan_series.nii.gz"), "{}", err.message);
+    assert!(err.message.contains("NaN/Inf values in"), "{}", err.message);
+    assert!(err.message.contains("first at (i, j, k, t)"), "{}", err.message);
+    assert!(
+        err.hint.as_deref().unwrap_or("").contains("non_finite: \"zero\""),
+        "{:?}",
+        err.hint
+    );
+    assert_eq!(err.line, Some(3));
+}
+
+#[test]
+fn a_truncated_nifti_names_the_file_and_the_missing_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = std::fs::read("tests/data/nifti/example4d.nii.gz").unwrap();
+    let cut = dir.path().join("cut.nii.gz");
+    std::fs::write(&cut, &whole[..whole.len() * 2 / 3]).unwrap();
+    let mut s = Session::new(SessionOptions {
+        out_dir: Some(dir.path().join("run")),
+        allow_read: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    })
+    .unwrap();
+    let err = s.eval(&format!("load_nifti(\"{}\")", cut.display())).unwrap_err();
+    assert_eq!(err.kind, "DataError");
+    assert!(err.message.contains("cut.nii.gz"), "{}", err.message);
+}
+
+#[test]
+fn an_hdf5_file_that_is_not_bdata_and_a_missing_roi_key() {
+    let err = run(r#"load_bdata("tests/data/bad_no_metadata.h5")"#);
+    assert!(err.message.contains("bad_no_metadata.h5"), "{}", err.message);
+    assert!(err.message.contains("/metadata"), "{}", err.message);
+
+    let err = run(r#"load_god("tests/data/god_tiny.h5", #{ roi: "ROI_V1 + ROI_V5" })"#);
+    assert!(err.message.contains("ROI_V5"), "{}", err.message);
+    assert_eq!(err.hint.as_deref(), Some("did you mean `ROI_V1`?"));
+}
+
+#[test]
+fn trial_samples_needs_the_repetition_time() {
+    let err = run(r#"let series = load_nifti("tests/data/nifti/nitime_fmri1.nii.gz");
+trial_samples(apply_mask(series), load_events("tests/data/nifti/nitime_events.tsv"), #{ delay: 4.0 })"#);
+    assert_eq!(err.kind, "InvalidValue");
+    assert!(err.message.contains("option `tr`"), "{}", err.message);
+    assert!(
+        err.hint.as_deref().unwrap_or("").contains("series.tr"),
+        "{:?}",
+        err.hint
+    );
+}

@@ -1,11 +1,13 @@
 //! Data: the in-memory dataset type, the embedded GOD catalog and the built-in synthetic GOD-like
 //! dataset. Nothing here knows about scripts; `crate::script::data` exposes it to Rhai.
 
+pub mod bdata;
 mod dataset;
 pub mod embeddings;
 mod error;
 pub mod formats;
 pub mod god_catalog;
+pub mod nifti;
 pub mod synthetic;
 
 pub use dataset::{Category, Dataset, Split};

@@ -6,7 +6,9 @@ use std::fmt;
 use rhai::{Dynamic, EvalAltResult, Position};
 
 use crate::data::DataError;
+use crate::data::bdata::BDataError;
 use crate::data::formats::FormatError;
+use crate::data::nifti::NiftiError;
 use crate::device::DeviceError;
 use crate::eval::EvalError;
 use crate::model::ModelError;
@@ -188,6 +190,55 @@ impl From<FileError> for ScriptFault {
             _ => None,
         };
         let fault = ScriptFault::new(FaultKind::File, e.to_string());
+        match hint {
+            Some(h) => fault.with_hint(h),
+            None => fault,
+        }
+    }
+}
+
+impl From<BDataError> for ScriptFault {
+    fn from(e: BDataError) -> Self {
+        match e {
+            BDataError::Dataset { ref source, .. } => {
+                let kind = ScriptFault::from(source.clone()).kind;
+                ScriptFault::new(kind, e.to_string())
+            }
+            BDataError::Io { .. } => ScriptFault::new(FaultKind::File, e.to_string()),
+            BDataError::BadExpression { .. } => ScriptFault::new(FaultKind::InvalidValue, e.to_string()).with_hint(
+                "keys combine with + or | (union), & (intersection) and - (difference), e.g. \"ROI_V1 + ROI_V2\"",
+            ),
+            BDataError::UnknownKey { ref closest, .. } => {
+                let hint = closest.as_ref().map(|c| format!("did you mean `{c}`?"));
+                let fault = ScriptFault::new(FaultKind::Data, e.to_string());
+                match hint {
+                    Some(h) => fault.with_hint(h),
+                    None => fault,
+                }
+            }
+            _ => ScriptFault::new(FaultKind::Data, e.to_string()),
+        }
+    }
+}
+
+impl From<NiftiError> for ScriptFault {
+    fn from(e: NiftiError) -> Self {
+        let kind = match &e {
+            NiftiError::Io { .. } => FaultKind::File,
+            NiftiError::InvalidArgument { .. } => FaultKind::InvalidValue,
+            NiftiError::ShapeMismatch { .. } => FaultKind::DimensionMismatch,
+            _ => FaultKind::Data,
+        };
+        let hint = match &e {
+            NiftiError::NonFinite { .. } => Some(
+                "choose what to do with them: apply_mask(series, mask, #{ non_finite: \"zero\" }) or \"drop\" (drops those voxels)",
+            ),
+            NiftiError::TrialWindow { .. } => {
+                Some("check the events' onsets against the series length and tr, or set `delay`/`window`")
+            }
+            _ => None,
+        };
+        let fault = ScriptFault::new(kind, e.to_string());
         match hint {
             Some(h) => fault.with_hint(h),
             None => fault,

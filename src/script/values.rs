@@ -10,8 +10,10 @@ use super::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
 use super::options::Options;
 use super::registry::{Registry, TypeDoc};
 use crate::data::Dataset;
+use crate::data::bdata::BData;
 use crate::data::embeddings::Embeddings;
 use crate::data::formats::table::Table;
+use crate::data::nifti::{Events, Mask, NiftiImage};
 use crate::model::{MappingConfig, RidgeModel};
 use crate::plot::Figure;
 use crate::train::{StopReason, TrainedModel};
@@ -59,6 +61,22 @@ pub struct TableValue(pub Arc<Table>);
 /// A named embedding matrix with ids and provenance (an embedding cache).
 #[derive(Clone)]
 pub struct EmbeddingsValue(pub Arc<Embeddings>);
+
+/// An open BData (bdpy HDF5) file.
+#[derive(Clone)]
+pub struct BDataValue(pub Arc<BData>);
+
+/// A NIfTI volume or series, read and scaled.
+#[derive(Clone)]
+pub struct NiftiValue(pub Arc<NiftiImage>);
+
+/// A voxel mask on a NIfTI grid.
+#[derive(Clone)]
+pub struct MaskValue(pub Arc<Mask>);
+
+/// The events of a BIDS `events.tsv` file.
+#[derive(Clone)]
+pub struct EventsValue(pub Arc<Events>);
 
 /// A stimulus image (8-bit RGB).
 #[derive(Clone)]
@@ -515,6 +533,153 @@ pub fn register(reg: &mut Registry) {
                 e.0.meta().model
             )
         },
+    );
+    register_value_type::<BDataValue>(
+        reg,
+        "BData",
+        "An open BData (bdpy / BrainDecoderToolbox2 HDF5) file: a samples × columns dataset with metadata keys.",
+        vec![
+            Property {
+                name: "path",
+                doc: "the file",
+                get: |b| Dynamic::from(b.0.path().display().to_string()),
+            },
+            Property {
+                name: "shape",
+                doc: "[samples, columns] of /dataset",
+                get: |b| {
+                    let (r, c) = b.0.dataset_shape();
+                    Dynamic::from(vec![int(r), int(c)])
+                },
+            },
+            Property {
+                name: "keys",
+                doc: "metadata keys (VoxelData, ROI_V1, DataType, Label, ...)",
+                get: |b| strings(b.0.metadata_keys()),
+            },
+            Property {
+                name: "vmap_keys",
+                doc: "keys with value-label maps",
+                get: |b| strings(b.0.vmap_keys()),
+            },
+        ],
+        |b| {
+            let (r, c) = b.0.dataset_shape();
+            format!(
+                "BData {} ({r} samples × {c} columns, {} metadata keys)",
+                b.0.path().display(),
+                b.0.metadata_keys().len()
+            )
+        },
+    );
+    register_value_type::<NiftiValue>(
+        reg,
+        "Nifti",
+        "A NIfTI-1/2 volume (3-D) or series (4-D), scaled by scl_slope/scl_inter, held as f32.",
+        vec![
+            Property {
+                name: "path",
+                doc: "the file",
+                get: |n| Dynamic::from(n.0.source.clone()),
+            },
+            Property {
+                name: "format",
+                doc: "\"nifti1\" or \"nifti2\"",
+                get: |n| to_dynamic(&n.0.header.format),
+            },
+            Property {
+                name: "shape",
+                doc: "[x, y, z] or [x, y, z, t]",
+                get: |n| Dynamic::from(n.0.header.shape.iter().map(|&d| int(d)).collect::<Array>()),
+            },
+            Property {
+                name: "n_volumes",
+                doc: "volumes in a series (1 for a 3-D image)",
+                get: |n| int(n.0.header.shape.get(3).copied().unwrap_or(1)),
+            },
+            Property {
+                name: "datatype",
+                doc: "stored datatype, e.g. \"int16\"",
+                get: |n| Dynamic::from(n.0.header.datatype.clone()),
+            },
+            Property {
+                name: "voxel_size",
+                doc: "voxel size in mm (x, y, z)",
+                get: |n| to_dynamic(&n.0.header.voxel_size),
+            },
+            Property {
+                name: "tr",
+                doc: "repetition time in seconds, or () when the header has none",
+                get: |n| n.0.header.tr.map(Dynamic::from).unwrap_or(Dynamic::UNIT),
+            },
+            Property {
+                name: "affine",
+                doc: "voxel → world 4×4 matrix, row-major (sform, else qform, else pixdim)",
+                get: |n| to_dynamic(&n.0.header.affine),
+            },
+            Property {
+                name: "scl_slope",
+                doc: "the header's scl_slope (0 means no scaling)",
+                get: |n| Dynamic::from(n.0.header.scl_slope),
+            },
+            Property {
+                name: "scl_inter",
+                doc: "the header's scl_inter",
+                get: |n| Dynamic::from(n.0.header.scl_inter),
+            },
+        ],
+        |n| format!("Nifti {} ({:?}, {})", n.0.source, n.0.header.shape, n.0.header.datatype),
+    );
+    register_value_type::<MaskValue>(
+        reg,
+        "Mask",
+        "Voxels selected on a 3-D grid, from a mask volume or atlas labels; apply_mask(series, mask) uses it.",
+        vec![
+            Property {
+                name: "n_voxels",
+                doc: "voxels selected",
+                get: |m| int(m.0.len()),
+            },
+            Property {
+                name: "shape",
+                doc: "the grid [x, y, z]",
+                get: |m| Dynamic::from(m.0.shape().iter().map(|&d| int(d)).collect::<Array>()),
+            },
+            Property {
+                name: "source",
+                doc: "the file it was made from",
+                get: |m| Dynamic::from(m.0.source().to_string()),
+            },
+        ],
+        |m| format!("Mask of {} voxels on {:?} ({})", m.0.len(), m.0.shape(), m.0.source()),
+    );
+    register_value_type::<EventsValue>(
+        reg,
+        "Events",
+        "Events of a BIDS events.tsv file: onset and duration in seconds, and a label per event.",
+        vec![
+            Property {
+                name: "len",
+                doc: "number of events",
+                get: |e| int(e.0.len()),
+            },
+            Property {
+                name: "onsets",
+                doc: "onsets in seconds",
+                get: |e| to_dynamic(&e.0.onset),
+            },
+            Property {
+                name: "durations",
+                doc: "durations in seconds (NaN for n/a)",
+                get: |e| to_dynamic(&e.0.duration),
+            },
+            Property {
+                name: "labels",
+                doc: "the label column's values",
+                get: |e| strings(e.0.label.iter().cloned()),
+            },
+        ],
+        |e| format!("Events ({} events)", e.0.len()),
     );
     register_value_type::<ImageValue>(
         reg,

@@ -45,12 +45,24 @@ fn descriptor(header: &Header) -> String {
 
 /// Read any numeric `.npy` array as `f32`, keeping its shape.
 pub fn read_npy_any(path: &Path) -> Result<ArrayD<f32>, FormatError> {
-    let bytes = read_bytes(path)?;
+    read_npy_bytes(&read_bytes(path)?, path)
+}
+
+/// [`read_npy_any`] on bytes already in memory; `path` names them in errors.
+///
+/// ```
+/// let bytes = brainclip::data::formats::npy::npy_bytes(&ndarray::array![[1.0f32, 2.0]]).unwrap();
+/// let a = brainclip::data::formats::npy::read_npy_bytes(&bytes, "x.npy".as_ref()).unwrap();
+/// assert_eq!(a.shape(), &[1, 2]);
+/// let bad = brainclip::data::formats::npy::read_npy_bytes(&bytes[..20], "x.npy".as_ref());
+/// assert!(bad.unwrap_err().to_string().contains("x.npy"));
+/// ```
+pub fn read_npy_bytes(bytes: &[u8], path: &Path) -> Result<ArrayD<f32>, FormatError> {
     let err = |e: ReadNpyError| FormatError::invalid(path, "a numeric NumPy array", e.to_string());
     macro_rules! attempt {
         ($($t:ty),*) => {
             $(
-                match ArrayD::<$t>::read_npy(Cursor::new(&bytes)) {
+                match ArrayD::<$t>::read_npy(Cursor::new(bytes)) {
                     Ok(a) => return Ok(a.mapv(|v| v as f32)),
                     Err(ReadNpyError::WrongDescriptor(_)) => {}
                     Err(e) => return Err(err(e)),
@@ -59,7 +71,7 @@ pub fn read_npy_any(path: &Path) -> Result<ArrayD<f32>, FormatError> {
         };
     }
     attempt!(f32, f64, i64, i32, i16, i8, u64, u32, u16, u8);
-    match ArrayD::<bool>::read_npy(Cursor::new(&bytes)) {
+    match ArrayD::<bool>::read_npy(Cursor::new(bytes)) {
         Ok(a) => Ok(a.mapv(|v| if v { 1.0 } else { 0.0 })),
         Err(e) => Err(err(e)),
     }
@@ -108,7 +120,10 @@ pub fn is_npz(path: &Path) -> bool {
 
 /// The array names in an `.npz` archive.
 pub fn npz_names(path: &Path) -> Result<Vec<String>, FormatError> {
-    let bytes = read_bytes(path)?;
+    npz_names_in(&read_bytes(path)?, path)
+}
+
+fn npz_names_in(bytes: &[u8], path: &Path) -> Result<Vec<String>, FormatError> {
     let mut npz = NpzReader::new(Cursor::new(bytes))
         .map_err(|e| FormatError::invalid(path, "an .npz (zip) archive", e.to_string()))?;
     let names = npz
@@ -122,7 +137,12 @@ pub fn npz_names(path: &Path) -> Result<Vec<String>, FormatError> {
 
 /// Read one array of an `.npz` archive (the only one when `key` is `None`) as `f32`.
 pub fn read_npz_any(path: &Path, key: Option<&str>) -> Result<ArrayD<f32>, FormatError> {
-    let names = npz_names(path)?;
+    read_npz_bytes(&read_bytes(path)?, path, key)
+}
+
+/// [`read_npz_any`] on bytes already in memory; `path` names them in errors.
+pub fn read_npz_bytes(bytes: &[u8], path: &Path, key: Option<&str>) -> Result<ArrayD<f32>, FormatError> {
+    let names = npz_names_in(bytes, path)?;
     let name = match key {
         Some(k) => names.iter().find(|n| n.as_str() == k).cloned().ok_or_else(|| {
             FormatError::invalid(
@@ -140,7 +160,6 @@ pub fn read_npz_any(path: &Path, key: Option<&str>) -> Result<ArrayD<f32>, Forma
             ));
         }
     };
-    let bytes = read_bytes(path)?;
     let mut npz =
         NpzReader::new(Cursor::new(bytes)).map_err(|e| FormatError::invalid(path, "an .npz archive", e.to_string()))?;
     let err = |e: ReadNpzError| FormatError::invalid(path, format!("a numeric array `{name}`"), e.to_string());
