@@ -13,7 +13,9 @@
 pub mod data;
 pub mod device;
 pub mod eval;
+pub mod evcxr;
 pub mod inspect;
+pub mod kernel;
 pub mod model;
 pub mod plot;
 pub mod run;

@@ -32,6 +32,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the Jupyter kernel, or install its kernelspec.
+    Kernel(KernelArgs),
     /// Print the reference of script functions and types (all, or one by name).
     Doc {
         /// A function or type name, e.g. train or Dataset.
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Script(args) => run_script(args),
         Command::Doc { name } => print_doc(name.as_deref()),
         Command::Inspect { file, json } => inspect(&file, json),
+        Command::Kernel(args) => kernel(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -52,6 +55,71 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct KernelArgs {
+    /// The connection file Jupyter passes to the kernel.
+    #[arg(long, short = 'f', value_name = "FILE")]
+    connection_file: Option<PathBuf>,
+    /// The session seed of the notebook (the default seed of every random draw).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Where tensors live: cpu, cpu:flex, cpu:ndarray, cuda[:N] or auto.
+    #[arg(long, env = "BRAINCLIP_DEVICE", default_value = "cpu")]
+    device: String,
+    #[command(subcommand)]
+    action: Option<KernelAction>,
+}
+
+#[derive(Subcommand)]
+enum KernelAction {
+    /// Install the kernelspec so that Jupyter lists "BrainCLIP (Rhai)".
+    Install(InstallArgs),
+}
+
+#[derive(clap::Args)]
+#[group(multiple = false)]
+struct InstallArgs {
+    /// Into the user's Jupyter data folder (the default).
+    #[arg(long)]
+    user: bool,
+    /// Into the active Python environment (sys.prefix/share/jupyter).
+    #[arg(long)]
+    sys_prefix: bool,
+    /// Into PREFIX/share/jupyter.
+    #[arg(long, value_name = "PREFIX")]
+    prefix: Option<PathBuf>,
+}
+
+fn kernel(args: KernelArgs) -> anyhow::Result<()> {
+    use brainclip::kernel::{InstallTarget, SessionBackend, install_kernelspec, run_kernel};
+    match (args.action, args.connection_file) {
+        (Some(KernelAction::Install(install)), _) => {
+            let target = match (install.sys_prefix, install.prefix) {
+                (true, _) => InstallTarget::SysPrefix,
+                (false, Some(prefix)) => InstallTarget::Prefix(prefix),
+                (false, None) => InstallTarget::User,
+            };
+            let exe = std::env::current_exe().context("cannot find this executable's path")?;
+            let dir = install_kernelspec(target, &exe)?;
+            println!("installed kernelspec brainclip in {}", dir.display());
+            Ok(())
+        }
+        (None, Some(file)) => {
+            let options = SessionOptions {
+                label: "notebook".into(),
+                seed: args.seed,
+                device: args.device,
+                command: std::env::args().collect(),
+                ..Default::default()
+            };
+            let session = Session::new(options)?;
+            Ok(run_kernel(&file, SessionBackend::new(session))?)
+        }
+        (None, None) => anyhow::bail!("give --connection-file FILE (Jupyter does) or use `brainclip kernel install`"),
     }
 }
 

@@ -302,3 +302,59 @@ fn reads_outside_the_script_folder_need_allow_read_or_the_catalog() {
         .failure()
         .stderr(predicate::str::contains("/no/such/folder"));
 }
+
+#[test]
+fn compare_losses_script_plots_every_condition() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/compare_losses.rhai");
+    brainclip()
+        .args(["script", script.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "--set",
+            "seeds=2",
+            "--set",
+            "epochs=1",
+            "--set",
+            "voxels=200",
+            "--set",
+            "width=64",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("image + text").and(predicate::str::contains("fMRI→text top-1")));
+    let metrics: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    for condition in ["image only", "text only", "image + text"] {
+        let pooled = &metrics["conditions"][condition]["pooled"]["zero-shot top-1"];
+        assert_eq!(pooled["n"], 100, "2 seeds × 50 test samples: {pooled}");
+        assert!(pooled["low"].as_f64().unwrap() <= pooled["mean"].as_f64().unwrap());
+    }
+    let png = image::open(out.join("loss_ablation.png")).unwrap();
+    assert!(png.width() > 500 && png.height() > 300);
+}
+
+#[test]
+fn evaluate_writes_its_report_into_the_run_and_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = write_script(
+        dir.path(),
+        "eval.rhai",
+        r#"let god = god_synthetic(#{ voxels: 100, dim: 16 });
+let report = evaluate(ridge(god.train, #{ folds: 3 }), god.test, #{ n_way: [10], repeats: 5, permutations: 50 });
+print(report);"#,
+    );
+    let out = dir.path().join("run");
+    brainclip()
+        .args(["script", script.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("zero-shot").and(predicate::str::contains("fMRI→image")));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("evaluation_ridge_test.json")).unwrap()).unwrap();
+    assert_eq!(report["settings"]["n_way"], serde_json::json!([10]));
+    assert_eq!(report["split"], "test");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["evaluations"][0]["name"], "ridge_test");
+    assert_eq!(manifest["evaluations"][0]["report"]["settings"]["repeats"], 5);
+}

@@ -1,11 +1,22 @@
 use thiserror::Error;
 
 /// Errors of the evaluation functions.
+///
+/// ```
+/// use brainclip::eval::{EvalError, Similarity};
+///
+/// let err = "cosin".parse::<Similarity>().unwrap_err();
+/// assert_eq!(err.to_string(), "unknown similarity `cosin`: expected one of cosine, pearson, euclidean");
+/// assert!(matches!(err, EvalError::UnknownSimilarity { .. }));
+/// ```
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum EvalError {
     /// Nothing to evaluate.
     #[error("{0} is empty")]
     Empty(&'static str),
+    /// A named split without samples.
+    #[error("split `{0}` has no samples to evaluate")]
+    EmptySplit(String),
     /// Matrices that must agree do not.
     #[error("{what}: expected {expected}, found {found}")]
     ShapeMismatch {
@@ -37,4 +48,25 @@ pub enum EvalError {
     /// A NaN or infinite similarity.
     #[error("{0} contains NaN or infinite values")]
     NonFinite(&'static str),
+    /// A setting outside its valid range (N of an N-way test, number of repeats, ...).
+    #[error("{name}: expected {expected}, found {found}")]
+    InvalidSetting {
+        /// The setting's name.
+        name: &'static str,
+        /// What is valid.
+        expected: String,
+        /// What was given.
+        found: String,
+    },
+    /// A similarity name that is not one of [`crate::eval::Similarity`]'s.
+    #[error("unknown similarity `{found}`: expected one of {valid}")]
+    UnknownSimilarity {
+        /// The name given.
+        found: String,
+        /// The valid names, comma-separated.
+        valid: String,
+    },
+    /// A numerical routine (e.g. the SVD of a PCA) did not converge.
+    #[error("numerical failure: {0}")]
+    Numerical(String),
 }

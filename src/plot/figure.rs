@@ -76,7 +76,26 @@ impl fmt::Display for Figure {
 /// A chart's drawing code, written once and run on both the bitmap and the SVG backend.
 pub(crate) trait Drawing {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
+
+    /// Raster images placed on top of the drawing: copied into the PNG's pixels and embedded in
+    /// the SVG as PNG `<image>` elements (plotters' SVG backend would write one rectangle per pixel).
+    fn rasters(&self) -> &[Raster] {
+        &[]
+    }
 }
+
+/// An RGB image at a pixel position of the figure.
+pub(crate) struct Raster {
+    /// Left edge in pixels.
+    pub x: u32,
+    /// Top edge in pixels.
+    pub y: u32,
+    /// The pixels.
+    pub image: image::RgbImage,
+}
+
+/// Height of the band [`titled`] reserves for the title.
+pub(crate) const TITLE_BAND: u32 = 14 + font::TITLE_PX + 8;
 
 /// Renders `drawing` to PNG and SVG after validating the size.
 pub(crate) fn render(title: &str, width: u32, height: u32, drawing: &impl Drawing) -> Result<Figure, PlotError> {
@@ -96,6 +115,9 @@ pub(crate) fn render(title: &str, width: u32, height: u32, drawing: &impl Drawin
         drawing.draw(&root)?;
         root.present()?;
     }
+    for r in drawing.rasters() {
+        blit(&mut rgb, width, height, r);
+    }
     let mut png = Vec::new();
     PngEncoder::new(&mut png)
         .write_image(&rgb, width, height, ExtendedColorType::Rgb8)
@@ -106,6 +128,11 @@ pub(crate) fn render(title: &str, width: u32, height: u32, drawing: &impl Drawin
         drawing.draw(&root)?;
         root.present()?;
     }
+    if !drawing.rasters().is_empty() {
+        let images = drawing.rasters().iter().map(svg_image).collect::<Result<String, _>>()?;
+        let end = svg.rfind("</svg>").unwrap_or(svg.len());
+        svg.insert_str(end, &images);
+    }
     Ok(Figure {
         title: title.to_owned(),
         width,
@@ -113,6 +140,50 @@ pub(crate) fn render(title: &str, width: u32, height: u32, drawing: &impl Drawin
         png,
         svg,
     })
+}
+
+/// Copies `r` into a `width × height` RGB buffer, clipped to the buffer.
+fn blit(rgb: &mut [u8], width: u32, height: u32, r: &Raster) {
+    let (iw, ih) = r.image.dimensions();
+    let w = iw.min(width.saturating_sub(r.x)) as usize;
+    for row in 0..ih.min(height.saturating_sub(r.y)) {
+        let src = &r.image.as_raw()[(row * iw) as usize * 3..][..w * 3];
+        let start = ((r.y + row) * width + r.x) as usize * 3;
+        rgb[start..start + w * 3].copy_from_slice(src);
+    }
+}
+
+/// An SVG `<image>` element holding `r` as a base64 PNG.
+fn svg_image(r: &Raster) -> Result<String, PlotError> {
+    let (w, h) = r.image.dimensions();
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(r.image.as_raw(), w, h, ExtendedColorType::Rgb8)
+        .map_err(|e| PlotError::Render(format!("PNG encoding: {e}")))?;
+    Ok(format!(
+        "<image x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{h}\" href=\"data:image/png;base64,{}\"/>\n",
+        r.x,
+        r.y,
+        base64(&png)
+    ))
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Clears the canvas, draws the centred title and returns the area below it.
@@ -124,7 +195,7 @@ pub(crate) fn titled<DB: DrawingBackend>(
     let (w, _) = root.dim_in_pixel();
     let style = font::title().pos(Pos::new(HPos::Center, VPos::Top));
     root.draw_text(title, &style, (w as i32 / 2, 14))?;
-    Ok(root.margin(14 + font::TITLE_PX as i32 + 8, 0, 0, 0))
+    Ok(root.margin(TITLE_BAND as i32, 0, 0, 0))
 }
 
 #[cfg(test)]
@@ -145,6 +216,35 @@ mod tests {
             assert!(matches!(err, PlotError::InvalidSize { width, height, .. } if (width, height) == (w, h)));
         }
         assert!(render("t", 100, 8000, &Blank).is_ok());
+    }
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn rasters_are_clipped_into_the_png() {
+        let image = image::RgbImage::from_pixel(30, 20, image::Rgb([255, 0, 0]));
+        let r = Raster { x: 190, y: 95, image };
+        let mut rgb = vec![0u8; 200 * 100 * 3];
+        blit(&mut rgb, 200, 100, &r);
+        let red = rgb.chunks(3).filter(|p| p == &[255, 0, 0]).count();
+        assert_eq!(red, 10 * 5);
+        assert!(
+            svg_image(&r)
+                .unwrap()
+                .starts_with("<image x=\"190\" y=\"95\" width=\"30\"")
+        );
     }
 
     #[test]

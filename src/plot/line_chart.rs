@@ -66,6 +66,13 @@ pub struct LineChart {
     pub log_y: bool,
     /// Horizontal dashed lines with a legend entry, e.g. `("chance", 0.02)`.
     pub reference_lines: Vec<(String, f64)>,
+    /// Dashed grey curves with a legend entry, for references that vary along x (e.g. the
+    /// chance level k / N of a top-k curve); drawn beneath the series.
+    #[serde(default)]
+    pub reference_curves: Vec<Series>,
+    /// Fixed y-axis limits (e.g. `(0.0, 1.0)` for accuracies); default: the data range plus 4 %.
+    #[serde(default)]
+    pub y_range: Option<(f64, f64)>,
 }
 
 impl LineChart {
@@ -80,15 +87,18 @@ impl LineChart {
             height: 600,
             log_y: false,
             reference_lines: Vec::new(),
+            reference_curves: Vec::new(),
+            y_range: None,
         }
     }
 }
 
 /// Renders a line chart: one coloured line per series (with markers when a series has fewer
-/// than 30 points), dashed reference lines, a boxed legend placed where the data leaves room.
+/// than 30 points), dashed reference lines and curves, a boxed legend placed where the data
+/// leaves room.
 ///
-/// Non-finite points are skipped; a series without any finite point, no series at all or
-/// an invalid size is an error.
+/// Non-finite points are skipped; a series or reference curve without any finite point, no
+/// series at all, an invalid `y_range` or an invalid size is an error.
 ///
 /// ```
 /// use brainclip::plot::{LineChart, PlotError, Series, line_chart};
@@ -114,6 +124,7 @@ const LEGEND_KEY: u32 = 34;
 struct Prepared<'a> {
     spec: &'a LineChart,
     series: Vec<Vec<(f64, f64)>>,
+    curves: Vec<Vec<(f64, f64)>>,
     x: Range<f64>,
     y: Range<f64>,
 }
@@ -125,33 +136,51 @@ impl<'a> Prepared<'a> {
             return Err(PlotError::EmptyData { what });
         }
         let usable = |x: f64, y: f64| x.is_finite() && y.is_finite() && (!spec.log_y || y > 0.0);
-        let mut series = Vec::with_capacity(spec.series.len());
-        for s in &spec.series {
-            let pts: Vec<_> = s.points.iter().copied().filter(|&(x, y)| usable(x, y)).collect();
-            if pts.is_empty() {
-                let need = if spec.log_y {
-                    "finite point with y > 0 (log scale)"
-                } else {
-                    "finite point"
-                };
-                return Err(PlotError::NonFinite {
-                    what: format!("series `{}` has no {need}", s.name),
-                });
-            }
-            series.push(pts);
-        }
+        let usable_points = |all: &[Series]| -> Result<Vec<Vec<(f64, f64)>>, PlotError> {
+            all.iter()
+                .map(|s| {
+                    let pts: Vec<_> = s.points.iter().copied().filter(|&(x, y)| usable(x, y)).collect();
+                    if pts.is_empty() {
+                        let need = if spec.log_y {
+                            "finite point with y > 0 (log scale)"
+                        } else {
+                            "finite point"
+                        };
+                        return Err(PlotError::NonFinite {
+                            what: format!("series `{}` has no {need}", s.name),
+                        });
+                    }
+                    Ok(pts)
+                })
+                .collect()
+        };
+        let series = usable_points(&spec.series)?;
+        let curves = usable_points(&spec.reference_curves)?;
         for (name, v) in &spec.reference_lines {
             if !usable(0.0, *v) {
                 let what = format!("reference line `{name}` = {v} cannot be drawn on this axis");
                 return Err(PlotError::InvalidInput { what });
             }
         }
-        let all = series.iter().flatten();
+        let all = series.iter().chain(&curves).flatten();
         let xs = all.clone().map(|p| p.0);
         let ys = all.map(|p| p.1).chain(spec.reference_lines.iter().map(|r| r.1));
         let x = padded(xs, false)?;
-        let y = padded(ys, spec.log_y)?;
-        Ok(Self { spec, series, x, y })
+        let y = match spec.y_range {
+            Some((lo, hi)) if lo.is_finite() && hi.is_finite() && lo < hi && (!spec.log_y || lo > 0.0) => lo..hi,
+            Some((lo, hi)) => {
+                let what = format!("y range {lo}..{hi} must be finite with min < max (and min > 0 on a log axis)");
+                return Err(PlotError::InvalidInput { what });
+            }
+            None => padded(ys, spec.log_y)?,
+        };
+        Ok(Self {
+            spec,
+            series,
+            curves,
+            x,
+            y,
+        })
     }
 
     /// Legend corner overlapping the fewest data: counts line samples falling into the
@@ -173,7 +202,7 @@ impl<'a> Prepared<'a> {
             .iter()
             .map(|r| vec![(x.start, r.1), (x.end, r.1)]);
         let mut hits = [0usize; 4];
-        for line in self.series.iter().cloned().chain(refs) {
+        for line in self.series.iter().chain(&self.curves).cloned().chain(refs) {
             let uv: Vec<_> = line.iter().map(norm).collect();
             let lerp = |a: f64, b: f64, t: f64| a + (b - a) * t;
             // One sample per ~2 px of drawn line, so hits measure covered line length.
@@ -231,6 +260,15 @@ impl<'a> Prepared<'a> {
                 .label(name)
                 .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 24, y)], dash, 6, style));
         }
+        let n_lines = self.spec.reference_lines.len();
+        for (i, (pts, s)) in self.curves.iter().zip(&self.spec.reference_curves).enumerate() {
+            let style = REFERENCE[(n_lines + i) % REFERENCE.len()].stroke_width(2);
+            let dash = 10 - 3 * ((n_lines + i) % 3) as i32;
+            chart
+                .draw_series(DashedLineSeries::new(pts.iter().copied(), dash, 6, style))?
+                .label(&s.name)
+                .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 24, y)], dash, 6, style));
+        }
         for (i, (pts, s)) in self.series.iter().zip(&self.spec.series).enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
             let style = colour.stroke_width(2);
@@ -247,6 +285,7 @@ impl<'a> Prepared<'a> {
         let mut text = MultiLineText::<_, &str>::new((0, 0), &legend_font);
         let names = self.spec.reference_lines.iter().map(|r| &r.0);
         names
+            .chain(self.spec.reference_curves.iter().map(|s| &s.name))
             .chain(self.spec.series.iter().map(|s| &s.name))
             .for_each(|n| text.push_line(n.as_str()));
         let (tw, th) = text

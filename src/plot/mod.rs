@@ -1,5 +1,8 @@
-//! Paper-ready figures: line charts (training curves, metrics) and heatmaps (similarity
-//! matrices), each rendered to an in-memory PNG and an SVG of the same drawing.
+//! Paper-ready figures, each rendered to an in-memory PNG and an SVG of the same drawing: line
+//! charts (training curves, metrics), top-k accuracy curves with their chance line, grouped bar
+//! charts with error bars, heatmaps with a colour bar (similarity and confusion matrices),
+//! 2-D PCA scatters of embeddings (true vs predicted, by category) and image grids (stimulus vs
+//! retrieved or generated images, with captions).
 //!
 //! Text uses the embedded DejaVu Sans font, so rendering needs no system fonts.
 //!
@@ -13,17 +16,25 @@
 //! # Ok::<(), brainclip::plot::PlotError>(())
 //! ```
 
+mod bar_chart;
 mod error;
 mod figure;
 mod font;
 mod heatmap;
+mod image_grid;
 mod line_chart;
+mod scatter;
 mod style;
+mod topk_curve;
 
+pub use bar_chart::{BarChart, BarSeries, bar_chart};
 pub use error::PlotError;
 pub use figure::Figure;
 pub use heatmap::{Heatmap, heatmap};
+pub use image_grid::{ImageGrid, image_grid};
 pub use line_chart::{LineChart, Series, line_chart};
+pub use scatter::{EmbeddingScatter, embedding_scatter};
+pub use topk_curve::{TopKCurve, topk_curve};
 
 #[cfg(test)]
 pub(crate) mod test_util {
@@ -51,6 +62,17 @@ pub(crate) mod test_util {
         assert!(fig.svg().contains(fig.title()));
     }
 
+    /// 50 category names of GOD-like length.
+    pub fn category_names() -> Vec<String> {
+        let names = "goldfish,owl,iguana,duck,jellyfish,conch,lobster,hermit crab,killer whale,\
+                     leopard,ladybug,fly,butterfly,airliner,bathtub,beer mug,bicycle,bookshelf,bow tie,\
+                     broom,camera,canoe,cellular telephone,clock,coffee mug,drum,electric guitar,\
+                     fire engine,frying pan,golf ball,harmonica,hourglass,iPod,laptop,lawn mower,\
+                     mailbox,microwave oven,mountain bike,piano,pool table,rocking chair,saxophone,\
+                     screwdriver,snowmobile,tennis racket,umbrella,violin,watch,water bottle,zucchini";
+        names.split(',').map(str::to_owned).collect()
+    }
+
     #[test]
     fn extreme_sizes_do_not_panic() {
         for (w, h) in [(100, 100), (100, 2000), (3000, 100)] {
@@ -63,6 +85,29 @@ pub(crate) mod test_util {
             (heat.width, heat.height) = (w, h);
             let fig = super::heatmap(&heat).unwrap();
             assert_eq!((fig.width(), fig.height()), (w, h));
+            heat.row_ticks = category_names();
+            heat.col_ticks = category_names();
+            heat.annotate = true;
+            assert!(super::heatmap(&heat).is_ok());
+            let mut bars = super::BarChart::new("Tiny", "x", "y");
+            bars.groups = category_names()[..6].to_vec();
+            bars.series
+                .push(super::BarSeries::new("a", vec![0.5; 6]).with_ci(vec![(0.4, 0.6); 6]));
+            bars.series.push(super::BarSeries::new("b", vec![0.3; 6]));
+            (bars.width, bars.height) = (w, h);
+            assert_eq!(super::bar_chart(&bars).unwrap().width(), w);
+            let mut curve = super::TopKCurve::new("Tiny", 10);
+            curve
+                .curves
+                .push(super::Series::new("s", vec![(1.0, 0.2), (10.0, 1.0)]));
+            (curve.width, curve.height) = (w, h);
+            assert_eq!(super::topk_curve(&curve).unwrap().height(), h);
+            let labels: Vec<usize> = (0..20).map(|i| i % 10).collect();
+            let truth = Array2::from_shape_fn((20, 4), |(i, d)| ((i * 3 + d * 5) % 7) as f32);
+            let mut scatter = super::EmbeddingScatter::new("Tiny", truth.clone(), labels);
+            scatter.predicted = Some(truth.mapv(|v| v * 0.5));
+            (scatter.width, scatter.height) = (w, h);
+            assert_eq!(super::embedding_scatter(&scatter).unwrap().width(), w);
         }
     }
 }

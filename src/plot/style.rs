@@ -12,6 +12,29 @@ pub(crate) const PALETTE: [RGBColor; 8] = [
     RGBColor(240, 228, 66),  // yellow
 ];
 
+/// Colour of category `i` of `n`: the palette when it has enough colours, else hues stepped
+/// by the golden angle (so neighbouring categories differ) at three lightness levels.
+pub(crate) fn category_colour(i: usize, n: usize) -> RGBColor {
+    if n <= PALETTE.len() {
+        return PALETTE[i % PALETTE.len()];
+    }
+    let hue = (i as f64 * 0.618_033_988_749_895).fract() * 6.0;
+    let (s, l) = (0.75, [0.45, 0.32, 0.6][i % 3]);
+    let c = (1.0 - (2.0 * l - 1.0f64).abs()) * s;
+    let x = c * (1.0 - (hue % 2.0 - 1.0).abs());
+    let (r, g, b) = match hue as usize {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    let byte = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    RGBColor(byte(r), byte(g), byte(b))
+}
+
 pub(crate) const MESH_BOLD: RGBColor = RGBColor(215, 215, 215);
 pub(crate) const MESH_LIGHT: RGBColor = RGBColor(240, 240, 240);
 pub(crate) const REFERENCE: [RGBColor; 3] = [RGBColor(80, 80, 80), RGBColor(150, 150, 150), RGBColor(40, 40, 40)];
@@ -95,6 +118,14 @@ mod tests {
         assert_eq!(viridis(1.0), RGBColor(253, 231, 37));
         assert_eq!(viridis(7.0), viridis(1.0));
         assert_eq!(viridis(f64::NAN), viridis(0.0));
+    }
+
+    #[test]
+    fn category_colours() {
+        assert_eq!(category_colour(2, 5), PALETTE[2]);
+        assert_eq!(category_colour(0, 12), RGBColor(201, 29, 29));
+        let all: std::collections::HashSet<_> = (0..50).map(|i| category_colour(i, 50)).collect();
+        assert_eq!(all.len(), 50);
     }
 
     #[test]

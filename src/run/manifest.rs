@@ -57,6 +57,8 @@ pub struct Manifest {
     pub models: Vec<Value>,
     /// Metrics saved by the script.
     pub metrics: serde_json::Map<String, Value>,
+    /// Evaluation reports (`evaluate()`), each with the settings that produced it.
+    pub evaluations: Vec<Value>,
     /// Files written into the run directory (relative names).
     pub outputs: Vec<String>,
 }

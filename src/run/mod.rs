@@ -4,6 +4,7 @@
 mod files;
 mod history_csv;
 mod manifest;
+mod output;
 mod params;
 mod progress;
 
@@ -18,6 +19,7 @@ use serde_json::Value;
 pub use files::{FileError, FilePolicy};
 pub use history_csv::history_csv;
 pub use manifest::{Manifest, RunStatus, git_revision, now};
+pub use output::{OutputSink, SharedSink};
 pub use params::{ParamSyntaxError, ParamValue, parse_params};
 pub use progress::TrainingProgress;
 
@@ -62,6 +64,7 @@ pub struct RunContext {
     progress: bool,
     catalog: BTreeMap<String, PathBuf>,
     hashed: RefCell<BTreeMap<PathBuf, Value>>,
+    output: RefCell<SharedSink>,
 }
 
 impl RunContext {
@@ -107,6 +110,7 @@ impl RunContext {
             error: None,
             data: Vec::new(),
             models: Vec::new(),
+            evaluations: Vec::new(),
             metrics: serde_json::Map::new(),
             outputs: Vec::new(),
         };
@@ -122,6 +126,7 @@ impl RunContext {
             progress: settings.progress,
             catalog: settings.catalog,
             hashed: RefCell::new(BTreeMap::new()),
+            output: RefCell::new(None),
         }
     }
 
@@ -185,6 +190,16 @@ impl RunContext {
     pub fn is_cancelled(&self) -> bool {
         self.cancel.load(Ordering::SeqCst)
     }
+    /// Send `print`/`debug` output and progress lines to `sink` (`None`: the terminal again).
+    pub fn set_output(&self, sink: SharedSink) {
+        *self.output.borrow_mut() = sink;
+    }
+
+    /// The sink output goes to, if one is set.
+    pub fn output(&self) -> SharedSink {
+        self.output.borrow().clone()
+    }
+
     /// Clear an interrupt (the next cell of a notebook runs normally).
     pub fn reset_cancel(&self) {
         self.cancel.store(false, Ordering::SeqCst);
@@ -219,6 +234,33 @@ impl RunContext {
         }
         let json = serde_json::to_vec_pretty(&self.manifest.borrow().metrics).unwrap_or_default();
         self.write_output("metrics.json", &json)
+    }
+
+    /// Write an evaluation report as `evaluation_<name>.json` and add it to the manifest (a report
+    /// of the same name replaces the earlier one).
+    pub fn record_evaluation(&self, name: &str, report: Value) -> Result<PathBuf, FileError> {
+        let file: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let json = serde_json::to_vec_pretty(&report).unwrap_or_default();
+        {
+            let mut manifest = self.manifest.borrow_mut();
+            manifest
+                .evaluations
+                .retain(|e| e.get("name").and_then(Value::as_str) != Some(name));
+            let mut entry = serde_json::Map::new();
+            entry.insert("name".into(), Value::String(name.to_string()));
+            entry.insert("report".into(), report);
+            manifest.evaluations.push(Value::Object(entry));
+        }
+        self.write_output(&format!("evaluation_{file}.json"), &json)
     }
 
     /// Note a data source (e.g. a generator config) in the manifest.

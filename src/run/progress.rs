@@ -1,6 +1,8 @@
+use std::time::{Duration, Instant};
+
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::RunContext;
+use super::{RunContext, SharedSink};
 use crate::train::{EpochRecord, TrainObserver};
 
 /// Observes a training run for a session: a progress bar on a terminal, `history.csv` rewritten
@@ -10,12 +12,17 @@ pub struct TrainingProgress<'a> {
     history: usize,
     bar: ProgressBar,
     label: String,
+    /// A notebook cell's output, when there is one: it gets a text line instead of the bar.
+    sink: SharedSink,
+    steps: (usize, usize),
+    last_line: Option<Instant>,
 }
 
 impl<'a> TrainingProgress<'a> {
     /// Observe a run labelled `label` (the `run` column of `history.csv`).
     pub fn new(run: &'a RunContext, label: &str) -> Self {
-        let bar = if run.show_progress() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let sink = run.output();
+        let bar = if sink.is_none() && run.show_progress() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             ProgressBar::new(0)
         } else {
             ProgressBar::hidden()
@@ -25,13 +32,35 @@ impl<'a> TrainingProgress<'a> {
             history: run.start_history(label),
             bar,
             label: label.to_string(),
+            sink,
+            steps: (0, 0),
+            last_line: None,
         }
+    }
+
+    /// A text progress bar for the sink, at most a few per second (and always the last one).
+    fn report(&mut self, message: &str, force: bool) {
+        let Some(sink) = &self.sink else { return };
+        let due = self.last_line.is_none_or(|t| t.elapsed() >= Duration::from_millis(200));
+        if !(due || force) {
+            return;
+        }
+        self.last_line = Some(Instant::now());
+        let (done, total) = self.steps;
+        let width = 30;
+        let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
+        let bar = format!("{}{}", "=".repeat(filled), " ".repeat(width - filled));
+        sink.progress(&format!(
+            "training {} [{bar}] {done}/{total} steps, {message}",
+            self.label
+        ));
     }
 }
 
 impl TrainObserver for TrainingProgress<'_> {
     fn on_start(&mut self, total_steps: usize) {
         self.bar.set_length(total_steps as u64);
+        self.steps = (0, total_steps);
         let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} steps, {elapsed} (eta {eta}) {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
@@ -42,6 +71,8 @@ impl TrainObserver for TrainingProgress<'_> {
     fn on_step(&mut self, _step: usize, loss: f64) {
         self.bar.inc(1);
         self.bar.set_message(format!("loss {loss:.4}"));
+        self.steps.0 += 1;
+        self.report(&format!("loss {loss:.4}"), false);
     }
 
     fn on_epoch(&mut self, record: &EpochRecord) {
@@ -49,6 +80,10 @@ impl TrainObserver for TrainingProgress<'_> {
         if let Some(v) = record.val_loss {
             self.bar.set_message(format!("epoch {} val loss {v:.4}", record.epoch));
         }
+        self.report(
+            &format!("epoch {} train loss {:.4}", record.epoch, record.train_loss),
+            false,
+        );
     }
 
     fn should_stop(&self) -> bool {
@@ -57,5 +92,6 @@ impl TrainObserver for TrainingProgress<'_> {
 
     fn on_finish(&mut self) {
         self.bar.finish_and_clear();
+        self.report("done", true);
     }
 }

@@ -167,7 +167,9 @@ impl From<EvalError> for ScriptFault {
             EvalError::ShapeMismatch { .. } => FaultKind::DimensionMismatch,
             EvalError::InvalidK { .. } => FaultKind::InvalidValue,
             EvalError::NonFinite(_) => FaultKind::Numerical,
-            EvalError::Empty(_) | EvalError::TargetOutOfRange { .. } => FaultKind::Data,
+            EvalError::Empty(_) | EvalError::TargetOutOfRange { .. } | EvalError::EmptySplit(_) => FaultKind::Data,
+            EvalError::InvalidSetting { .. } | EvalError::UnknownSimilarity { .. } => FaultKind::InvalidValue,
+            EvalError::Numerical(_) => FaultKind::Numerical,
         };
         ScriptFault::new(kind, e.to_string())
     }

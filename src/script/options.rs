@@ -171,6 +171,18 @@ impl Options {
         }
     }
 
+    /// An array, if given.
+    pub fn array(&self, key: &str) -> OptResult<Option<rhai::Array>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => v
+                .clone()
+                .try_cast::<rhai::Array>()
+                .map(Some)
+                .ok_or_else(|| self.wrong_type(key, "an array [...]", v)),
+        }
+    }
+
     /// A nested options map (empty when absent).
     pub fn map(&self, key: &str) -> OptResult<Map> {
         match self.get(key) {

@@ -14,6 +14,7 @@ use crate::data::bdata::BData;
 use crate::data::embeddings::Embeddings;
 use crate::data::formats::table::Table;
 use crate::data::nifti::{Events, Mask, NiftiImage};
+use crate::eval::EvaluationReport;
 use crate::model::{MappingConfig, RidgeModel};
 use crate::plot::Figure;
 use crate::train::{StopReason, TrainedModel};
@@ -65,6 +66,17 @@ pub struct EmbeddingsValue(pub Arc<Embeddings>);
 /// An open BData (bdpy HDF5) file.
 #[derive(Clone)]
 pub struct BDataValue(pub Arc<BData>);
+
+/// An evaluation report (`evaluate()`), with the model it evaluated and its name in the run.
+#[derive(Clone)]
+pub struct EvaluationValue {
+    /// The metrics and their settings.
+    pub report: Arc<EvaluationReport>,
+    /// The evaluated model's label.
+    pub model: String,
+    /// The report's name (`evaluation_<name>.json`).
+    pub name: String,
+}
 
 /// A NIfTI volume or series, read and scaled.
 #[derive(Clone)]
@@ -128,27 +140,28 @@ impl Decoder for RidgeValue {
 
 /// Register `name(model, data)` and `name(model, data, options)` for every decoder type (Model,
 /// RidgeModel), all calling `f`; `options` lists the valid option keys.
-pub fn register_decoder_fn(
-    engine: &mut Engine,
-    name: &'static str,
-    options: &'static [&'static str],
-    f: fn(&dyn Decoder, &DatasetValue, Options) -> ScriptResult<Dynamic>,
-) {
-    fn overloads<M: Decoder + Clone + 'static>(
+pub fn register_decoder_fn<F>(engine: &mut Engine, name: &'static str, options: &'static [&'static str], f: F)
+where
+    F: Fn(&dyn Decoder, &DatasetValue, Options) -> ScriptResult<Dynamic> + Clone + 'static,
+{
+    fn overloads<M: Decoder + Clone + 'static, F>(
         engine: &mut Engine,
         name: &'static str,
         options: &'static [&'static str],
-        f: fn(&dyn Decoder, &DatasetValue, Options) -> ScriptResult<Dynamic>,
-    ) {
+        f: F,
+    ) where
+        F: Fn(&dyn Decoder, &DatasetValue, Options) -> ScriptResult<Dynamic> + Clone + 'static,
+    {
+        let plain = f.clone();
         engine.register_fn(name, move |model: M, data: DatasetValue| {
-            f(&model, &data, Options::empty(name))
+            plain(&model, &data, Options::empty(name))
         });
         engine.register_fn(name, move |model: M, data: DatasetValue, map: Map| {
             f(&model, &data, Options::new(name, map, options).or_fault(name)?)
         });
     }
-    overloads::<ModelValue>(engine, name, options, f);
-    overloads::<RidgeValue>(engine, name, options, f);
+    overloads::<ModelValue, F>(engine, name, options, f.clone());
+    overloads::<RidgeValue, F>(engine, name, options, f);
 }
 
 /// The items of a script array as values of one type; another type is an error raised by
@@ -572,6 +585,39 @@ pub fn register(reg: &mut Registry) {
             )
         },
     );
+    register_value_type::<EvaluationValue>(
+        reg,
+        "Evaluation",
+        "All metrics of one evaluate() call with their settings; print() shows them as a table.",
+        vec![
+            Property {
+                name: "model",
+                doc: "the evaluated model's label",
+                get: |e| Dynamic::from(e.model.clone()),
+            },
+            Property {
+                name: "split",
+                doc: "the evaluated split",
+                get: |e| Dynamic::from(e.report.split.clone()),
+            },
+            Property {
+                name: "name",
+                doc: "the report's name in the run directory",
+                get: |e| Dynamic::from(e.name.clone()),
+            },
+            Property {
+                name: "settings",
+                doc: "k, similarity, bootstrap, permutations, n_way, repeats, identification, seed",
+                get: |e| to_dynamic(&e.report.settings),
+            },
+            Property {
+                name: "metrics",
+                doc: "the whole report as a map (zero_shot, retrieval: one entry per direction)",
+                get: |e| to_dynamic(&*e.report),
+            },
+        ],
+        |e| format!("{} on {}\n{}", e.model, e.report.split, e.report.to_table()),
+    );
     register_value_type::<NiftiValue>(
         reg,
         "Nifti",
@@ -727,6 +773,33 @@ pub fn register(reg: &mut Registry) {
         ],
         |f| f.0.to_string(),
     );
+}
+
+/// A copy of `value` that serde can store as JSON: matrices become arrays of rows, evaluation
+/// reports their metrics map, and other brainclip values their printed form.
+pub fn json_ready(value: &Dynamic) -> Dynamic {
+    if let Some(map) = value.read_lock::<Map>() {
+        let plain: Map = map.iter().map(|(k, v)| (k.clone(), json_ready(v))).collect();
+        return Dynamic::from(plain);
+    }
+    if let Some(items) = value.read_lock::<Array>() {
+        return Dynamic::from(items.iter().map(json_ready).collect::<Array>());
+    }
+    if let Some(m) = value.read_lock::<MatrixValue>() {
+        let rows: Array =
+            m.0.rows()
+                .into_iter()
+                .map(|row| Dynamic::from(row.iter().map(|&v| Dynamic::from(f64::from(v))).collect::<Array>()))
+                .collect();
+        return Dynamic::from(rows);
+    }
+    if let Some(e) = value.read_lock::<EvaluationValue>() {
+        return to_dynamic(&*e.report);
+    }
+    if value.is_variant() {
+        return Dynamic::from(value.to_string());
+    }
+    value.clone()
 }
 
 /// Serialise any serde value into a Rhai value (maps, arrays, numbers, strings).

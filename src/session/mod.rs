@@ -152,6 +152,20 @@ impl Session {
     fn assemble(run: Rc<RunContext>, script_dir: Option<PathBuf>) -> Self {
         let mut engine = Engine::new();
         let docs = script::register_all(&mut engine, Rc::clone(&run));
+        let printer = Rc::clone(&run);
+        engine.on_print(move |text| match printer.output() {
+            Some(sink) => sink.print(text),
+            None => println!("{text}"),
+        });
+        let debugger = Rc::clone(&run);
+        engine.on_debug(move |text, source, pos| match debugger.output() {
+            // A notebook shows the cell's stderr next to the cell: the text alone.
+            Some(sink) => sink.debug(text),
+            None => match (source, pos.line()) {
+                (Some(source), Some(line)) => eprintln!("[{source}:{line}] {text}"),
+                _ => eprintln!("{text}"),
+            },
+        });
         let cancel = run.cancel_flag();
         engine.on_progress(move |ops| {
             (ops % 1024 == 0 && cancel.load(std::sync::atomic::Ordering::SeqCst)).then(|| Dynamic::from("interrupted"))
@@ -179,6 +193,26 @@ impl Session {
             sources: Rc::new(Sources::default()),
             cells: 0,
         }
+    }
+
+    /// Send `print`/`debug` output and training progress to `sink` instead of the terminal
+    /// (`None` restores the terminal). The Jupyter kernel points it at the running cell.
+    pub fn set_output(&self, sink: crate::run::SharedSink) {
+        self.run.set_output(sink);
+    }
+
+    /// A value as `print` shows it (the `to_string` registered for its type).
+    pub fn describe(&self, value: &Dynamic) -> String {
+        let mut scope = Scope::new();
+        scope.push_dynamic("value", value.clone());
+        self.engine
+            .eval_with_scope::<String>(&mut scope, "to_string(value)")
+            .unwrap_or_else(|_| value.to_string())
+    }
+
+    /// Names of the variables in the session's scope (for completion).
+    pub fn variables(&self) -> Vec<String> {
+        self.scope.iter_raw().map(|(name, _, _)| name.to_string()).collect()
     }
 
     /// The documentation of every function and type, without starting a run.

@@ -25,6 +25,7 @@ pub struct NpySummary {
 /// Read the header of a `.npy` file.
 pub fn npy_summary(path: &Path) -> Result<NpySummary, FormatError> {
     let bytes = read_bytes(path)?;
+    check_header_length(&bytes, path)?;
     let header = Header::from_reader(&mut Cursor::new(&bytes))
         .map_err(|e| FormatError::invalid(path, "a NumPy .npy header", e.to_string()))?;
     Ok(NpySummary {
@@ -32,6 +33,29 @@ pub fn npy_summary(path: &Path) -> Result<NpySummary, FormatError> {
         dtype: descriptor(&header),
         fortran_order: header.layout.is_fortran(),
     })
+}
+
+/// Refuses a header whose declared length exceeds the bytes present. ndarray-npy allocates the
+/// declared length before reading, so a corrupt length field (found by fuzzing: 2.4 GB claimed
+/// in a 100-byte file) would otherwise exhaust memory. Layout from the NPY format spec: magic
+/// `\x93NUMPY`, major and minor version bytes, then the header length as a little-endian u16
+/// (version 1) or u32 (versions 2 and 3).
+fn check_header_length(bytes: &[u8], path: &Path) -> Result<(), FormatError> {
+    let (prefix, declared) = match (bytes.get(6), bytes.get(8..12)) {
+        (Some(1), Some(len)) => (10, u64::from(u16::from_le_bytes([len[0], len[1]]))),
+        (Some(2 | 3), Some(len)) => (12, u64::from(u32::from_le_bytes([len[0], len[1], len[2], len[3]]))),
+        // Anything else (short input, bad magic or version) is left to ndarray-npy's own errors.
+        _ => return Ok(()),
+    };
+    let available = bytes.len() as u64;
+    if prefix + declared > available {
+        return Err(FormatError::invalid(
+            path,
+            format!("a NumPy .npy header of {declared} bytes (as its length field says)"),
+            format!("a file of {available} bytes"),
+        ));
+    }
+    Ok(())
 }
 
 /// The descriptor as NumPy writes it (`<f4`), without the Python quotes of its literal.
@@ -58,6 +82,7 @@ pub fn read_npy_any(path: &Path) -> Result<ArrayD<f32>, FormatError> {
 /// assert!(bad.unwrap_err().to_string().contains("x.npy"));
 /// ```
 pub fn read_npy_bytes(bytes: &[u8], path: &Path) -> Result<ArrayD<f32>, FormatError> {
+    check_header_length(bytes, path)?;
     let err = |e: ReadNpyError| FormatError::invalid(path, "a numeric NumPy array", e.to_string());
     macro_rules! attempt {
         ($($t:ty),*) => {
@@ -192,6 +217,24 @@ pub fn npy_bytes(matrix: &Array2<f32>) -> Result<Vec<u8>, std::io::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_length_beyond_the_file_is_refused_before_allocating() {
+        // Kept from fuzzing (fuzz/README.md): version 3 with a 2.4 GB header length.
+        let mut bytes = b"\x93NUMPY\x03\x00".to_vec();
+        bytes.extend(0x8d9a_9b76u32.to_le_bytes());
+        bytes.extend(b"{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n");
+        let err = read_npy_bytes(&bytes, Path::new("cut.npy")).unwrap_err().to_string();
+        assert!(err.contains("cut.npy"), "{err}");
+        assert!(err.contains("header of 2375719798 bytes"), "{err}");
+        assert!(err.contains("a file of 70 bytes"), "{err}");
+        let kept = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/npy/fuzz_oom_header_length.npy"
+        ))
+        .unwrap();
+        assert!(read_npy_bytes(&kept, Path::new("kept.npy")).is_err());
+    }
     use ndarray::array;
     use ndarray_npy::NpzWriter;
 

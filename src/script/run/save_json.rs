@@ -20,12 +20,13 @@ pub fn register(reg: &mut Registry) {
             } else {
                 format!("{name}.json")
             };
-            let json: serde_json::Value = rhai::serde::from_dynamic(&value).map_err(|e| {
-                ScriptFault::new(
-                    FaultKind::WrongType,
-                    format!("save_json: cannot store a {} as JSON ({e})", value.type_name()),
-                )
-            })?;
+            let json: serde_json::Value = rhai::serde::from_dynamic(&crate::script::values::json_ready(&value))
+                .map_err(|e| {
+                    ScriptFault::new(
+                        FaultKind::WrongType,
+                        format!("save_json: cannot store a {} as JSON ({e})", value.type_name()),
+                    )
+                })?;
             let bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
             Ok(run
                 .write_output(&file, &bytes)

@@ -18,7 +18,7 @@ save_metrics(#{ seed: 1 }).ends_with("metrics.json")"#,
 };
 
 fn to_json(value: &Dynamic) -> Result<serde_json::Value, ScriptFault> {
-    rhai::serde::from_dynamic(value).map_err(|e| {
+    rhai::serde::from_dynamic(&crate::script::values::json_ready(value)).map_err(|e| {
         ScriptFault::new(
             FaultKind::WrongType,
             format!("save_metrics: cannot store a {} as JSON ({e})", value.type_name()),

@@ -1,0 +1,426 @@
+//! Shell requests, answered on the backend's thread one at a time: each is wrapped in `busy` /
+//! `idle` on iopub, and nothing a backend does (an error, a panic, an interrupt) ends the loop.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
+
+use jupyter_protocol::{
+    CodeMirrorMode, CommClose, CommInfoReply, CompleteReply, DisplayData, ErrorOutput, ExecuteInput, ExecuteReply,
+    ExecuteRequest, ExecuteResult, ExecutionCount, HelpLink, HistoryReply, InspectReply, IsCompleteReply,
+    IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent, KernelInfoReply, Media, MediaType, Payload,
+    ReplyError, ReplyStatus, ShutdownReply, Status, Transient, UnknownMessage,
+};
+use serde_json::{Value, json};
+
+use super::backend::{CellError, Completion, DisplayValue, IsComplete, KernelBackend, KernelInfo};
+use super::complete::{byte_to_char, char_to_byte};
+use super::display::media;
+use super::history::History;
+use super::log;
+use super::outbox::{Outbox, WireOutput};
+use super::wire::Incoming;
+
+/// What the socket tasks hand to the backend thread.
+pub(crate) enum Request {
+    /// A shell request.
+    Shell(Box<Incoming>),
+    /// Stop (a `shutdown_request` arrived on the control channel).
+    Shutdown,
+}
+
+/// Requests whose reply jupyter-protocol knows how to name; a malformed one gets an error reply.
+const KNOWN_REQUESTS: &[&str] = &[
+    "execute_request",
+    "complete_request",
+    "inspect_request",
+    "is_complete_request",
+    "history_request",
+    "comm_info_request",
+    "kernel_info_request",
+    "shutdown_request",
+];
+
+/// The backend and what the kernel keeps between requests.
+pub(crate) struct Handler<B> {
+    backend: B,
+    outbox: Outbox,
+    info: KernelInfoReply,
+    execution_count: usize,
+    history: History,
+}
+
+impl<B: KernelBackend> Handler<B> {
+    pub fn new(backend: B, outbox: Outbox, info: KernelInfoReply) -> Self {
+        Self {
+            backend,
+            outbox,
+            info,
+            execution_count: 0,
+            history: History::default(),
+        }
+    }
+
+    /// Answer requests until a shutdown (`shutdown` set, or a shell `shutdown_request`) or until
+    /// every sender is gone.
+    pub fn run(&mut self, requests: &Receiver<Request>, shutdown: &AtomicBool) {
+        while let Ok(request) = requests.recv() {
+            if shutdown.load(Ordering::SeqCst) {
+                return;
+            }
+            match request {
+                Request::Shutdown => return,
+                Request::Shell(incoming) => {
+                    if self.handle(&incoming) == Flow::Stop {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn handle(&mut self, incoming: &Incoming) -> Flow {
+        let msg = &incoming.message;
+        self.outbox.iopub(Status::busy(), msg);
+        let flow = match &msg.content {
+            JupyterMessageContent::ExecuteRequest(req) => {
+                self.execute(req, msg);
+                Flow::Continue
+            }
+            JupyterMessageContent::KernelInfoRequest(_) => self.reply(self.info.clone(), msg),
+            JupyterMessageContent::CompleteRequest(req) => {
+                let reply = self.complete(&req.code, req.cursor_pos);
+                self.reply(reply, msg)
+            }
+            JupyterMessageContent::InspectRequest(req) => {
+                let reply = self.inspect(&req.code, req.cursor_pos);
+                self.reply(reply, msg)
+            }
+            JupyterMessageContent::IsCompleteRequest(req) => {
+                let reply = self.is_complete(&req.code);
+                self.reply(reply, msg)
+            }
+            JupyterMessageContent::HistoryRequest(_) => self.history(&incoming.content, msg),
+            JupyterMessageContent::UnknownMessage(u) if u.msg_type == "history_request" => {
+                self.history(&incoming.content, msg)
+            }
+            JupyterMessageContent::CommInfoRequest(_) => self.reply(CommInfoReply::default(), msg),
+            JupyterMessageContent::CommOpen(open) => {
+                // no comm targets: close it so the frontend does not wait
+                let close = CommClose {
+                    comm_id: open.comm_id.clone(),
+                    data: Default::default(),
+                };
+                self.outbox.iopub(close, msg);
+                Flow::Continue
+            }
+            JupyterMessageContent::CommMsg(_) | JupyterMessageContent::CommClose(_) => Flow::Continue,
+            JupyterMessageContent::ShutdownRequest(req) => {
+                self.backend.interrupt_flag().store(true, Ordering::SeqCst);
+                let reply = ShutdownReply {
+                    restart: req.restart,
+                    status: ReplyStatus::Ok,
+                    error: None,
+                };
+                self.reply(reply, msg);
+                Flow::Stop
+            }
+            JupyterMessageContent::UnknownMessage(u) => self.unknown(u, incoming.parse_error.as_deref(), msg),
+            other => {
+                log(&format!("ignoring `{}` on the shell channel", other.message_type()));
+                Flow::Continue
+            }
+        };
+        self.outbox.iopub(Status::idle(), msg);
+        flow
+    }
+
+    fn reply(&self, content: impl Into<JupyterMessageContent>, parent: &JupyterMessage) -> Flow {
+        self.outbox.reply(content, parent);
+        Flow::Continue
+    }
+
+    fn unknown(&self, u: &UnknownMessage, parse_error: Option<&str>, msg: &JupyterMessage) -> Flow {
+        match parse_error {
+            Some(why) if KNOWN_REQUESTS.contains(&u.msg_type.as_str()) => {
+                log(&format!("malformed `{}`: {why}", u.msg_type));
+                let content = json!({
+                    "status": "error",
+                    "ename": "BadRequest",
+                    "evalue": format!("malformed {}: {why}", u.msg_type),
+                    "traceback": [],
+                });
+                self.reply(u.reply(content), msg)
+            }
+            _ => {
+                log(&format!("unsupported request `{}`", u.msg_type));
+                Flow::Continue
+            }
+        }
+    }
+
+    fn execute(&mut self, req: &ExecuteRequest, msg: &JupyterMessage) {
+        let store = req.store_history && !req.silent;
+        if store {
+            self.execution_count += 1;
+        }
+        let count = ExecutionCount::new(self.execution_count);
+        if !req.silent {
+            self.outbox.iopub(
+                ExecuteInput {
+                    code: req.code.clone(),
+                    execution_count: count,
+                },
+                msg,
+            );
+        }
+        if let Some(name) = help_request(&req.code) {
+            self.page_help(name, count, msg);
+            if store {
+                self.history.push(count.value(), &req.code, "");
+            }
+            return;
+        }
+
+        let flag = self.backend.interrupt_flag();
+        flag.store(false, Ordering::SeqCst);
+        let output = Arc::new(WireOutput::new(self.outbox.clone(), msg.clone()));
+        let result = catch_unwind(AssertUnwindSafe(|| self.backend.execute(&req.code, output.clone())))
+            .unwrap_or_else(|panic| Err(panic_error(panic.as_ref())));
+        output.finish();
+        drop(output);
+
+        match result {
+            Ok(value) => {
+                let text = value.as_ref().map(|v| v.text().to_string()).unwrap_or_default();
+                match value {
+                    Some(value) if !req.silent => self.show_result(value, count, msg),
+                    _ => {}
+                }
+                if store {
+                    self.history.push(count.value(), &req.code, &text);
+                }
+                let reply = ExecuteReply {
+                    status: ReplyStatus::Ok,
+                    execution_count: count,
+                    payload: Vec::new(),
+                    user_expressions: Some(HashMap::new()),
+                    error: None,
+                };
+                self.outbox.reply(reply, msg);
+            }
+            Err(error) => {
+                if store {
+                    self.history.push(count.value(), &req.code, "");
+                }
+                self.outbox.iopub(
+                    ErrorOutput {
+                        ename: error.ename.clone(),
+                        evalue: error.evalue.clone(),
+                        traceback: error.traceback.clone(),
+                    },
+                    msg,
+                );
+                let reply = ExecuteReply {
+                    status: ReplyStatus::Error,
+                    execution_count: count,
+                    payload: Vec::new(),
+                    user_expressions: Some(HashMap::new()),
+                    error: Some(Box::new(ReplyError {
+                        ename: error.ename,
+                        evalue: error.evalue,
+                        traceback: error.traceback,
+                    })),
+                };
+                self.outbox.reply(reply, msg);
+            }
+        }
+    }
+
+    /// A cell's value: figures as `display_data`, everything else as `execute_result`.
+    fn show_result(&self, value: DisplayValue, count: ExecutionCount, msg: &JupyterMessage) {
+        if matches!(value, DisplayValue::Image { .. }) {
+            self.outbox.iopub(DisplayData::new(media(&value)), msg);
+        } else {
+            let mut result = ExecuteResult::new(count, media(&value));
+            result.transient = Some(Transient::default());
+            self.outbox.iopub(result, msg);
+        }
+    }
+
+    /// `?name` or `name?`: the documentation of `name` in the pager.
+    fn page_help(&self, name: &str, count: ExecutionCount, msg: &JupyterMessage) {
+        let doc = catch_unwind(AssertUnwindSafe(|| self.backend.inspect(name, name.len()))).unwrap_or(None);
+        let payload = match doc {
+            Some(text) => vec![Payload::Page {
+                data: Media::new(vec![MediaType::Plain(text)]),
+                start: 0,
+            }],
+            None => {
+                let text = format!("no documentation for `{name}`\n");
+                self.outbox.iopub(jupyter_protocol::StreamContent::stderr(&text), msg);
+                Vec::new()
+            }
+        };
+        let reply = ExecuteReply {
+            status: ReplyStatus::Ok,
+            execution_count: count,
+            payload,
+            user_expressions: Some(HashMap::new()),
+            error: None,
+        };
+        self.outbox.reply(reply, msg);
+    }
+
+    fn complete(&self, code: &str, cursor_chars: usize) -> CompleteReply {
+        let cursor = char_to_byte(code, cursor_chars);
+        let completion = catch_unwind(AssertUnwindSafe(|| self.backend.complete(code, cursor))).unwrap_or_else(|p| {
+            log(&format!("complete panicked: {}", panic_message(p.as_ref())));
+            Completion {
+                matches: Vec::new(),
+                start: cursor,
+                end: cursor,
+            }
+        });
+        let start = byte_to_char(code, completion.start);
+        let end = byte_to_char(code, completion.end.max(completion.start));
+        let types: Vec<Value> = completion
+            .matches
+            .iter()
+            .map(|m| {
+                json!({
+                    "start": start,
+                    "end": end,
+                    "text": m.text,
+                    "type": m.kind.jupyter_type(),
+                    "signature": m.signature.clone().unwrap_or_default(),
+                })
+            })
+            .collect();
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("_jupyter_types_experimental".into(), Value::Array(types));
+        CompleteReply {
+            matches: completion.matches.into_iter().map(|m| m.text).collect(),
+            cursor_start: start,
+            cursor_end: end,
+            metadata,
+            status: ReplyStatus::Ok,
+            error: None,
+        }
+    }
+
+    fn inspect(&self, code: &str, cursor_chars: usize) -> InspectReply {
+        let cursor = char_to_byte(code, cursor_chars);
+        let doc = catch_unwind(AssertUnwindSafe(|| self.backend.inspect(code, cursor))).unwrap_or_else(|p| {
+            log(&format!("inspect panicked: {}", panic_message(p.as_ref())));
+            None
+        });
+        InspectReply {
+            found: doc.is_some(),
+            data: doc.map_or_else(Media::default, |text| Media::new(vec![MediaType::Plain(text)])),
+            metadata: Default::default(),
+            status: ReplyStatus::Ok,
+            error: None,
+        }
+    }
+
+    fn is_complete(&self, code: &str) -> IsCompleteReply {
+        match catch_unwind(AssertUnwindSafe(|| self.backend.is_complete(code))) {
+            Ok(IsComplete::Complete) => IsCompleteReply::complete(),
+            Ok(IsComplete::Incomplete { indent }) => IsCompleteReply::incomplete(indent),
+            Ok(IsComplete::Invalid) => IsCompleteReply::invalid(),
+            Ok(IsComplete::Unknown) | Err(_) => IsCompleteReply::new(IsCompleteReplyStatus::Unknown, String::new()),
+        }
+    }
+
+    fn history(&self, content: &Value, msg: &JupyterMessage) -> Flow {
+        self.reply(HistoryReply::new(self.history.query(content)), msg)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// `?name` / `name?` (a whole cell asking for help), as in IPython.
+fn help_request(code: &str) -> Option<&str> {
+    let code = code.trim();
+    let name = code
+        .strip_prefix('?')
+        .or_else(|| code.strip_suffix('?'))?
+        .trim_matches('?')
+        .trim();
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b':')
+        && !name.as_bytes()[0].is_ascii_digit();
+    ok.then_some(name)
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without message".into())
+}
+
+fn panic_error(panic: &(dyn Any + Send)) -> CellError {
+    let message = panic_message(panic);
+    let text = format!(
+        "\u{1b}[1;31merror[Panic]\u{1b}[0m: {message}\n   = note: a native function panicked; the kernel caught it and keeps \
+         running, but values it was building may be incomplete\n   = hint: please report this as a bug"
+    );
+    CellError::new("Panic", message).with_traceback_text(&text)
+}
+
+/// The `kernel_info_reply` for a backend's [`KernelInfo`].
+pub(crate) fn kernel_info_reply(info: &KernelInfo) -> KernelInfoReply {
+    KernelInfoReply {
+        status: ReplyStatus::Ok,
+        protocol_version: "5.3".into(),
+        implementation: info.implementation.clone(),
+        implementation_version: info.implementation_version.clone(),
+        language_info: jupyter_protocol::LanguageInfo {
+            name: info.language.name.clone(),
+            version: info.language.version.clone(),
+            mimetype: Some(info.language.mimetype.clone()),
+            file_extension: Some(info.language.file_extension.clone()),
+            pygments_lexer: Some(info.language.pygments_lexer.clone()),
+            codemirror_mode: Some(CodeMirrorMode::Simple(info.language.codemirror_mode.clone())),
+            nbconvert_exporter: Some("script".into()),
+        },
+        banner: info.banner.clone(),
+        help_links: info
+            .help_links
+            .iter()
+            .map(|(text, url)| HelpLink {
+                text: text.clone(),
+                url: url.clone(),
+            })
+            .collect(),
+        debugger: false,
+        error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_cells() {
+        assert_eq!(help_request("?train"), Some("train"));
+        assert_eq!(help_request("  train? \n"), Some("train"));
+        assert_eq!(help_request("train??"), Some("train"));
+        assert_eq!(help_request("a ?? b"), None);
+        assert_eq!(help_request("x?.y"), None);
+        assert_eq!(help_request("?"), None);
+    }
+}
