@@ -75,41 +75,8 @@ pub fn html_table(header: &[String], rows: &[Vec<String>]) -> String {
     html
 }
 
-/// The same table as aligned plain text (columns separated by two spaces, a dashed rule under
-/// the header).
-///
-/// ```
-/// use brainclip::kernel::display::text_table;
-/// let text = text_table(&["model".into(), "top1".into()], &[vec!["ridge".into(), "0.2".into()]]);
-/// assert_eq!(text, "model  top1\n-----  ----\nridge  0.2");
-/// ```
-pub fn text_table(header: &[String], rows: &[Vec<String>]) -> String {
-    let width = |c: usize| {
-        rows.iter()
-            .filter_map(|r| r.get(c))
-            .chain(header.get(c))
-            .map(|s| s.chars().count())
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..header.len()).map(width).collect();
-    let line = |cells: &[String]| {
-        cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    let mut out = vec![
-        line(header),
-        widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "),
-    ];
-    out.extend(rows.iter().map(|r| line(r)));
-    out.join("\n")
-}
+/// An aligned text table (the same rendering as the `table()` script function).
+pub use crate::script::format::text_table;
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 //! notebook display of plain Rhai values (maps and arrays of maps as HTML tables), and Rhai errors
 //! rendered against the cell with a caret. Nothing here knows a registered function.
 
+use crate::script::format::cell;
 use rhai::{Dynamic, Engine, EvalAltResult, Map, ParseErrorType, Position};
 
 use super::backend::{CellError, DisplayValue, IsComplete};
@@ -147,21 +148,6 @@ fn flatten(prefix: &str, map: &Map, out: &mut Vec<(String, Dynamic)>) {
             Some(inner) => flatten(&name, &inner, out),
             None => out.push((name, value.clone())),
         }
-    }
-}
-
-/// A table cell: floats with four decimals (scientific when tiny or huge), `()` empty.
-fn cell(v: &Dynamic) -> String {
-    if let Ok(f) = v.as_float() {
-        if f != 0.0 && (f.abs() < 1e-3 || f.abs() >= 1e5) {
-            format!("{f:.3e}")
-        } else {
-            format!("{f:.4}")
-        }
-    } else if v.is_unit() {
-        String::new()
-    } else {
-        v.to_string()
     }
 }
 

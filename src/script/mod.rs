@@ -5,6 +5,7 @@
 mod data;
 mod eval;
 pub mod fault;
+pub mod format;
 mod model;
 pub mod options;
 mod plot;

@@ -1,4 +1,6 @@
-use rhai::{Array, Dynamic, Map};
+use rhai::{Array, Map};
+
+use crate::script::format::{cell, text_table};
 
 use super::rows::{flatten, flatten_rows};
 use crate::script::fault::ScriptResult;
@@ -20,48 +22,6 @@ four decimals.",
 t.contains("ridge") && t.contains("0.3000")"#,
 };
 
-fn cell(v: &Dynamic) -> String {
-    if let Ok(f) = v.as_float() {
-        if f != 0.0 && (f.abs() < 1e-3 || f.abs() >= 1e5) {
-            format!("{f:.3e}")
-        } else {
-            format!("{f:.4}")
-        }
-    } else if v.is_unit() {
-        String::new()
-    } else {
-        v.to_string()
-    }
-}
-
-fn render(header: &[String], rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| {
-            rows.iter()
-                .map(|r| r[c].chars().count())
-                .chain([header[c].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: &[String]| {
-        cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    let mut out = vec![
-        line(header),
-        widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "),
-    ];
-    out.extend(rows.iter().map(|r| line(r)));
-    out.join("\n")
-}
-
 fn rows_table(rows: Array, columns: Option<Vec<String>>) -> ScriptResult<String> {
     let flat = flatten_rows("table", rows)?;
     let header = columns.unwrap_or_else(|| {
@@ -69,7 +29,7 @@ fn rows_table(rows: Array, columns: Option<Vec<String>>) -> ScriptResult<String>
         keys.sort_by_key(|k| !matches!(k.as_str(), "model" | "label" | "name"));
         keys
     });
-    Ok(render(&header, &flat.cells(&header, cell)))
+    Ok(text_table(&header, &flat.cells(&header, cell)))
 }
 
 pub fn register(reg: &mut Registry) {
@@ -83,7 +43,7 @@ pub fn register(reg: &mut Registry) {
             let mut flat = Vec::new();
             flatten("", &metrics, &mut flat);
             let rows: Vec<Vec<String>> = flat.iter().map(|(k, v)| vec![k.clone(), cell(v)]).collect();
-            render(&["metric".into(), "value".into()], &rows)
+            text_table(&["metric".into(), "value".into()], &rows)
         });
     });
 }
@@ -91,6 +51,7 @@ pub fn register(reg: &mut Registry) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rhai::Dynamic;
 
     #[test]
     fn aligned_columns_and_flattened_maps() {
