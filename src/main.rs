@@ -34,6 +34,13 @@ enum Command {
     },
     /// Run the Jupyter kernel, or install its kernelspec.
     Kernel(KernelArgs),
+    /// Print the backends and devices this binary can use, libtorch's version and whether CUDA
+    /// works (and why not).
+    Doctor {
+        /// Print JSON instead of the readable report.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the reference of script functions and types (all, or one by name).
     Doc {
         /// A function or type name, e.g. train or Dataset.
@@ -46,6 +53,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Script(args) => run_script(args),
         Command::Doc { name } => print_doc(name.as_deref()),
+        Command::Doctor { json } => doctor(json),
         Command::Inspect { file, json } => inspect(&file, json),
         Command::Kernel(args) => kernel(args).map(|()| ExitCode::SUCCESS),
     };
@@ -234,6 +242,16 @@ fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(if e.kind == "Interrupted" { 130 } else { 1 }))
         }
     }
+}
+
+fn doctor(json: bool) -> anyhow::Result<ExitCode> {
+    let report = brainclip::device::report();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn inspect(file: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {

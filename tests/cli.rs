@@ -144,22 +144,85 @@ fn a_param_of_the_wrong_type_is_an_error() {
         ));
 }
 
-#[test]
-fn cuda_on_a_cpu_build_says_what_to_do() {
-    let dir = tempfile::tempdir().unwrap();
-    let script = write_script(dir.path(), "p.rhai", "1");
+fn run_on(device: &str, dir: &Path) -> assert_cmd::assert::Assert {
+    let script = write_script(dir, "p.rhai", "1");
     brainclip()
+        .env_remove("LD_LIBRARY_PATH") // the binary must find libtorch through its rpath
         .args([
             "script",
             script.to_str().unwrap(),
             "--device",
-            "cuda",
+            device,
             "--out",
-            dir.path().join("r").to_str().unwrap(),
+            dir.join("r").to_str().unwrap(),
         ])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("needs CUDA").and(predicate::str::contains("--device cpu")));
+}
+
+#[cfg(not(feature = "tch"))]
+#[test]
+fn cuda_on_a_cpu_build_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    run_on("cuda", dir.path()).code(2).stderr(
+        predicate::str::contains("needs the libtorch backend")
+            .and(predicate::str::contains("--features tch"))
+            .and(predicate::str::contains("scripts/setup-libtorch.sh"))
+            .and(predicate::str::contains("--device cpu")),
+    );
+}
+
+#[cfg(feature = "tch")]
+#[test]
+fn cuda_without_a_gpu_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    if brainclip::device::report().cuda_available {
+        run_on("cuda", dir.path()).success();
+        return;
+    }
+    run_on("cuda", dir.path()).code(2).stderr(
+        predicate::str::contains("CUDA is unavailable: ")
+            .and(predicate::str::contains("brainclip doctor"))
+            .and(predicate::str::contains("--device cpu")),
+    );
+    run_on("cpu:libtorch", dir.path()).success();
+}
+
+#[test]
+fn doctor_lists_backends_and_devices() {
+    let out = brainclip()
+        .env_remove("LD_LIBRARY_PATH")
+        .args(["doctor", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let devices: Vec<&str> = report["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.as_str())
+        .collect();
+    assert!(
+        devices.contains(&"cpu:flex") && devices.contains(&"cpu:ndarray"),
+        "{devices:?}"
+    );
+    assert_eq!(devices.contains(&"cpu:libtorch"), cfg!(feature = "tch"), "{devices:?}");
+    if cfg!(feature = "tch") {
+        assert!(
+            report["libtorch"]["version"].as_str().unwrap().starts_with('2'),
+            "{report}"
+        );
+    }
+    if !report["cuda_available"].as_bool().unwrap() {
+        assert!(!report["cuda_reason"].as_str().unwrap().is_empty());
+    }
+    brainclip()
+        .arg("doctor")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("backends:").and(predicate::str::contains("CUDA:")));
 }
 
 #[test]

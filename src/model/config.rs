@@ -1,9 +1,9 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ModelError;
 
 /// The shape of the mapping network's trunk.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Architecture {
     /// fMRI → embedding by one linear map per head.
@@ -24,7 +24,7 @@ pub enum Architecture {
 }
 
 /// Whether image and text targets share one output head.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HeadMode {
     /// One head: the same embedding is compared with image and text targets.
@@ -41,7 +41,7 @@ pub enum HeadMode {
 /// assert!(matches!(cfg.architecture, Architecture::Residual { .. }));
 /// assert!(cfg.validate().is_ok());
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MappingConfig {
     /// Number of voxels.
     pub input_dim: usize,

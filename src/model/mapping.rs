@@ -1,6 +1,7 @@
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Gelu, LayerNorm, LayerNormConfig, Linear};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::module::linear;
+use burn::tensor::{Device, FloatDType, Tensor};
 use ndarray::{Array2, ArrayView2, Axis, concatenate};
 
 use super::init::Initialiser;
@@ -100,20 +101,52 @@ impl MappingNet {
 
     /// Forward pass on a batch.
     pub fn forward(&self, fmri: Tensor<2>) -> Prediction {
+        self.forward_in(fmri, None)
+    }
+
+    /// Forward pass with the matrix products in `compute` (e.g. bf16 mixed precision; `None`:
+    /// the weights' own f32). Weights stay f32 and are cast per use, so their gradients and
+    /// the optimiser state are f32; layer norms run in f32; the outputs are f32.
+    ///
+    /// ```
+    /// use brainclip::model::{MappingConfig, MappingNet};
+    /// use burn::tensor::{Device, FloatDType, Tensor};
+    /// let device = Device::flex();
+    /// let net = MappingNet::new(&MappingConfig::new(20, 8), &device).unwrap();
+    /// let x = Tensor::<2>::ones([3, 20], &device);
+    /// let full = net.forward(x.clone()).image;
+    /// let mixed = net.forward_in(x, Some(FloatDType::BF16)).image;
+    /// assert_eq!(mixed.dtype(), full.dtype());
+    /// let diff = (full - mixed).abs().max().into_scalar();
+    /// assert!(diff < 0.05, "{diff}");
+    /// ```
+    pub fn forward_in(&self, fmri: Tensor<2>, compute: Option<FloatDType>) -> Prediction {
+        let dense = |layer: &Linear, x: Tensor<2>| match compute {
+            None => layer.forward(x),
+            Some(dtype) => linear(
+                x.cast(dtype),
+                layer.weight.val().cast(dtype),
+                layer.bias.as_ref().map(|b| b.val().cast(dtype)),
+            ),
+        };
+        let full = |x: Tensor<2>| match compute {
+            None => x,
+            Some(_) => x.cast(FloatDType::F32),
+        };
         let mut x = fmri;
         for layer in &self.layers {
-            x = self.dropout.forward(self.activation.forward(layer.forward(x)));
+            x = self.dropout.forward(self.activation.forward(dense(layer, x)));
         }
         for block in &self.blocks {
-            let update = block.linear.forward(block.norm.forward(x.clone()));
-            x = x + self.dropout.forward(self.activation.forward(update));
+            let update = dense(&block.linear, block.norm.forward(full(x.clone())));
+            x = full(x) + full(self.dropout.forward(self.activation.forward(update)));
         }
         if let Some(norm) = &self.final_norm {
-            x = norm.forward(x);
+            x = norm.forward(full(x));
         }
-        let image = self.image_head.forward(x.clone());
+        let image = full(dense(&self.image_head, x.clone()));
         let text = match &self.text_head {
-            Some(head) => head.forward(x),
+            Some(head) => full(dense(head, x)),
             None => image.clone(),
         };
         Prediction { image, text }

@@ -55,7 +55,7 @@ pub struct RunSettings {
 pub struct RunContext {
     files: FilePolicy,
     seed: u64,
-    device: ComputeDevice,
+    device: RefCell<ComputeDevice>,
     params: BTreeMap<String, ParamValue>,
     manifest: RefCell<Manifest>,
     histories: RefCell<Vec<(String, Vec<EpochRecord>)>>,
@@ -117,7 +117,7 @@ impl RunContext {
         Self {
             files,
             seed: settings.seed,
-            device: settings.device,
+            device: RefCell::new(settings.device),
             params: settings.params,
             manifest: RefCell::new(manifest),
             histories: RefCell::new(Vec::new()),
@@ -138,9 +138,19 @@ impl RunContext {
     pub fn seed(&self) -> u64 {
         self.seed
     }
-    /// The compute device.
-    pub fn device(&self) -> &ComputeDevice {
-        &self.device
+    /// The compute device new networks train on.
+    pub fn device(&self) -> ComputeDevice {
+        self.device.borrow().clone()
+    }
+
+    /// Train on `device` from now on (a script's `device("cuda")`); the manifest records the
+    /// device of the run's last training.
+    pub fn set_device(&self, device: ComputeDevice) {
+        let mut manifest = self.manifest.borrow_mut();
+        manifest.backend = device.backend.name().to_string();
+        manifest.device = device.label();
+        drop(manifest);
+        *self.device.borrow_mut() = device;
     }
     /// Whether to draw progress bars.
     pub fn show_progress(&self) -> bool {

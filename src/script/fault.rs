@@ -14,7 +14,7 @@ use crate::eval::EvalError;
 use crate::model::ModelError;
 use crate::plot::PlotError;
 use crate::run::FileError;
-use crate::train::TrainError;
+use crate::train::{CheckpointError, TrainError};
 
 /// What went wrong, in categories a user (and a notebook's `ename`) can act on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -280,6 +280,16 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .filter(|(edits, similarity, _)| *edits <= max_edits || *similarity > 0.9)
         .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
         .map(|(_, _, c)| c)
+}
+
+impl From<CheckpointError> for ScriptFault {
+    fn from(e: CheckpointError) -> Self {
+        match e {
+            CheckpointError::Model(m) => m.into(),
+            other => ScriptFault::new(FaultKind::File, other.to_string())
+                .with_hint("give the .json or .bpk file save_model wrote; both must be in the same folder"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,8 @@ pub struct ModelValue {
     pub model: Arc<TrainedModel>,
     /// Its name in tables, plots and `history.csv`.
     pub label: String,
+    /// The device it was trained on, e.g. `cuda:0` (recorded in checkpoints).
+    pub trained_on: String,
 }
 
 /// A fitted ridge baseline, with the target it was fitted to.
@@ -378,6 +380,16 @@ pub fn register(reg: &mut Registry) {
                 name: "epochs_run",
                 doc: "number of epochs run",
                 get: |m| int(m.model.history.len()),
+            },
+            Property {
+                name: "n_train",
+                doc: "samples trained on (the rest of the dataset was held out for validation)",
+                get: |m| int(m.model.n_train),
+            },
+            Property {
+                name: "trained_on",
+                doc: "the device it was trained on, e.g. \"cpu:flex\" or \"cuda:0\"",
+                get: |m| Dynamic::from(m.trained_on.clone()),
             },
             Property {
                 name: "config",

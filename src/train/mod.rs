@@ -1,5 +1,6 @@
 //! Training the mapping network: losses, options, the learning-rate schedule and the loop.
 
+pub mod checkpoint;
 mod config;
 mod error;
 mod history;
@@ -8,7 +9,8 @@ mod observer;
 pub mod schedule;
 mod trainer;
 
-pub use config::{LossConfig, TextTarget, TrainConfig};
+pub use checkpoint::{Checkpoint, CheckpointError, CheckpointMeta};
+pub use config::{LossConfig, Precision, TextTarget, TrainConfig};
 pub use error::TrainError;
 pub use history::{EpochRecord, StopReason};
 pub use observer::{SilentObserver, TrainObserver};

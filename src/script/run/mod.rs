@@ -1,5 +1,6 @@
 //! Script functions about the run itself: parameters, metrics, tables, the run directory.
 
+mod device;
 pub(crate) mod param;
 mod rows;
 mod run_dir;
@@ -14,6 +15,7 @@ use super::registry::Registry;
 /// Register the run functions.
 pub fn register(reg: &mut Registry) {
     param::register(reg);
+    device::register(reg);
     save_metrics::register(reg);
     table::register(reg);
     save_csv::register(reg);

@@ -7,7 +7,7 @@ use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::{DatasetValue, ModelValue, NetValue};
-use crate::train::{LossConfig, StopReason, TextTarget, TrainConfig, train};
+use crate::train::{LossConfig, Precision, StopReason, TextTarget, TrainConfig, train};
 
 pub const DOC: FnDoc = FnDoc {
     name: "train",
@@ -33,6 +33,8 @@ Options:
   patience      integer  epochs without improvement before stopping, () for never (default 10)
   seed          integer  split, batch order and dropout seed (default: the session seed)
   label         string   name in tables, plots and history.csv (default \"run1\", \"run2\", ...)
+  precision     string   \"f32\" (default) or \"bf16\": mixed precision, bfloat16 matrix products with
+                         f32 weights, norms and losses (for GPUs with bf16 tensor cores)
   loss          map      loss terms:
     image              float   weight of the CLIP loss against image embeddings (default 1)
     text               float   weight of the CLIP loss against text embeddings (default 1)
@@ -61,6 +63,7 @@ const OPTIONS: &[&str] = &[
     "seed",
     "label",
     "loss",
+    "precision",
 ];
 const LOSS_OPTIONS: &[&str] = &[
     "image",
@@ -113,11 +116,16 @@ pub fn register(reg: &mut Registry) {
                 patience: options.optional_usize("patience", d.patience).or_fault(name)?,
                 seed: options.u64("seed", run.seed()).or_fault(name)?,
                 loss: loss_config(options.map("loss").or_fault(name)?).or_fault(name)?,
+                precision: match options.choice("precision", &["f32", "bf16"], "f32").or_fault(name)? {
+                    "bf16" => Precision::Bf16,
+                    _ => Precision::F32,
+                },
             };
             config.validate().or_fault(name)?;
             let label = options.string("label", &run.next_history_label()).or_fault(name)?;
             let mut progress = TrainingProgress::new(&run, &label);
-            let result = train(&data.0, &net.0, &config, &run.device().device, &mut progress);
+            let device = run.device();
+            let result = train(&data.0, &net.0, &config, &device.device, &mut progress);
             drop(progress);
             let model = result.or_fault(name)?;
             if let Some(e) = run.take_deferred_error() {
@@ -144,6 +152,7 @@ pub fn register(reg: &mut Registry) {
             Ok(ModelValue {
                 model: Arc::new(model),
                 label,
+                trained_on: device.label(),
             })
         };
         let plain = fit.clone();

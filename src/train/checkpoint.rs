@@ -1,0 +1,203 @@
+//! Checkpoints of trained models: the weights as burnpack bytes (burn's own format, which records
+//! each tensor's data, not its device) plus a JSON description of the network and its training.
+//! A model trained on a GPU loads on a laptop's CPU and the other way round.
+
+use burn::module::Module;
+use burn::tensor::{Bytes, Device};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::{EpochRecord, StopReason, TrainConfig, TrainedModel};
+use crate::model::{MappingConfig, MappingNet, ModelError};
+
+/// Format version written into every checkpoint description.
+const FORMAT: u32 = 1;
+
+/// Why a checkpoint could not be written or read.
+#[derive(Debug, Error)]
+pub enum CheckpointError {
+    /// The weights could not be (de)serialised or do not fit the described network.
+    #[error("checkpoint weights: {0}")]
+    Weights(String),
+    /// The JSON description is not a brainclip checkpoint description.
+    #[error("checkpoint description: {0}")]
+    Description(String),
+    /// The described network cannot be built.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+/// The JSON half of a checkpoint.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CheckpointMeta {
+    /// Checkpoint format version.
+    pub format: u32,
+    /// brainclip version that wrote it.
+    pub brainclip_version: String,
+    /// The network's architecture.
+    pub mapping: MappingConfig,
+    /// The training options.
+    pub training: TrainConfig,
+    /// One record per epoch run.
+    pub history: Vec<EpochRecord>,
+    /// The epoch whose weights these are, if validating.
+    pub best_epoch: Option<usize>,
+    /// Why training ended.
+    pub stop_reason: StopReason,
+    /// Final contrastive temperature.
+    pub temperature: f64,
+    /// Training / validation sample counts.
+    pub n_train: usize,
+    /// Validation sample count.
+    pub n_validation: usize,
+    /// The device it was trained on, e.g. `cuda:0`.
+    pub trained_on: String,
+}
+
+/// A checkpoint in memory: weights and description, ready to be written as two files.
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    /// burnpack bytes of the network's parameters.
+    pub weights: Vec<u8>,
+    /// Pretty-printed JSON of [`CheckpointMeta`].
+    pub meta: Vec<u8>,
+}
+
+impl TrainedModel {
+    /// Serialise the model; `trained_on` is the device label recorded in the description.
+    ///
+    /// ```
+    /// use brainclip::data::{synthetic::generate, SyntheticConfig};
+    /// use brainclip::model::{Architecture, MappingConfig};
+    /// use brainclip::train::{train, SilentObserver, TrainConfig, TrainedModel};
+    /// use burn::tensor::Device;
+    /// let god = generate(&SyntheticConfig { n_voxels: 32, embedding_dim: 8, ..Default::default() }).unwrap();
+    /// let mapping = MappingConfig { architecture: Architecture::Linear, ..MappingConfig::new(32, 8) };
+    /// let cfg = TrainConfig { epochs: 1, ..Default::default() };
+    /// let model = train(&god.train, &mapping, &cfg, &Device::flex(), &mut SilentObserver).unwrap();
+    /// let saved = model.to_checkpoint("cpu:flex").unwrap();
+    /// #[allow(deprecated)]
+    /// let loaded = TrainedModel::from_checkpoint(&saved.weights, &saved.meta, &Device::ndarray()).unwrap();
+    /// let x = god.test.fmri();
+    /// assert_eq!(model.predict(x.view()).unwrap(), loaded.predict(x.view()).unwrap());
+    /// ```
+    pub fn to_checkpoint(&self, trained_on: &str) -> Result<Checkpoint, CheckpointError> {
+        let meta = CheckpointMeta {
+            format: FORMAT,
+            brainclip_version: env!("CARGO_PKG_VERSION").to_string(),
+            mapping: self.mapping.clone(),
+            training: self.config.clone(),
+            history: self.history.clone(),
+            best_epoch: self.best_epoch,
+            stop_reason: self.stop_reason,
+            temperature: self.temperature,
+            n_train: self.n_train,
+            n_validation: self.n_validation,
+            trained_on: trained_on.to_string(),
+        };
+        let weights = self
+            .net
+            .clone()
+            .into_record()
+            .into_bytes()
+            .map_err(|e| CheckpointError::Weights(e.to_string()))?;
+        Ok(Checkpoint {
+            weights: weights.to_vec(),
+            meta: serde_json::to_vec_pretty(&meta).map_err(|e| CheckpointError::Description(e.to_string()))?,
+        })
+    }
+
+    /// Rebuild a model from its checkpoint on `device` (any backend, whatever it was trained on).
+    pub fn from_checkpoint(weights: &[u8], meta: &[u8], device: &Device) -> Result<Self, CheckpointError> {
+        let meta: CheckpointMeta =
+            serde_json::from_slice(meta).map_err(|e| CheckpointError::Description(e.to_string()))?;
+        if meta.format != FORMAT {
+            return Err(CheckpointError::Description(format!(
+                "format {} is not supported by brainclip {} (it reads format {FORMAT})",
+                meta.format,
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        let device = device.clone().inner();
+        let record = burn::store::ModuleRecord::from_bytes(Bytes::from_bytes_vec(weights.to_vec()))
+            .map_err(|e| CheckpointError::Weights(e.to_string()))?;
+        let net = MappingNet::new(&meta.mapping, &device)?
+            .try_load_record(record)
+            .map_err(|e| CheckpointError::Weights(format!("{e} (do the weights belong to this description?)")))?;
+        Ok(TrainedModel {
+            net,
+            mapping: meta.mapping,
+            config: meta.training,
+            history: meta.history,
+            best_epoch: meta.best_epoch,
+            stop_reason: meta.stop_reason,
+            temperature: meta.temperature,
+            n_train: meta.n_train,
+            n_validation: meta.n_validation,
+            device,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::SyntheticConfig;
+    use crate::data::synthetic::generate;
+    use crate::model::Architecture;
+    use crate::train::{SilentObserver, train};
+
+    fn trained() -> (TrainedModel, crate::data::SyntheticGod) {
+        let god = generate(&SyntheticConfig {
+            n_voxels: 24,
+            embedding_dim: 8,
+            ..Default::default()
+        })
+        .unwrap();
+        let mapping = MappingConfig {
+            architecture: Architecture::Residual { width: 16, blocks: 1 },
+            dropout: 0.0, // the backend's shared dropout generator would couple parallel tests
+            ..MappingConfig::new(24, 8)
+        };
+        let cfg = TrainConfig {
+            epochs: 2,
+            ..Default::default()
+        };
+        (
+            train(&god.train, &mapping, &cfg, &Device::flex(), &mut SilentObserver).unwrap(),
+            god,
+        )
+    }
+
+    #[test]
+    fn weights_that_do_not_fit_are_refused() {
+        let (model, _) = trained();
+        let saved = model.to_checkpoint("cpu:flex").unwrap();
+        let mut meta: serde_json::Value = serde_json::from_slice(&saved.meta).unwrap();
+        meta["mapping"]["input_dim"] = 25.into();
+        let wrong = serde_json::to_vec(&meta).unwrap();
+        let err = TrainedModel::from_checkpoint(&saved.weights, &wrong, &Device::flex()).unwrap_err();
+        assert!(err.to_string().contains("weights"), "{err}");
+        let err = TrainedModel::from_checkpoint(b"not burnpack", &saved.meta, &Device::flex()).unwrap_err();
+        assert!(matches!(err, CheckpointError::Weights(_)), "{err}");
+        let err = TrainedModel::from_checkpoint(&saved.weights, b"{}", &Device::flex()).unwrap_err();
+        assert!(matches!(err, CheckpointError::Description(_)), "{err}");
+    }
+
+    #[test]
+    fn history_and_settings_survive() {
+        let (model, god) = trained();
+        let saved = model.to_checkpoint("cpu:flex").unwrap();
+        let loaded = TrainedModel::from_checkpoint(&saved.weights, &saved.meta, &Device::flex()).unwrap();
+        // serde_json's default float parser may round the last digit; the weights are exact.
+        assert_eq!(loaded.history.len(), model.history.len());
+        for (a, b) in loaded.history.iter().zip(&model.history) {
+            assert_eq!(a.epoch, b.epoch);
+            assert!((a.train_loss - b.train_loss).abs() < 1e-12 * b.train_loss.abs());
+        }
+        assert_eq!(loaded.config, model.config);
+        assert_eq!(loaded.temperature, model.temperature);
+        let x = god.test.fmri();
+        assert_eq!(model.predict(x.view()).unwrap(), loaded.predict(x.view()).unwrap());
+    }
+}
