@@ -5,6 +5,7 @@ use std::fmt;
 
 use rhai::{Dynamic, EvalAltResult, Position};
 
+use crate::clip::ClipError;
 use crate::data::DataError;
 use crate::data::bdata::BDataError;
 use crate::data::formats::FormatError;
@@ -172,6 +173,26 @@ impl From<EvalError> for ScriptFault {
             EvalError::Numerical(_) => FaultKind::Numerical,
         };
         ScriptFault::new(kind, e.to_string())
+    }
+}
+
+impl From<ClipError> for ScriptFault {
+    fn from(e: ClipError) -> Self {
+        let (kind, hint) = match &e {
+            ClipError::Io { .. } | ClipError::NotACheckpoint { .. } | ClipError::Safetensors { .. } => (
+                FaultKind::File,
+                Some("give the folder of a Hugging Face CLIPModel (config.json, model.safetensors, merges.txt)"),
+            ),
+            ClipError::Image { .. } => (FaultKind::File, None),
+            ClipError::Config(_) | ClipError::Vocabulary(_) | ClipError::Weights { .. } => (FaultKind::Data, None),
+            ClipError::Shape { .. } => (FaultKind::DimensionMismatch, None),
+            ClipError::Interrupted => (FaultKind::Interrupted, None),
+        };
+        let fault = ScriptFault::new(kind, e.to_string());
+        match hint {
+            Some(h) => fault.with_hint(h),
+            None => fault,
+        }
     }
 }
 
