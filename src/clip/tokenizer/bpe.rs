@@ -25,11 +25,14 @@ static SPLIT: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| unreachable!("a constant pattern: {e}"))
 });
 
-/// GPT-2's reversible map from bytes to printable characters.
-fn bytes_to_unicode() -> [char; 256] {
-    let mut printable: Vec<u32> = (u32::from(b'!')..=u32::from(b'~')).collect();
-    printable.extend(0xA1..=0xAC);
-    printable.extend(0xAE..=0xFF);
+/// GPT-2's reversible map from bytes to printable characters, and the order of the byte symbols
+/// in the vocabulary (Python's dict order: the printable bytes first, then the others).
+fn bytes_to_unicode() -> ([char; 256], Vec<u8>) {
+    let mut order: Vec<u32> = (u32::from(b'!')..=u32::from(b'~')).collect();
+    order.extend(0xA1..=0xAC);
+    order.extend(0xAE..=0xFF);
+    let printable = order.clone();
+    order.extend((0..256u32).filter(|b| !printable.contains(b)));
     let mut table = ['\0'; 256];
     let mut extra = 0;
     for b in 0..256u32 {
@@ -41,7 +44,7 @@ fn bytes_to_unicode() -> [char; 256] {
         };
         table[b as usize] = char::from_u32(code).unwrap_or_else(|| unreachable!("below 0x200"));
     }
-    table
+    (table, order.into_iter().map(|b| b as u8).collect())
 }
 
 /// CLIP's tokenizer.
@@ -102,9 +105,10 @@ impl ClipTokenizer {
         if merges.is_empty() {
             return Err(ClipError::Vocabulary("no merges".into()));
         }
-        let byte_encoder = bytes_to_unicode();
-        let mut vocab: Vec<String> = byte_encoder.iter().map(|c| c.to_string()).collect();
-        vocab.extend(byte_encoder.iter().map(|c| format!("{c}</w>")));
+        let (byte_encoder, order) = bytes_to_unicode();
+        let symbols: Vec<char> = order.iter().map(|&b| byte_encoder[b as usize]).collect();
+        let mut vocab: Vec<String> = symbols.iter().map(|c| c.to_string()).collect();
+        vocab.extend(symbols.iter().map(|c| format!("{c}</w>")));
         vocab.extend(merges.iter().map(|(a, b)| format!("{a}{b}")));
         vocab.push(START.into());
         vocab.push(END.into());
