@@ -45,8 +45,8 @@ pub fn normalise(img: &RgbImage) -> Vec<f32> {
     let plane = (w * h) as usize;
     let mut out = vec![0.0; 3 * plane];
     for (i, p) in img.pixels().enumerate() {
-        for c in 0..3 {
-            out[c * plane + i] = (f32::from(p[c]) / 255.0 - MEAN[c]) / STD[c];
+        for (c, (v, (mean, std))) in p.0.iter().zip(MEAN.iter().zip(STD)).enumerate() {
+            out[c * plane + i] = (f32::from(*v) / 255.0 - mean) / std;
         }
     }
     out

@@ -87,8 +87,8 @@ fn pass(src: &RgbImage, out_w: u32, out_h: u32, c: &Coefficients, horizontal: bo
                 } else {
                     src.get_pixel(fixed, pos)
                 };
-                for ch in 0..3 {
-                    acc[ch] += i64::from(p[ch]) * i64::from(w);
+                for (a, v) in acc.iter_mut().zip(p.0) {
+                    *a += i64::from(v) * i64::from(w);
                 }
             }
             out.put_pixel(x, y, image::Rgb([clip8(acc[0]), clip8(acc[1]), clip8(acc[2])]));
