@@ -184,7 +184,13 @@ impl From<ClipError> for ScriptFault {
                 Some("give the folder of a Hugging Face CLIPModel (config.json, model.safetensors, merges.txt)"),
             ),
             ClipError::Image { .. } => (FaultKind::File, None),
-            ClipError::Config(_) | ClipError::Vocabulary(_) | ClipError::Weights { .. } => (FaultKind::Data, None),
+            ClipError::Weights { .. } => (
+                FaultKind::Data,
+                Some(
+                    "config.json and model.safetensors come from different CLIP models, or the file is not a CLIPModel",
+                ),
+            ),
+            ClipError::Config(_) | ClipError::Vocabulary(_) => (FaultKind::Data, None),
             ClipError::Shape { .. } => (FaultKind::DimensionMismatch, None),
             ClipError::Interrupted => (FaultKind::Interrupted, None),
         };
