@@ -284,6 +284,35 @@ fn the_shipped_zero_shot_script_runs_on_small_settings() {
 }
 
 #[test]
+fn the_zero_shot_script_embeds_class_prompts_with_a_clip_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("scripts/zero_shot.rhai");
+    let clip = root.join("tests/data/clip/tiny");
+    brainclip()
+        .args(["script", script.to_str().unwrap()])
+        .args(["--set", "voxels=300", "--set", "epochs=2", "--set", "width=64"])
+        .args([
+            "--set",
+            &format!("clip={}", clip.display()),
+            "--set",
+            "templates=imagenet",
+        ])
+        .args(["--out", out.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Clip tiny").and(predicate::str::contains("zero-shot top-1")));
+    let metrics: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(metrics["BrainCLIP"]["zero_shot"]["n_classes"], 50);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("model.safetensors") && manifest.contains("80 template(s)"),
+        "{manifest}"
+    );
+}
+
+#[test]
 fn ctrl_c_stops_training_and_keeps_what_was_written() {
     let dir = tempfile::tempdir().unwrap();
     let script = write_script(

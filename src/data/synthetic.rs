@@ -58,6 +58,12 @@ pub struct SyntheticConfig {
     pub snr: f64,
     /// Repeats of each test image that are averaged (GOD: 35).
     pub test_repeats: usize,
+    /// Real class-prompt embeddings, one row per category (the 150 training then the 50 test
+    /// categories, in catalog order; D columns), e.g. CLIP text embeddings of
+    /// "an image of {name}.": they replace the random category centres and prompts, so the
+    /// semantic structure is CLIP's. `None`: drawn at random.
+    #[serde(skip)]
+    pub prompts: Option<Array2<f32>>,
 }
 
 impl Default for SyntheticConfig {
@@ -68,6 +74,7 @@ impl Default for SyntheticConfig {
             embedding_dim: 512,
             snr: 0.1,
             test_repeats: 35,
+            prompts: None,
         }
     }
 }
@@ -226,10 +233,22 @@ pub fn generate(config: &SyntheticConfig) -> Result<SyntheticGod, DataError> {
         .collect();
 
     let mut r = rng(seed, Stream::Prompts);
-    let prompts: Vec<Array1<f32>> = centres
+    let mut prompts: Vec<Array1<f32>> = centres
         .iter()
         .map(|c| unit(&m_txt * MODALITY_WEIGHT + c * 0.6f32.sqrt() + unit(gauss(&mut r, d)) * 0.4f32.sqrt()))
         .collect();
+    let mut centres = centres;
+    if let Some(given) = &config.prompts {
+        if given.dim() != (all_categories.len(), d) {
+            return Err(DataError::ShapeMismatch {
+                what: format!("prompts ({} categories × D = {d})", all_categories.len()),
+                expected: all_categories.len() * d,
+                found: given.len(),
+            });
+        }
+        prompts = given.rows().into_iter().map(|row| unit(row.to_owned())).collect();
+        centres = prompts.clone();
+    }
 
     // Stimuli: training images then test images, with category indices into `centres`.
     let n_train_cats = catalog.train_categories.len();

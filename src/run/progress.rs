@@ -3,7 +3,15 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{RunContext, SharedSink};
+use crate::clip::encode::EncodeObserver;
 use crate::train::{EpochRecord, TrainObserver};
+
+/// A 30-character text bar, `=` for the part done.
+fn text_bar(done: usize, total: usize) -> String {
+    let width = 30;
+    let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
+    format!("{}{}", "=".repeat(filled), " ".repeat(width - filled))
+}
 
 /// Observes a training run for a session: a progress bar on a terminal, `history.csv` rewritten
 /// after every epoch, and the session's interrupt flag polled between batches.
@@ -47,12 +55,10 @@ impl<'a> TrainingProgress<'a> {
         }
         self.last_line = Some(Instant::now());
         let (done, total) = self.steps;
-        let width = 30;
-        let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
-        let bar = format!("{}{}", "=".repeat(filled), " ".repeat(width - filled));
         sink.progress(&format!(
-            "training {} [{bar}] {done}/{total} steps, {message}",
-            self.label
+            "training {} [{}] {done}/{total} steps, {message}",
+            self.label,
+            text_bar(done, total)
         ));
     }
 }
@@ -93,5 +99,73 @@ impl TrainObserver for TrainingProgress<'_> {
     fn on_finish(&mut self) {
         self.bar.finish_and_clear();
         self.report("done", true);
+    }
+}
+
+/// Observes a CLIP encoding for a session: a progress bar on a terminal, a text line in a
+/// notebook cell, and the session's interrupt flag polled between batches.
+pub struct EncodeProgress<'a> {
+    run: &'a RunContext,
+    bar: ProgressBar,
+    label: String,
+    sink: SharedSink,
+    counts: (usize, usize),
+    last_line: Option<Instant>,
+}
+
+impl<'a> EncodeProgress<'a> {
+    /// Observe an encoding described by `label` (e.g. `clip_images`).
+    pub fn new(run: &'a RunContext, label: &str) -> Self {
+        let sink = run.output();
+        let bar = if sink.is_none() && run.show_progress() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            ProgressBar::new(0)
+        } else {
+            ProgressBar::hidden()
+        };
+        Self {
+            run,
+            bar,
+            label: label.to_string(),
+            sink,
+            counts: (0, 0),
+            last_line: None,
+        }
+    }
+
+    fn report(&mut self, force: bool) {
+        let Some(sink) = &self.sink else { return };
+        if !(force || self.last_line.is_none_or(|t| t.elapsed() >= Duration::from_millis(200))) {
+            return;
+        }
+        self.last_line = Some(Instant::now());
+        let (done, total) = self.counts;
+        sink.progress(&format!("{} [{}] {done}/{total}", self.label, text_bar(done, total)));
+    }
+}
+
+impl EncodeObserver for EncodeProgress<'_> {
+    fn on_start(&mut self, total: usize) {
+        self.bar.set_length(total as u64);
+        self.counts = (0, total);
+        let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len}, {per_sec}, {elapsed} (eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        self.bar.set_style(style);
+        self.bar.set_prefix(self.label.clone());
+    }
+
+    fn on_progress(&mut self, done: usize) {
+        self.bar.set_position(done as u64);
+        self.counts.0 = done;
+        self.report(false);
+    }
+
+    fn should_stop(&self) -> bool {
+        self.run.is_cancelled()
+    }
+
+    fn on_finish(&mut self) {
+        self.bar.finish_and_clear();
+        self.report(true);
     }
 }

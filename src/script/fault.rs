@@ -5,6 +5,7 @@ use std::fmt;
 
 use rhai::{Dynamic, EvalAltResult, Position};
 
+use crate::clip::ClipError;
 use crate::data::DataError;
 use crate::data::bdata::BDataError;
 use crate::data::formats::FormatError;
@@ -172,6 +173,32 @@ impl From<EvalError> for ScriptFault {
             EvalError::Numerical(_) => FaultKind::Numerical,
         };
         ScriptFault::new(kind, e.to_string())
+    }
+}
+
+impl From<ClipError> for ScriptFault {
+    fn from(e: ClipError) -> Self {
+        let (kind, hint) = match &e {
+            ClipError::Io { .. } | ClipError::NotACheckpoint { .. } | ClipError::Safetensors { .. } => (
+                FaultKind::File,
+                Some("give the folder of a Hugging Face CLIPModel (config.json, model.safetensors, merges.txt)"),
+            ),
+            ClipError::Image { .. } => (FaultKind::File, None),
+            ClipError::Weights { .. } => (
+                FaultKind::Data,
+                Some(
+                    "config.json and model.safetensors come from different CLIP models, or the file is not a CLIPModel",
+                ),
+            ),
+            ClipError::Config(_) | ClipError::Vocabulary(_) => (FaultKind::Data, None),
+            ClipError::Shape { .. } => (FaultKind::DimensionMismatch, None),
+            ClipError::Interrupted => (FaultKind::Interrupted, None),
+        };
+        let fault = ScriptFault::new(kind, e.to_string());
+        match hint {
+            Some(h) => fault.with_hint(h),
+            None => fault,
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! a [`fault::ScriptFault`] out. Each area registers its functions in one place (`<area>/mod.rs`),
 //! one function family per file with its documentation beside it.
 
+mod clip;
 mod data;
 mod eval;
 pub mod fault;
@@ -50,6 +51,7 @@ pub fn register_all(engine: &mut Engine, run: Rc<RunContext>) -> Docs {
     let mut reg = registry::Registry::new(engine, run);
     values::register(&mut reg);
     data::register(&mut reg);
+    clip::register(&mut reg);
     model::register(&mut reg);
     train::register(&mut reg);
     eval::register(&mut reg);

@@ -1,6 +1,7 @@
 //! The value types scripts hold: cheap-to-clone handles on domain values, each with its
 //! properties declared once (the same table registers the getters and documents them).
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use ndarray::Array2;
@@ -9,6 +10,7 @@ use rhai::{Array, Dynamic, Engine, Map};
 use super::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
 use super::options::Options;
 use super::registry::{Registry, TypeDoc};
+use crate::clip::Clip;
 use crate::data::Dataset;
 use crate::data::bdata::BData;
 use crate::data::embeddings::Embeddings;
@@ -18,6 +20,10 @@ use crate::eval::EvaluationReport;
 use crate::model::{MappingConfig, RidgeModel};
 use crate::plot::Figure;
 use crate::train::{StopReason, TrainedModel};
+
+/// A loaded CLIP model with its tokenizer (shared; its tokenizer's cache is single-threaded).
+#[derive(Clone)]
+pub struct ClipValue(pub Rc<Clip>);
 
 /// A dataset (shared, never copied by scripts).
 #[derive(Clone)]
@@ -228,6 +234,52 @@ fn strings(items: impl IntoIterator<Item = String>) -> Dynamic {
 
 /// Register every value type with its properties.
 pub fn register(reg: &mut Registry) {
+    register_value_type::<ClipValue>(
+        reg,
+        "Clip",
+        "A CLIP model (image and text towers, tokenizer) loaded from a checkpoint folder.",
+        vec![
+            Property {
+                name: "name",
+                doc: "the checkpoint's name (recorded in embedding caches)",
+                get: |c| Dynamic::from(c.0.name.clone()),
+            },
+            Property {
+                name: "dim",
+                doc: "width of the joint embedding space",
+                get: |c| int(c.0.config.projection_dim),
+            },
+            Property {
+                name: "image_size",
+                doc: "input side in pixels",
+                get: |c| int(c.0.config.vision.image_size),
+            },
+            Property {
+                name: "patch_size",
+                doc: "ViT patch side in pixels",
+                get: |c| int(c.0.config.vision.patch_size),
+            },
+            Property {
+                name: "vocab_size",
+                doc: "tokenizer vocabulary size",
+                get: |c| int(c.0.config.text.vocab_size),
+            },
+        ],
+        |c| {
+            let v = &c.0.config.vision;
+            format!(
+                "Clip {}: ViT {}px/{} ({} layers, width {}), text {} layers width {}, D = {}",
+                c.0.name,
+                v.image_size,
+                v.patch_size,
+                v.tower.layers,
+                v.tower.width,
+                c.0.config.text.tower.layers,
+                c.0.config.text.tower.width,
+                c.0.config.projection_dim
+            )
+        },
+    );
     register_value_type::<DatasetValue>(
         reg,
         "Dataset",

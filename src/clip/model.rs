@@ -1,0 +1,98 @@
+//! A whole CLIP model: both towers, their projections into the joint space and the logit scale.
+
+use std::path::Path;
+
+use burn::module::{Module, Param};
+use burn::nn::Linear;
+use burn::tensor::{Device, Tensor};
+
+use super::ClipError;
+use super::config::ClipConfig;
+use super::text::TextTower;
+use super::vision::{VisionTower, projection};
+use super::weights::TensorStore;
+
+/// CLIP in burn, generic over the backend through its device (autodiff devices give gradients
+/// through both towers).
+#[derive(Module, Debug)]
+pub struct ClipModel {
+    vision: VisionTower,
+    text: TextTower,
+    visual_projection: Linear,
+    text_projection: Linear,
+    logit_scale: Param<Tensor<1>>,
+}
+
+/// Buffers some checkpoints carry that are not weights.
+const IGNORED: &[&str] = &["position_ids"];
+
+impl ClipModel {
+    /// Build from a store holding Hugging Face `CLIPModel` tensor names; every missing,
+    /// unexpected or mis-shaped tensor is listed in the error.
+    pub fn from_store(mut store: TensorStore, config: &ClipConfig) -> Result<Self, ClipError> {
+        let (vw, tw, p) = (
+            config.vision.tower.width,
+            config.text.tower.width,
+            config.projection_dim,
+        );
+        let model = Self {
+            vision: VisionTower::load(&mut store, &config.vision),
+            text: TextTower::load(&mut store, &config.text),
+            visual_projection: projection(&mut store, "visual_projection", vw, p),
+            text_projection: projection(&mut store, "text_projection", tw, p),
+            logit_scale: store.param("logit_scale", [1]),
+        };
+        store.finish(IGNORED)?;
+        Ok(model)
+    }
+
+    /// Load `model.safetensors` written by Hugging Face for `config`.
+    pub fn load_hf(file: &Path, config: &ClipConfig, device: &Device) -> Result<Self, ClipError> {
+        Self::load_store(TensorStore::open(file, device)?, config)
+    }
+
+    /// Load OpenCLIP's `open_clip_model.safetensors` for `config`.
+    pub fn load_open_clip(file: &Path, config: &ClipConfig, device: &Device) -> Result<Self, ClipError> {
+        let mut store = TensorStore::open(file, device)?;
+        super::openclip::rename_to_hf(&mut store);
+        Self::load_store(store, config)
+    }
+
+    fn load_store(mut store: TensorStore, config: &ClipConfig) -> Result<Self, ClipError> {
+        // The scalar logit scale is stored with shape [] (0-d); treat it as [1].
+        if let Some(mut t) = store.remove("logit_scale") {
+            if t.values.len() == 1 {
+                t.shape = vec![1];
+            }
+            store.insert("logit_scale".into(), t);
+        }
+        Self::from_store(store, config)
+    }
+
+    /// Image embeddings (batch × projection), not normalised, of CLIP-normalised pixels.
+    pub fn encode_images(&self, pixels: Tensor<4>) -> Result<Tensor<2>, ClipError> {
+        Ok(self.visual_projection.forward(self.vision.forward(pixels)?))
+    }
+
+    /// Text embeddings (batch × projection), not normalised, of token id rows.
+    pub fn encode_text(&self, ids: &[Vec<u32>]) -> Result<Tensor<2>, ClipError> {
+        Ok(self.text_projection.forward(self.text.forward(ids)?))
+    }
+
+    /// `exp(logit_scale)`, the inverse temperature of the image–text logits.
+    pub fn logit_scale(&self) -> Tensor<1> {
+        self.logit_scale.val().exp()
+    }
+
+    /// Image-by-text logits: scale · cos(image, text).
+    pub fn logits(&self, image: Tensor<2>, text: Tensor<2>) -> Tensor<2> {
+        let (image, text) = (l2_normalise(image), l2_normalise(text));
+        image.matmul(text.transpose()) * self.logit_scale().unsqueeze::<2>()
+    }
+}
+
+/// Divide each row by its L2 norm.
+pub fn l2_normalise(x: Tensor<2>) -> Tensor<2> {
+    let norm = x.clone().powf_scalar(2.0).sum_dim(1).sqrt();
+    x / norm
+}

@@ -1,0 +1,119 @@
+use std::path::{Path, PathBuf};
+
+use rhai::{Array, Dynamic, Map};
+
+use super::{COMMON, embed_cached, row_ids, strings};
+use crate::clip::preprocess::description;
+use crate::data::embeddings::EmbeddingKind;
+use crate::run::{EncodeProgress, RunContext};
+use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::options::Options;
+use crate::script::registry::{FnDoc, Registry};
+use crate::script::values::{ClipValue, EmbeddingsValue};
+
+pub const DOC: FnDoc = FnDoc {
+    name: "clip_images",
+    area: "clip",
+    signatures: &[
+        "clip_images(clip: Clip, images: array) -> Embeddings",
+        "clip_images(clip: Clip, folder: string) -> Embeddings",
+        "clip_images(clip: Clip, images: array | string, options: map) -> Embeddings",
+    ],
+    summary: "CLIP image embeddings (L2-normalised, one row per image file) as an embedding cache of kind image.",
+    details: "Images are PNG or JPEG files, given as an array of paths or a folder (its .png/.jpg/.jpeg files
+in name order). Preprocessing is CLIP's: shorter side resized to the model's input size with
+Pillow's bicubic filter, centre crop, CLIP mean/std. Row ids are the file names without extension
+unless `ids` is given. Options as clip_text: batch (32), ids, name (\"clip/image\"), cache.",
+    example: r#"let clip = clip_load("tests/data/clip/tiny");
+let e = clip_images(clip, ["tests/data/clip/photos/cat.png", "tests/data/clip/photos/tower.png"]);
+let all = clip_images(clip, "tests/data/clip/photos", #{ batch: 3 });
+e.count == 2 && e.ids[0] == "cat" && e.kind == "image" && all.count == 4"#,
+};
+
+pub fn register(reg: &mut Registry) {
+    reg.function(&DOC, |engine, run| {
+        let (r1, r2) = (run.clone(), run.clone());
+        engine.register_fn(
+            DOC.name,
+            move |clip: ClipValue, images: Array| -> ScriptResult<EmbeddingsValue> {
+                embed(&r1, &clip, Dynamic::from(images), Options::empty(DOC.name))
+            },
+        );
+        engine.register_fn(
+            DOC.name,
+            move |clip: ClipValue, folder: &str| -> ScriptResult<EmbeddingsValue> {
+                embed(&r2, &clip, Dynamic::from(folder.to_string()), Options::empty(DOC.name))
+            },
+        );
+        engine.register_fn(
+            DOC.name,
+            move |clip: ClipValue, images: Dynamic, options: Map| -> ScriptResult<EmbeddingsValue> {
+                embed(&run, &clip, images, Options::new(DOC.name, options, COMMON)?)
+            },
+        );
+    });
+}
+
+fn is_image(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["png", "jpg", "jpeg"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The image files named by the argument, each checked against the read policy.
+fn files(run: &RunContext, images: Dynamic) -> ScriptResult<Vec<PathBuf>> {
+    let names: Vec<String> = if images.is_string() {
+        let folder = images.into_string().unwrap_or_default();
+        let entries = std::fs::read_dir(&folder).map_err(|e| {
+            ScriptFault::new(
+                FaultKind::File,
+                format!("clip_images: cannot list the folder {folder}: {e}"),
+            )
+        })?;
+        let mut list: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| is_image(p))
+            .collect();
+        list.sort();
+        list.into_iter().map(|p| p.display().to_string()).collect()
+    } else if images.is_array() {
+        strings(DOC.name, "images", &images.into_array().unwrap_or_default())?
+    } else {
+        return Err(ScriptFault::new(
+            FaultKind::WrongType,
+            format!(
+                "clip_images: images must be an array of paths or a folder, got {}",
+                images.type_name()
+            ),
+        )
+        .into());
+    };
+    if names.is_empty() {
+        return Err(ScriptFault::new(FaultKind::Data, "clip_images: no images (.png, .jpg, .jpeg) given").into());
+    }
+    names.iter().map(|n| run.read_data(n).or_fault(DOC.name)).collect()
+}
+
+fn embed(run: &RunContext, clip: &ClipValue, images: Dynamic, opts: Options) -> ScriptResult<EmbeddingsValue> {
+    let paths = files(run, images)?;
+    let stems = paths
+        .iter()
+        .map(|p| {
+            p.file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+        })
+        .collect();
+    let ids = row_ids(DOC.name, &opts, stems)?;
+    let preprocessing = description(clip.0.config.vision.image_size);
+    embed_cached(
+        run,
+        DOC.name,
+        clip,
+        &opts,
+        (EmbeddingKind::Image, preprocessing, ids),
+        |batch| {
+            clip.0
+                .embed_image_files(&paths, batch, &mut EncodeProgress::new(run, DOC.name))
+        },
+    )
+}

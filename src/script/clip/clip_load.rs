@@ -1,0 +1,49 @@
+use std::path::Path;
+use std::rc::Rc;
+
+use crate::clip::Clip;
+use crate::script::fault::{OrFault, ScriptResult};
+use crate::script::registry::{FnDoc, Registry};
+use crate::script::values::ClipValue;
+
+pub const DOC: FnDoc = FnDoc {
+    name: "clip_load",
+    area: "clip",
+    signatures: &["clip_load(path: string) -> Clip"],
+    summary: "Load a CLIP checkpoint folder (Hugging Face CLIPModel: config.json, model.safetensors, merges.txt).",
+    details: "The layout of openai/clip-vit-base-patch32, -patch16 and clip-vit-large-patch14 as saved by
+transformers, or OpenCLIP's open_clip_config.json + open_clip_model.safetensors (ViT models);
+OpenAI's bpe_simple_vocab_16e6.txt.gz may replace merges.txt. The model runs on the
+session's device. A checkpoint whose tensors do not fit its config is an error listing the
+missing, unexpected and mis-shaped tensors.",
+    example: r#"let clip = clip_load("tests/data/clip/tiny");
+clip.dim == 32 && clip.image_size == 32 && clip_load("tests/data/clip/tiny").name == clip.name"#,
+};
+
+pub fn register(reg: &mut Registry) {
+    reg.function(&DOC, |engine, run| {
+        engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<ClipValue> {
+            // Every file read passes the read policy and is recorded in the manifest; a folder
+            // without config.json is reported by the loader.
+            let mut folder = Path::new(path).to_path_buf();
+            for file in [
+                "config.json",
+                "model.safetensors",
+                "open_clip_config.json",
+                "open_clip_model.safetensors",
+                "merges.txt",
+                "bpe_simple_vocab_16e6.txt.gz",
+            ] {
+                let p = Path::new(path).join(file);
+                if p.is_file() {
+                    let resolved = run.read_data(&p.display().to_string()).or_fault(DOC.name)?;
+                    if let Some(parent) = resolved.parent() {
+                        folder = parent.to_path_buf();
+                    }
+                }
+            }
+            let clip = Clip::load(&folder, &run.device().device).or_fault(DOC.name)?;
+            Ok(ClipValue(Rc::new(clip)))
+        });
+    });
+}
