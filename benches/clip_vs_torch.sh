@@ -3,17 +3,19 @@
 # PyTorch (transformers' CLIPModel) on the same tiny fixture model and batch, in one run; then
 # ViT-B/32 projected from FLOPs at each side's measured FLOP rate.
 #
-# Usage: benches/clip_vs_torch.sh      (PYTHON must import torch and transformers)
+# Usage: PYTHON=venv/bin/python benches/clip_vs_torch.sh   (PYTHON must import torch and transformers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON="${PYTHON:-/work/venvs/torch29/bin/python}"
+PYTHON="${PYTHON:-python3}"
 if ! "$PYTHON" -c 'import torch, transformers' 2>/dev/null; then
     echo "error: $PYTHON cannot import torch and transformers (set PYTHON=...)" >&2
     exit 1
 fi
 threads=$(nproc)
 before=$("$PYTHON" benches/reference/clip_encoder.py 50 "$threads" | tee /dev/stderr | awk '/^torch_images_per_s/ {print $2}')
-flops=$(cargo bench --bench clip_encoder -- --noplot 2>&1 | tee /dev/stderr | grep '^FLOPs per image')
+# The default profile (dependencies optimised) shares the test suite's build; CARGO_FEATURES=tch
+# reuses the build of scripts/test.sh.
+flops=$(cargo bench --profile dev ${CARGO_FEATURES:+--features "$CARGO_FEATURES"} --bench clip_encoder -- --noplot 2>&1 | tee /dev/stderr | grep '^FLOPs per image')
 after=$("$PYTHON" benches/reference/clip_encoder.py 50 "$threads" | awk '/^torch_images_per_s/ {print $2}')
 estimates="target/criterion/clip_image_encoder/tiny_batch32/new/estimates.json"
 "$PYTHON" - "$estimates" "$before" "$after" "$flops" <<'PY'

@@ -132,7 +132,11 @@ fn photos_embed_like_the_reference_pipeline() {
         }
     }
     println!("photos: max pixel difference {pixel_err}, max normalised-embedding difference {err}");
-    assert!(pixel_err < 1e-5, "{pixel_err}");
+    // The resampling port differs from Pillow by at most one grey level in a few hundred values
+    // (preprocessing_matches_clip_image_processor_within_one_grey_level); after normalisation
+    // one grey level is 1/255/std, at most 0.0150 for CLIP's smallest channel std.
+    let one_grey_level = 1.0 / 255.0 / 0.261_302_6;
+    assert!(pixel_err <= one_grey_level + 1e-6, "{pixel_err}");
     assert!(err < 1e-4, "{err}");
 }
 
@@ -212,7 +216,7 @@ fn image_gradient_matches_finite_differences() {
     };
     let x = Tensor::<4>::from_data(TensorData::new(one.clone(), [1, 3, 32, 32]), &ad).require_grad();
     let grads = loss(x.clone()).backward();
-    let g: Vec<f32> = x.grad(&grads).unwrap().into_data().to_vec().unwrap();
+    let g: Vec<f32> = x.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
     let eps = 1e-2f32;
     let pixels = [0usize, 17, 100, 555, 1024 + 300, 2048 + 1000, 3071];
     let mut pairs = Vec::new();
@@ -226,10 +230,30 @@ fn image_gradient_matches_finite_differences() {
         println!("pixel {i}: autodiff {:.6e}, central difference {numeric:.6e}", g[i]);
         pairs.push((g[i], numeric));
     }
+    // Single pixels: f32 rounding of the loss (~1e-7) over 2·eps limits central differences to
+    // about 1e-5 absolute, so they agree only to a few per cent of the largest gradient.
     let scale = pairs.iter().map(|(a, _)| a.abs()).fold(0.0, f32::max);
     let worst = pairs.iter().map(|(a, n)| (a - n).abs()).fold(0.0, f32::max) / scale;
-    println!("gradient check: max |autodiff − finite difference| / max |gradient| = {worst:.2e}");
-    assert!(scale > 0.0 && worst < 1e-2, "{worst}");
+    println!("per pixel: max |autodiff − finite difference| / max |gradient| = {worst:.2e}");
+    assert!(scale > 0.0 && worst < 5e-2, "{worst}");
+    // Directional derivatives along dense directions add up every pixel's gradient, well above
+    // that rounding: ⟨∇loss, v⟩ against (loss(x + εv) − loss(x − εv)) / 2ε.
+    for seed in 0..3usize {
+        let v: Vec<f32> = (0..one.len())
+            .map(|i| (((i * 37 + seed * 101) % 17) as f32 - 8.0) / 8.0)
+            .collect();
+        let analytic: f32 = g.iter().zip(&v).map(|(a, b)| a * b).sum();
+        let at = |t: f32| {
+            let moved: Vec<f32> = one.iter().zip(&v).map(|(x, d)| x + t * d).collect();
+            loss(Tensor::<4>::from_data(TensorData::new(moved, [1, 3, 32, 32]), &ad)).into_scalar::<f32>()
+        };
+        let numeric = (at(eps) - at(-eps)) / (2.0 * eps);
+        let rel = (analytic - numeric).abs() / analytic.abs();
+        println!(
+            "direction {seed}: autodiff {analytic:.6e}, central difference {numeric:.6e}, relative error {rel:.2e}"
+        );
+        assert!(rel < 1e-2, "direction {seed}: {analytic} vs {numeric}");
+    }
 }
 
 #[test]

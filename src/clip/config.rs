@@ -140,7 +140,7 @@ fn tower(hf: &HfTower, defaults: (usize, usize, usize, usize)) -> Result<TowerCo
         activation: Activation::parse(hf.hidden_act.as_deref().unwrap_or("quick_gelu"))?,
         layer_norm_eps: hf.layer_norm_eps.unwrap_or(1e-5),
     };
-    if t.width == 0 || t.heads == 0 || t.width % t.heads != 0 || t.layers == 0 || t.mlp_width == 0 {
+    if t.width == 0 || t.heads == 0 || !t.width.is_multiple_of(t.heads) || t.layers == 0 || t.mlp_width == 0 {
         return Err(ClipError::Config(format!(
             "width {} must be a positive multiple of the heads ({}), with layers {} and mlp width {} positive",
             t.width, t.heads, t.layers, t.mlp_width
@@ -172,7 +172,7 @@ impl ClipConfig {
             patch_size: v.patch_size.unwrap_or(32),
             channels: v.num_channels.unwrap_or(3),
         };
-        if vision.patch_size == 0 || vision.image_size % vision.patch_size != 0 {
+        if vision.patch_size == 0 || !vision.image_size.is_multiple_of(vision.patch_size) {
             return Err(ClipError::Config(format!(
                 "image_size {} must be a multiple of patch_size {}",
                 vision.image_size, vision.patch_size

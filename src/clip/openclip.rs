@@ -72,7 +72,7 @@ impl ClipConfig {
             Activation::Gelu
         };
         let tower = |width: usize, layers: usize, heads: usize, ratio: f64| -> Result<TowerConfig, ClipError> {
-            if heads == 0 || width % heads != 0 || layers == 0 {
+            if heads == 0 || !width.is_multiple_of(heads) || layers == 0 {
                 return Err(ClipError::Config(format!(
                     "width {width} with {heads} heads and {layers} layers"
                 )));
@@ -87,7 +87,7 @@ impl ClipConfig {
             })
         };
         let v = m.vision_cfg;
-        if v.head_width == 0 || v.patch_size == 0 || v.image_size % v.patch_size != 0 {
+        if v.head_width == 0 || v.patch_size == 0 || !v.image_size.is_multiple_of(v.patch_size) {
             return Err(ClipError::Config(
                 "vision_cfg: bad head_width, patch_size or image_size".into(),
             ));

@@ -117,7 +117,7 @@ impl MappingNet {
     /// let full = net.forward(x.clone()).image;
     /// let mixed = net.forward_in(x, Some(FloatDType::BF16)).image;
     /// assert_eq!(mixed.dtype(), full.dtype());
-    /// let diff = (full - mixed).abs().max().into_scalar();
+    /// let diff = (full - mixed).abs().max().into_scalar::<f32>();
     /// assert!(diff < 0.05, "{diff}");
     /// ```
     pub fn forward_in(&self, fmri: Tensor<2>, compute: Option<FloatDType>) -> Prediction {
