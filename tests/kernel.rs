@@ -136,10 +136,13 @@ fn kernel_without_a_usable_connection_file_fails_cleanly() {
 #[test]
 fn jupyter_clients_drive_the_kernel() {
     let python = venv_python();
+    // The kernels start in the working directory and write their run directories there.
+    let work = tempfile::tempdir().expect("tempdir");
     let start = Instant::now();
     let out = Command::new(python)
         .args(["-m", "unittest", "-v", "test_conformance"])
-        .current_dir(kernel_tests_dir())
+        .current_dir(work.path())
+        .env("PYTHONPATH", kernel_tests_dir())
         .env("BRAINCLIP_EXE", EXE)
         .env_remove("BRAINCLIP_KERNEL_PREFIX")
         .output()

@@ -5,12 +5,16 @@ use brainclip::{ScriptError, Session, SessionOptions};
 
 fn run(code: &str) -> Box<ScriptError> {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Session::new(SessionOptions {
+    session(&dir).eval(code).expect_err("the script should fail")
+}
+
+/// A session whose run directory lies in `dir`.
+fn session(dir: &tempfile::TempDir) -> Session {
+    Session::new(SessionOptions {
         out_dir: Some(dir.path().join("run")),
         ..Default::default()
     })
-    .unwrap();
-    s.eval(code).expect_err("the script should fail")
+    .unwrap()
 }
 
 const SETUP: &str = "let god = god_synthetic(#{ voxels: 70, dim: 16 });\n";
@@ -150,17 +154,43 @@ fn errors_inside_script_functions_show_the_call() {
 #[test]
 fn a_failed_call_keeps_the_session_usable() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Session::new(SessionOptions {
-        out_dir: Some(dir.path().join("run")),
-        ..Default::default()
-    })
-    .unwrap();
+    let mut s = session(&dir);
     let _ = s.eval("let god = god_synthetic(#{ voxels: 70, dim: 16 });").unwrap();
     assert!(
         s.eval("train(mapping_net(god.train), god.train, #{ lr: -1.0 })")
             .is_err()
     );
     assert_eq!(s.eval("god.test.n_samples").unwrap().cast::<i64>(), 50);
+}
+
+#[test]
+fn functions_defined_in_one_cell_are_kept_for_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&dir);
+    let _ = s
+        .eval("fn double(x) { 2 * x }\nfn make(voxels) {\n  god_synthetic(#{ voxel: voxels })\n}")
+        .unwrap();
+    assert_eq!(s.eval("double(21)").unwrap().cast::<i64>(), 42);
+    // a function of a later cell calls one of an earlier cell
+    let _ = s.eval("fn quadruple(x) { double(double(x)) }").unwrap();
+    assert_eq!(s.eval("quadruple(3)").unwrap().cast::<i64>(), 12);
+    // redefining shadows the earlier definition, in later cells and in earlier callers
+    let _ = s.eval("fn double(x) { x + x + 1 }").unwrap();
+    assert_eq!(s.eval("double(1)").unwrap().cast::<i64>(), 3);
+    assert_eq!(s.eval("quadruple(1)").unwrap().cast::<i64>(), 7);
+    assert!(s.script_functions().contains(&"quadruple".to_string()));
+
+    // an error inside a function quotes the cell that defined it, not the one that called it
+    let err = s.eval("let a = 1;\nmake(10)").expect_err("unknown option");
+    assert_eq!(err.kind, "UnknownOption");
+    assert_eq!(err.line, Some(3));
+    assert_eq!(err.source_line.as_deref(), Some("  god_synthetic(#{ voxel: voxels })"));
+    assert!(err.to_string().contains("<cell 1>:3"), "{err}");
+    assert!(
+        err.call_stack[0].contains("function `make`, called at <cell 8>:2:1"),
+        "{:?}",
+        err.call_stack
+    );
 }
 
 /// Bad data files: each error names the file, what was expected and what was found.

@@ -32,6 +32,16 @@ pub trait KernelBackend {
     /// never parse.
     fn is_complete(&self, code: &str) -> IsComplete;
 
+    /// Evaluate one expression in the kernel's state for an `execute_request`'s
+    /// `user_expressions` (a frontend asking for values after a cell ran). `None` for a value
+    /// that shows nothing. The default refuses, naming the expression.
+    fn evaluate_expression(&mut self, expression: &str) -> Result<Option<DisplayValue>, CellError> {
+        Err(CellError::new(
+            "NotSupported",
+            format!("this kernel does not evaluate user expressions (`{expression}`)"),
+        ))
+    }
+
     /// The flag that stops running code. The kernel sets it on `interrupt_request` (and on
     /// SIGINT) from another thread.
     fn interrupt_flag(&self) -> Arc<AtomicBool>;

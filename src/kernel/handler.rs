@@ -10,9 +10,9 @@ use std::sync::mpsc::Receiver;
 
 use jupyter_protocol::{
     CodeMirrorMode, CommClose, CommInfoReply, CompleteReply, DisplayData, ErrorOutput, ExecuteInput, ExecuteReply,
-    ExecuteRequest, ExecuteResult, ExecutionCount, HelpLink, HistoryReply, InspectReply, IsCompleteReply,
-    IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent, KernelInfoReply, Media, MediaType, Payload,
-    ReplyError, ReplyStatus, ShutdownReply, Status, Transient, UnknownMessage,
+    ExecuteRequest, ExecuteResult, ExecutionCount, ExpressionResult, HelpLink, HistoryReply, InspectReply,
+    IsCompleteReply, IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent, KernelInfoReply, Media, MediaType,
+    Payload, ReplyError, ReplyStatus, ShutdownReply, Status, Transient, UnknownMessage,
 };
 use serde_json::{Value, json};
 
@@ -51,6 +51,8 @@ pub(crate) struct Handler<B> {
     info: KernelInfoReply,
     execution_count: usize,
     history: History,
+    /// A cell failed with `stop_on_error`: abort the cells queued behind it.
+    abort_queued: bool,
 }
 
 impl<B: KernelBackend> Handler<B> {
@@ -61,6 +63,7 @@ impl<B: KernelBackend> Handler<B> {
             info,
             execution_count: 0,
             history: History::default(),
+            abort_queued: false,
         }
     }
 
@@ -79,7 +82,40 @@ impl<B: KernelBackend> Handler<B> {
                     }
                 }
             }
+            if std::mem::take(&mut self.abort_queued) && self.abort_queue(requests) == Flow::Stop {
+                return;
+            }
         }
+    }
+
+    /// After a cell failed with `stop_on_error` (the default), the cells already queued behind it
+    /// ("Run all") are not run, as in ipykernel: each gets an `aborted` reply. Other requests
+    /// are answered as usual.
+    fn abort_queue(&mut self, requests: &Receiver<Request>) -> Flow {
+        while let Ok(request) = requests.try_recv() {
+            let incoming = match request {
+                Request::Shutdown => return Flow::Stop,
+                Request::Shell(incoming) => incoming,
+            };
+            let msg = &incoming.message;
+            if !matches!(msg.content, JupyterMessageContent::ExecuteRequest(_)) {
+                if self.handle(&incoming) == Flow::Stop {
+                    return Flow::Stop;
+                }
+                continue;
+            }
+            self.outbox.iopub(Status::busy(), msg);
+            let reply = ExecuteReply {
+                status: ReplyStatus::Aborted,
+                execution_count: ExecutionCount::new(self.execution_count),
+                payload: Vec::new(),
+                user_expressions: None,
+                error: None,
+            };
+            self.outbox.reply(reply, msg);
+            self.outbox.iopub(Status::idle(), msg);
+        }
+        Flow::Continue
     }
 
     fn handle(&mut self, incoming: &Incoming) -> Flow {
@@ -203,11 +239,12 @@ impl<B: KernelBackend> Handler<B> {
                 if store {
                     self.history.push(count.value(), &req.code, &text);
                 }
+                let user_expressions = self.user_expressions(req.user_expressions.as_ref());
                 let reply = ExecuteReply {
                     status: ReplyStatus::Ok,
                     execution_count: count,
                     payload: Vec::new(),
-                    user_expressions: Some(HashMap::new()),
+                    user_expressions: Some(user_expressions),
                     error: None,
                 };
                 self.outbox.reply(reply, msg);
@@ -216,6 +253,7 @@ impl<B: KernelBackend> Handler<B> {
                 if store {
                     self.history.push(count.value(), &req.code, "");
                 }
+                self.abort_queued = req.stop_on_error;
                 self.outbox.iopub(
                     ErrorOutput {
                         ename: error.ename.clone(),
@@ -238,6 +276,36 @@ impl<B: KernelBackend> Handler<B> {
                 self.outbox.reply(reply, msg);
             }
         }
+    }
+
+    /// The values of an `execute_request`'s `user_expressions`, each evaluated after the cell
+    /// succeeded; one that fails (or panics) gives its error in its own entry.
+    fn user_expressions(&mut self, expressions: Option<&HashMap<String, String>>) -> HashMap<String, ExpressionResult> {
+        let Some(expressions) = expressions else {
+            return HashMap::new();
+        };
+        let mut names: Vec<&String> = expressions.keys().collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|name| {
+                let expression = &expressions[name];
+                let outcome = catch_unwind(AssertUnwindSafe(|| self.backend.evaluate_expression(expression)))
+                    .unwrap_or_else(|panic| Err(panic_error(panic.as_ref())));
+                let result = match outcome {
+                    Ok(value) => ExpressionResult::Ok {
+                        data: value.map_or_else(|| Media::new(vec![MediaType::Plain("()".into())]), |v| media(&v)),
+                        metadata: Default::default(),
+                    },
+                    Err(error) => ExpressionResult::Error {
+                        ename: error.ename,
+                        evalue: error.evalue,
+                        traceback: error.traceback,
+                    },
+                };
+                (name.clone(), result)
+            })
+            .collect()
     }
 
     /// A cell's value: figures as `display_data`, everything else as `execute_result`.

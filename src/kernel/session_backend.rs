@@ -14,10 +14,10 @@ use super::{
     CellError, CellOutput, Completion, CompletionItem, CompletionKind, DisplayValue, IsComplete, KernelBackend,
     KernelInfo, LanguageInfo, Stream, rhai_lang,
 };
-use crate::Session;
 use crate::run::OutputSink;
 use crate::script::render_fn_doc;
 use crate::script::values::{EvaluationValue, FigureValue};
+use crate::{ScriptError, Session};
 
 /// The version of the `rhai` crate brainclip is built with.
 const RHAI_VERSION: &str = "1.27.0";
@@ -110,8 +110,13 @@ impl SessionBackend {
             kind: CompletionKind::Function,
             signature: Some(sig.clone()),
         });
+        let defined = self
+            .session
+            .script_functions()
+            .into_iter()
+            .map(|n| item(n, CompletionKind::Function));
         let keywords = KEYWORDS.iter().map(|k| item(*k, CompletionKind::Keyword));
-        variables.chain(functions).chain(keywords).collect()
+        variables.chain(functions).chain(defined).chain(keywords).collect()
     }
 }
 
@@ -153,11 +158,9 @@ impl OutputSink for CellSink {
     }
 }
 
-impl KernelBackend for SessionBackend {
-    fn execute(&mut self, code: &str, out: Arc<dyn CellOutput>) -> Result<Option<DisplayValue>, CellError> {
-        self.session.set_output(Some(Rc::new(CellSink(out))));
-        let result = self.session.eval(code);
-        self.session.set_output(None);
+impl SessionBackend {
+    /// A cell's outcome as the notebook shows it.
+    fn shown(&self, result: Result<Dynamic, Box<ScriptError>>) -> Result<Option<DisplayValue>, CellError> {
         match result {
             Ok(value) => Ok(display(&value).map(|shown| match shown {
                 // Other brainclip values (models, datasets, masks...) show as `print` shows them.
@@ -166,6 +169,20 @@ impl KernelBackend for SessionBackend {
             })),
             Err(e) => Err(CellError::new(e.kind.clone(), e.message.clone()).with_traceback_text(&e.to_string())),
         }
+    }
+}
+
+impl KernelBackend for SessionBackend {
+    fn execute(&mut self, code: &str, out: Arc<dyn CellOutput>) -> Result<Option<DisplayValue>, CellError> {
+        self.session.set_output(Some(Rc::new(CellSink(out))));
+        let result = self.session.eval(code);
+        self.session.set_output(None);
+        self.shown(result)
+    }
+
+    fn evaluate_expression(&mut self, expression: &str) -> Result<Option<DisplayValue>, CellError> {
+        let result = self.session.eval_expression(expression);
+        self.shown(result)
     }
 
     fn complete(&self, code: &str, cursor: usize) -> Completion {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use rhai::module_resolvers::{FileModuleResolver, ModuleResolversCollection, StaticModuleResolver};
-use rhai::{Dynamic, Engine, Module, Scope};
+use rhai::{AST, Dynamic, Engine, Module, Scope};
 
 pub use diagnostic::{DiagnosticContext, ScriptError, SourceLookup, diagnose};
 
@@ -105,6 +105,8 @@ pub struct Session {
     docs: Docs,
     sources: Rc<Sources>,
     cells: usize,
+    /// Names of the functions earlier evaluations defined (kept as global modules).
+    functions: std::collections::BTreeSet<String>,
 }
 
 impl Session {
@@ -192,6 +194,7 @@ impl Session {
             docs,
             sources: Rc::new(Sources::default()),
             cells: 0,
+            functions: Default::default(),
         }
     }
 
@@ -257,19 +260,73 @@ impl Session {
             .map_err(|e| e.into())
             .and_then(|mut ast| {
                 ast.set_source(name);
+                self.keep_functions(&ast);
                 self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &ast)
             });
-        result.map_err(|err| {
-            let mut variables: Vec<String> = self.scope.iter_raw().map(|(n, _, _)| n.to_string()).collect();
-            variables.extend(declared_names(code));
-            let ctx = DiagnosticContext {
-                docs: &self.docs,
-                default_source: name,
-                sources: &*self.sources,
-                variables,
-            };
-            Box::new(diagnose(&err, &ctx))
-        })
+        result.map_err(|err| self.diagnosis(&err, name, code))
+    }
+
+    /// Evaluate one expression (no statements: `let`, `fn` and `;` are refused) in the session's
+    /// scope without counting it as a cell — Jupyter's `user_expressions`, which a frontend asks
+    /// for after a cell.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let opts = brainclip::SessionOptions { out_dir: Some(dir.path().join("run")), ..Default::default() };
+    /// let mut session = brainclip::Session::new(opts).unwrap();
+    /// session.eval("let x = 20;").unwrap();
+    /// assert_eq!(session.eval_expression("x + 1").unwrap().cast::<i64>(), 21);
+    /// assert!(session.eval_expression("let y = 1").is_err());
+    /// ```
+    pub fn eval_expression(&mut self, expression: &str) -> Result<Dynamic, Box<ScriptError>> {
+        const NAME: &str = "<expression>";
+        self.run.reset_cancel();
+        self.sources.0.borrow_mut().insert(NAME.into(), expression.to_string());
+        let result = self
+            .engine
+            .compile_expression_with_scope(&self.scope, expression)
+            .map_err(|e| e.into())
+            .and_then(|mut ast| {
+                ast.set_source(NAME);
+                self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &ast)
+            });
+        result.map_err(|err| self.diagnosis(&err, NAME, expression))
+    }
+
+    fn diagnosis(&self, err: &rhai::EvalAltResult, name: &str, code: &str) -> Box<ScriptError> {
+        let mut variables: Vec<String> = self.scope.iter_raw().map(|(n, _, _)| n.to_string()).collect();
+        variables.extend(declared_names(code));
+        let ctx = DiagnosticContext {
+            docs: &self.docs,
+            default_source: name,
+            sources: &*self.sources,
+            variables,
+        };
+        Box::new(diagnose(err, &ctx))
+    }
+
+    /// Make the functions `ast` defines callable from later evaluations, as a notebook user
+    /// expects of a function defined in an earlier cell (Rhai forgets them with the AST). Each
+    /// cell's functions become a global module named after the cell, so an error inside one
+    /// quotes the cell that defined it; a later definition shadows an earlier one.
+    fn keep_functions(&mut self, ast: &AST) {
+        let mut defined = ast.iter_functions().map(|f| f.name.to_string()).peekable();
+        if defined.peek().is_none() {
+            return;
+        }
+        self.functions.extend(defined);
+        match Module::eval_ast_as_new(Scope::new(), &ast.clone_functions_only(), &self.engine) {
+            Ok(module) => {
+                self.engine.register_global_module(module.into());
+            }
+            // Only statements can fail to evaluate, and a functions-only AST has none.
+            Err(e) => eprintln!("brainclip: could not keep the functions of {:?}: {e}", ast.source()),
+        }
+    }
+
+    /// Names of the script functions defined so far with `fn` (for completion).
+    pub fn script_functions(&self) -> Vec<String> {
+        self.functions.iter().cloned().collect()
     }
 
     /// The run directory.

@@ -106,9 +106,9 @@ class IopubWelcome(jupyter_kernel_test.IopubWelcomeTests):
     support_iopub_welcome = True
 
 
-def run_cell(kc: Any, code: str, timeout: float = 30) -> tuple[dict, list[dict]]:
+def run_cell(kc: Any, code: str, timeout: float = 30, **options: Any) -> tuple[dict, list[dict]]:
     """Execute `code`; return its execute_reply and its iopub messages (busy..idle excluded)."""
-    msg_id = kc.execute(code)
+    msg_id = kc.execute(code, **options)
     reply = kc.get_shell_msg(timeout=timeout)
     while reply["parent_header"].get("msg_id") != msg_id:
         reply = kc.get_shell_msg(timeout=timeout)
@@ -133,8 +133,8 @@ def result_text(outputs: list[dict]) -> str | None:
     return None
 
 
-class Robustness(unittest.TestCase):
-    """Interrupts, errors, panics and bad messages never kill the kernel or lose its state."""
+class OneKernel(unittest.TestCase):
+    """Tests that share one kernel, started for the class."""
 
     @classmethod
     def setUpClass(cls) -> None:
@@ -144,6 +144,10 @@ class Robustness(unittest.TestCase):
     def tearDownClass(cls) -> None:
         cls.kc.stop_channels()
         cls.km.shutdown_kernel()
+
+
+class Robustness(OneKernel):
+    """Interrupts, errors, panics and bad messages never kill the kernel or lose its state."""
 
     def assert_alive(self) -> None:
         reply, outputs = run_cell(self.kc, "1 + 1")
@@ -264,6 +268,57 @@ class Robustness(unittest.TestCase):
         self.assertEqual(reply["content"]["matches"], ["god_synthetic"])
         self.assertEqual(reply["content"]["cursor_start"], len(code) - len("god_synth"))
         self.assertEqual(reply["content"]["cursor_end"], len(code))
+
+
+class CellSemantics(OneKernel):
+    """What a notebook user expects of cells beyond the conformance suite."""
+
+    def test_functions_are_kept_across_cells(self) -> None:
+        reply, _ = run_cell(self.kc, "fn twice(x) { 2 * x }")
+        self.assertEqual(reply["content"]["status"], "ok")
+        _, outputs = run_cell(self.kc, "twice(21)")
+        self.assertEqual(result_text(outputs), "42")
+        self.kc.complete("twi", 3)
+        reply = self.kc.get_shell_msg(timeout=10)
+        self.assertIn("twice", reply["content"]["matches"])
+
+    def test_user_expressions(self) -> None:
+        expressions = {"next": "ue + 1", "bad": "ue +* 1", "figure": FIGURE, "unit": "()"}
+        reply, _ = run_cell(self.kc, "let ue = 20;", user_expressions=expressions)
+        values = reply["content"]["user_expressions"]
+        self.assertEqual(values["next"], {"status": "ok", "data": {"text/plain": "21"}, "metadata": {}})
+        self.assertEqual(values["bad"]["status"], "error")
+        self.assertEqual(values["bad"]["ename"], "SyntaxError")
+        self.assertIn("image/png", values["figure"]["data"])
+        self.assertEqual(values["unit"]["data"], {"text/plain": "()"})
+        # not evaluated after a failed cell
+        reply, _ = run_cell(self.kc, "nope", user_expressions={"next": "ue + 1"})
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["user_expressions"], {})
+
+    def collect_replies(self, msg_ids: list[str]) -> dict[str, dict]:
+        replies: dict[str, dict] = {}
+        while len(replies) < len(msg_ids):
+            msg = self.kc.get_shell_msg(timeout=30)
+            if msg["parent_header"].get("msg_id") in msg_ids:
+                replies[msg["parent_header"]["msg_id"]] = msg["content"]
+        return replies
+
+    def test_a_failed_cell_aborts_the_cells_queued_behind_it(self) -> None:
+        # "Run all": the failing cell runs for a moment while two more wait behind it
+        failing = self.kc.execute('let t = 0; for i in 0..300000 { t += i; } throw "stop here";')
+        queued = [self.kc.execute("let after_failure = 1;"), self.kc.execute("2 + 2")]
+        replies = self.collect_replies([failing, *queued])
+        self.assertEqual(replies[failing]["status"], "error")
+        self.assertEqual([replies[q]["status"] for q in queued], ["aborted", "aborted"])
+        reply, _ = run_cell(self.kc, "after_failure")
+        self.assertEqual(reply["content"]["ename"], "UnknownVariable")
+        # with stop_on_error off, the queued cell runs
+        failing = self.kc.execute('let t = 0; for i in 0..300000 { t += i; } throw "go on";', stop_on_error=False)
+        queued = [self.kc.execute("40 + 2")]
+        replies = self.collect_replies([failing, *queued])
+        self.assertEqual(replies[failing]["status"], "error")
+        self.assertEqual(replies[queued[0]]["status"], "ok")
 
 
 class Shutdown(unittest.TestCase):
