@@ -11,11 +11,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v evcxr_jupyter >/dev/null || { echo "evcxr_jupyter not found: cargo install evcxr_jupyter --locked" >&2; exit 2; }
-python="$(tests/kernel/setup_venv.sh target/tmp/kernel-venv)"
+python="$(tests/kernel/setup_venv.sh "$PWD/target/tmp/kernel-venv")"
 export JUPYTER_DATA_DIR="$PWD/target/evcxr/jupyter"
 export XDG_DATA_HOME="$PWD/target/evcxr/xdg"
 export EVCXR_TMPDIR="$PWD/target/evcxr/tmp"
 mkdir -p "$JUPYTER_DATA_DIR" "$XDG_DATA_HOME" "$EVCXR_TMPDIR"
+# evcxr's crate lives in EVCXR_TMPDIR; starting its lock file from ours builds brainclip's
+# dependencies at the versions the test suite uses (and needs no new downloads).
+[ -f "$EVCXR_TMPDIR/Cargo.lock" ] || cp Cargo.lock "$EVCXR_TMPDIR/Cargo.lock"
 evcxr_jupyter --install >/dev/null
 # evcxr writes its kernelspec under XDG_DATA_HOME; make it visible to jupyter_client.
 [ -d "$JUPYTER_DATA_DIR/kernels/rust" ] || cp -r "$XDG_DATA_HOME/jupyter/kernels/rust" "$JUPYTER_DATA_DIR/kernels/" 2>/dev/null || true

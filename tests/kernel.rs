@@ -199,3 +199,37 @@ fn shipped_notebooks_run_in_the_kernel() {
         assert!(notebook.contains("image/png"), "{name}: no inline figure");
     }
 }
+
+/// The notebooks in `notebooks/` are saved with the outputs their kernels produced: every code
+/// cell ran, none failed, and each shows an inline figure. The evcxr notebook is executed by
+/// `notebooks/execute_evcxr.sh` (outside the suite: evcxr compiles brainclip itself), so its
+/// saved outputs are what this checks.
+#[test]
+fn shipped_notebooks_are_saved_with_outputs() {
+    for (name, kernel) in [
+        ("zero_shot.ipynb", "brainclip"),
+        ("compare_losses.ipynb", "brainclip"),
+        ("evcxr_quickstart.ipynb", "rust"),
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks").join(name);
+        let notebook: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("notebook")).expect("notebook JSON");
+        assert_eq!(notebook["metadata"]["kernelspec"]["name"], kernel, "{name}");
+        let code_cells: Vec<&serde_json::Value> = notebook["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .filter(|c| c["cell_type"] == "code")
+            .collect();
+        assert!(!code_cells.is_empty(), "{name}: no code cells");
+        let mut figures = 0;
+        for (i, cell) in code_cells.iter().enumerate() {
+            assert!(cell["execution_count"].is_u64(), "{name}: code cell {i} was not run");
+            for output in cell["outputs"].as_array().expect("outputs") {
+                assert_ne!(output["output_type"], "error", "{name}: code cell {i} failed: {output}");
+                figures += usize::from(output["data"].get("image/png").is_some());
+            }
+        }
+        assert!(figures > 0, "{name}: no inline figure in the saved outputs");
+    }
+}
