@@ -1,4 +1,5 @@
-//! Moving matrices between ndarray (host, where data and metrics live) and burn tensors (device).
+//! Moving matrices between ndarray (host, where data and metrics live) and burn tensors (device),
+//! and the row normalisation the losses and the CLIP encoders share.
 
 use burn::tensor::{Device, Tensor, TensorData};
 use ndarray::{Array2, ArrayView2};
@@ -31,4 +32,21 @@ pub fn from_tensor(tensor: Tensor<2>) -> Array2<f32> {
 /// A scalar (1-element) tensor as `f64`.
 pub fn scalar(tensor: Tensor<1>) -> f64 {
     tensor.into_scalar::<f32>() as f64
+}
+
+/// Added to squared row norms so that rows of zeros stay finite.
+const NORM_EPS: f32 = 1e-8;
+
+/// Rows scaled to unit L2 norm (rows of zeros stay finite).
+///
+/// ```
+/// use brainclip::tensors::{from_tensor, l2_normalize, to_tensor};
+/// let m = ndarray::array![[3.0f32, 4.0], [0.0, 0.0]];
+/// let unit = from_tensor(l2_normalize(to_tensor(m.view(), &burn::tensor::Device::flex())));
+/// assert!((unit[[0, 0]] - 0.6).abs() < 1e-6 && (unit[[0, 1]] - 0.8).abs() < 1e-6);
+/// assert_eq!(unit[[1, 0]], 0.0);
+/// ```
+pub fn l2_normalize(x: Tensor<2>) -> Tensor<2> {
+    let norm = x.clone().powf_scalar(2.0).sum_dim(1).add_scalar(NORM_EPS).sqrt();
+    x / norm
 }

@@ -210,7 +210,7 @@ fn image_gradient_matches_finite_differences() {
     assert_eq!(shape[1..], [3, 32, 32]);
     // loss(x) = ⟨normalise(image_embedding(x)), direction⟩
     let loss = |x: Tensor<4>| {
-        let e = brainclip::clip::model::l2_normalise(clip.model.encode_images(x).unwrap());
+        let e = brainclip::tensors::l2_normalize(clip.model.encode_images(x).unwrap());
         let dir = Tensor::<2>::from_data(TensorData::new(direction.clone(), [32, 1]), &e.device());
         e.matmul(dir).sum()
     };

@@ -8,10 +8,9 @@ use ndarray::{Array2, Axis, concatenate};
 
 use super::ClipError;
 use super::checkpoint::Clip;
-use super::model::l2_normalise;
 use super::preprocess::{preprocess, read_rgb};
 use super::prompts::fill;
-use crate::tensors::from_tensor;
+use crate::tensors::{from_tensor, l2_normalize};
 
 /// Told about a long encoding.
 pub trait EncodeObserver {
@@ -47,7 +46,7 @@ where
         if observer.should_stop() {
             return Err(ClipError::Interrupted);
         }
-        parts.push(from_tensor(l2_normalise(run(chunk)?)));
+        parts.push(from_tensor(l2_normalize(run(chunk)?)));
         done += chunk.len();
         observer.on_progress(done);
     }

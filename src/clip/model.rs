@@ -11,6 +11,7 @@ use super::config::ClipConfig;
 use super::text::TextTower;
 use super::vision::{VisionTower, projection};
 use super::weights::TensorStore;
+use crate::tensors::l2_normalize;
 
 /// CLIP in burn, generic over the backend through its device (autodiff devices give gradients
 /// through both towers).
@@ -86,13 +87,7 @@ impl ClipModel {
 
     /// Image-by-text logits: scale · cos(image, text).
     pub fn logits(&self, image: Tensor<2>, text: Tensor<2>) -> Tensor<2> {
-        let (image, text) = (l2_normalise(image), l2_normalise(text));
+        let (image, text) = (l2_normalize(image), l2_normalize(text));
         image.matmul(text.transpose()) * self.logit_scale().unsqueeze::<2>()
     }
-}
-
-/// Divide each row by its L2 norm.
-pub fn l2_normalise(x: Tensor<2>) -> Tensor<2> {
-    let norm = x.clone().powf_scalar(2.0).sum_dim(1).sqrt();
-    x / norm
 }

@@ -240,7 +240,7 @@ impl Session {
     pub fn run_script(&mut self, path: &Path) -> Result<Dynamic, Box<ScriptError>> {
         let name = path.display().to_string();
         let text = self.sources.source_text(&name).unwrap_or_default();
-        self.evaluate(&name, &text)
+        self.evaluate(&name, &text, Code::Statements)
     }
 
     /// Evaluate code in the session's scope (variables persist between calls, as in a notebook);
@@ -249,21 +249,31 @@ impl Session {
         self.cells += 1;
         let name = format!("<cell {}>", self.cells);
         self.sources.0.borrow_mut().insert(name.clone(), code.to_string());
-        self.evaluate(&name, code)
+        self.evaluate(&name, code, Code::Statements)
     }
 
-    fn evaluate(&mut self, name: &str, code: &str) -> Result<Dynamic, Box<ScriptError>> {
+    fn evaluate(&mut self, name: &str, code: &str, kind: Code) -> Result<Dynamic, Box<ScriptError>> {
         self.run.reset_cancel();
-        let result = self
-            .engine
-            .compile_with_scope(&self.scope, code)
-            .map_err(|e| e.into())
-            .and_then(|mut ast| {
-                ast.set_source(name);
-                self.keep_functions(&ast);
-                self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &ast)
-            });
-        result.map_err(|err| self.diagnosis(&err, name, code))
+        let compiled = match kind {
+            Code::Statements => self.engine.compile_with_scope(&self.scope, code),
+            Code::Expression => self.engine.compile_expression_with_scope(&self.scope, code),
+        };
+        let result = compiled.map_err(|e| e.into()).and_then(|mut ast| {
+            ast.set_source(name);
+            self.keep_functions(&ast);
+            self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &ast)
+        });
+        result.map_err(|err| {
+            let mut variables: Vec<String> = self.scope.iter_raw().map(|(n, _, _)| n.to_string()).collect();
+            variables.extend(declared_names(code));
+            let ctx = DiagnosticContext {
+                docs: &self.docs,
+                default_source: name,
+                sources: &*self.sources,
+                variables,
+            };
+            Box::new(diagnose(&err, &ctx))
+        })
     }
 
     /// Evaluate one expression (no statements: `let`, `fn` and `;` are refused) in the session's
@@ -280,29 +290,8 @@ impl Session {
     /// ```
     pub fn eval_expression(&mut self, expression: &str) -> Result<Dynamic, Box<ScriptError>> {
         const NAME: &str = "<expression>";
-        self.run.reset_cancel();
         self.sources.0.borrow_mut().insert(NAME.into(), expression.to_string());
-        let result = self
-            .engine
-            .compile_expression_with_scope(&self.scope, expression)
-            .map_err(|e| e.into())
-            .and_then(|mut ast| {
-                ast.set_source(NAME);
-                self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &ast)
-            });
-        result.map_err(|err| self.diagnosis(&err, NAME, expression))
-    }
-
-    fn diagnosis(&self, err: &rhai::EvalAltResult, name: &str, code: &str) -> Box<ScriptError> {
-        let mut variables: Vec<String> = self.scope.iter_raw().map(|(n, _, _)| n.to_string()).collect();
-        variables.extend(declared_names(code));
-        let ctx = DiagnosticContext {
-            docs: &self.docs,
-            default_source: name,
-            sources: &*self.sources,
-            variables,
-        };
-        Box::new(diagnose(err, &ctx))
+        self.evaluate(NAME, expression, Code::Expression)
     }
 
     /// Make the functions `ast` defines callable from later evaluations, as a notebook user
@@ -364,6 +353,15 @@ impl Session {
         };
         self.run.finish(status, error)
     }
+}
+
+/// What a piece of code handed to [`Session::evaluate`] may contain.
+#[derive(Clone, Copy)]
+enum Code {
+    /// A script or a cell.
+    Statements,
+    /// One expression (`user_expressions`).
+    Expression,
 }
 
 /// Names a piece of code declares with `let`, `const` or `for` (the scope forgets them when the

@@ -4,13 +4,7 @@
 
 use burn::tensor::{Tensor, TensorData};
 
-const NORM_EPS: f32 = 1e-8;
-
-/// Rows scaled to unit L2 norm (rows of zeros stay finite).
-pub fn l2_normalize(x: Tensor<2>) -> Tensor<2> {
-    let norm = x.clone().powf_scalar(2.0).sum_dim(1).add_scalar(NORM_EPS).sqrt();
-    x / norm
-}
+use crate::tensors::l2_normalize;
 
 /// Row-wise `log_softmax`, computed as `x − max − log Σ exp(x − max)` so that large logits
 /// neither overflow nor lose precision.

@@ -1,7 +1,6 @@
 use rhai::{Array, Map};
 
 use super::{COMMON, embed_cached, row_ids, strings};
-use crate::clip::encode::EncodeObserver;
 use crate::data::embeddings::EmbeddingKind;
 use crate::run::EncodeProgress;
 use crate::script::fault::ScriptResult;
@@ -60,9 +59,8 @@ fn embed(
         &opts,
         (EmbeddingKind::Text, preprocessing, ids),
         |batch| {
-            let mut progress = EncodeProgress::new(run, DOC.name);
-            let observer: &mut dyn EncodeObserver = &mut progress;
-            clip.0.embed_texts(&texts, batch, observer)
+            clip.0
+                .embed_texts(&texts, batch, &mut EncodeProgress::new(run, DOC.name))
         },
     )
 }
