@@ -7,6 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
+use std::time::Instant;
 
 use jupyter_protocol::{
     CodeMirrorMode, CommClose, CommInfoReply, CompleteReply, DisplayData, ErrorOutput, ExecuteInput, ExecuteReply,
@@ -51,8 +52,9 @@ pub(crate) struct Handler<B> {
     info: KernelInfoReply,
     execution_count: usize,
     history: History,
-    /// A cell failed with `stop_on_error`: abort the cells queued behind it.
-    abort_queued: bool,
+    /// When the last cell that failed with `stop_on_error` finished: execute requests that
+    /// arrived before then were queued behind it and are aborted.
+    abort_received_before: Option<Instant>,
 }
 
 impl<B: KernelBackend> Handler<B> {
@@ -63,7 +65,7 @@ impl<B: KernelBackend> Handler<B> {
             info,
             execution_count: 0,
             history: History::default(),
-            abort_queued: false,
+            abort_received_before: None,
         }
     }
 
@@ -74,48 +76,41 @@ impl<B: KernelBackend> Handler<B> {
             if shutdown.load(Ordering::SeqCst) {
                 return;
             }
-            match request {
+            let incoming = match request {
                 Request::Shutdown => return,
-                Request::Shell(incoming) => {
-                    if self.handle(&incoming) == Flow::Stop {
-                        return;
-                    }
-                }
-            }
-            if std::mem::take(&mut self.abort_queued) && self.abort_queue(requests) == Flow::Stop {
+                Request::Shell(incoming) => incoming,
+            };
+            if self.queued_behind_a_failure(&incoming) {
+                self.abort(&incoming.message);
+            } else if self.handle(&incoming) == Flow::Stop {
                 return;
             }
         }
     }
 
-    /// After a cell failed with `stop_on_error` (the default), the cells already queued behind it
-    /// ("Run all") are not run, as in ipykernel: each gets an `aborted` reply. Other requests
-    /// are answered as usual.
-    fn abort_queue(&mut self, requests: &Receiver<Request>) -> Flow {
-        while let Ok(request) = requests.try_recv() {
-            let incoming = match request {
-                Request::Shutdown => return Flow::Stop,
-                Request::Shell(incoming) => incoming,
-            };
-            let msg = &incoming.message;
-            if !matches!(msg.content, JupyterMessageContent::ExecuteRequest(_)) {
-                if self.handle(&incoming) == Flow::Stop {
-                    return Flow::Stop;
-                }
-                continue;
-            }
-            self.outbox.iopub(Status::busy(), msg);
-            let reply = ExecuteReply {
-                status: ReplyStatus::Aborted,
-                execution_count: ExecutionCount::new(self.execution_count),
-                payload: Vec::new(),
-                user_expressions: None,
-                error: None,
-            };
-            self.outbox.reply(reply, msg);
-            self.outbox.iopub(Status::idle(), msg);
-        }
-        Flow::Continue
+    /// After a cell failed with `stop_on_error` (the default), the cells that were already queued
+    /// behind it ("Run all") are not run, as in ipykernel. What was queued is decided by arrival
+    /// time, not by what happens to be in the channel when the cell ends, so a cell sent after
+    /// the failure was answered always runs, however fast the client is.
+    fn queued_behind_a_failure(&self, incoming: &Incoming) -> bool {
+        matches!(incoming.message.content, JupyterMessageContent::ExecuteRequest(_))
+            && self
+                .abort_received_before
+                .is_some_and(|failed| incoming.received < failed)
+    }
+
+    /// Answer an execute request with `aborted`, without running it.
+    fn abort(&mut self, msg: &JupyterMessage) {
+        self.outbox.iopub(Status::busy(), msg);
+        let reply = ExecuteReply {
+            status: ReplyStatus::Aborted,
+            execution_count: ExecutionCount::new(self.execution_count),
+            payload: Vec::new(),
+            user_expressions: None,
+            error: None,
+        };
+        self.outbox.reply(reply, msg);
+        self.outbox.iopub(Status::idle(), msg);
     }
 
     fn handle(&mut self, incoming: &Incoming) -> Flow {
@@ -253,7 +248,9 @@ impl<B: KernelBackend> Handler<B> {
                 if store {
                     self.history.push(count.value(), &req.code, "");
                 }
-                self.abort_queued = req.stop_on_error;
+                if req.stop_on_error {
+                    self.abort_received_before = Some(Instant::now());
+                }
                 self.outbox.iopub(
                     ErrorOutput {
                         ename: error.ename.clone(),
@@ -481,6 +478,121 @@ pub(crate) fn kernel_info_reply(info: &KernelInfo) -> KernelInfoReply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::backend::{CellOutput, LanguageInfo};
+    use crate::kernel::outbox::Outgoing;
+    use std::time::Duration;
+
+    /// Runs every cell, records its code, and fails the cells that say `fail`.
+    #[derive(Default)]
+    struct Recorder {
+        ran: Vec<String>,
+        interrupt: Arc<AtomicBool>,
+    }
+
+    impl KernelBackend for Recorder {
+        fn execute(&mut self, code: &str, _out: Arc<dyn CellOutput>) -> Result<Option<DisplayValue>, CellError> {
+            self.ran.push(code.to_string());
+            if code.contains("fail") {
+                return Err(CellError::new("Failed", code));
+            }
+            Ok(None)
+        }
+        fn complete(&self, _code: &str, cursor: usize) -> Completion {
+            Completion {
+                start: cursor,
+                end: cursor,
+                ..Completion::default()
+            }
+        }
+        fn inspect(&self, _code: &str, _cursor: usize) -> Option<String> {
+            None
+        }
+        fn is_complete(&self, _code: &str) -> IsComplete {
+            IsComplete::Complete
+        }
+        fn interrupt_flag(&self) -> Arc<AtomicBool> {
+            self.interrupt.clone()
+        }
+        fn kernel_info(&self) -> KernelInfo {
+            KernelInfo {
+                implementation: "recorder".into(),
+                implementation_version: "0".into(),
+                banner: String::new(),
+                help_links: Vec::new(),
+                language: LanguageInfo {
+                    name: "text".into(),
+                    version: "0".into(),
+                    mimetype: "text/plain".into(),
+                    file_extension: ".txt".into(),
+                    pygments_lexer: "text".into(),
+                    codemirror_mode: "text".into(),
+                },
+            }
+        }
+    }
+
+    fn execute_request(code: &str, stop_on_error: bool, received: Instant) -> Request {
+        let mut request = ExecuteRequest::new(code.to_string());
+        request.stop_on_error = stop_on_error;
+        let message = JupyterMessage::new(request, None);
+        Request::Shell(Box::new(Incoming {
+            message,
+            content: Value::Null,
+            parse_error: None,
+            received,
+        }))
+    }
+
+    /// Feed `requests` to a handler over `Recorder`; the codes it ran and the reply statuses.
+    fn serve(requests: Vec<Request>) -> (Vec<String>, Vec<ReplyStatus>) {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        for request in requests {
+            sender.send(request).unwrap();
+        }
+        drop(sender);
+        let (out, mut sent) = tokio::sync::mpsc::unbounded_channel();
+        let backend = Recorder::default();
+        let info = kernel_info_reply(&backend.kernel_info());
+        let mut handler = Handler::new(backend, Outbox(out), info);
+        handler.run(&receiver, &AtomicBool::new(false));
+        let mut statuses = Vec::new();
+        while let Ok(outgoing) = sent.try_recv() {
+            if let Outgoing::Shell(JupyterMessage {
+                content: JupyterMessageContent::ExecuteReply(reply),
+                ..
+            }) = outgoing
+            {
+                statuses.push(reply.status);
+            }
+        }
+        (handler.backend.ran, statuses)
+    }
+
+    #[test]
+    fn a_failed_cell_aborts_only_the_cells_that_arrived_before_it_ended() {
+        let queued = Instant::now();
+        // received after the failing cell ended, however quickly it is read off the channel
+        let later = queued + Duration::from_secs(3600);
+        let (ran, statuses) = serve(vec![
+            execute_request("fail here", true, queued),
+            execute_request("queued 1", true, queued),
+            execute_request("queued 2", true, queued),
+            execute_request("sent after the error", true, later),
+        ]);
+        assert_eq!(ran, ["fail here", "sent after the error"]);
+        use ReplyStatus::{Aborted, Error, Ok};
+        assert_eq!(statuses, [Error, Aborted, Aborted, Ok]);
+    }
+
+    #[test]
+    fn without_stop_on_error_the_queued_cells_run() {
+        let queued = Instant::now();
+        let (ran, _) = serve(vec![
+            execute_request("fail here", false, queued),
+            execute_request("queued", true, queued),
+        ]);
+        assert_eq!(ran, ["fail here", "queued"]);
+    }
 
     #[test]
     fn help_cells() {

@@ -7,6 +7,7 @@
 use jupyter_protocol::{Header, JupyterMessage, JupyterMessageContent, UnknownMessage};
 use runtimelib::{Connection, RawMessage};
 use serde_json::Value;
+use std::time::Instant;
 use zeromq::SocketRecv;
 
 /// A request as received: the typed message and its raw content.
@@ -18,6 +19,8 @@ pub(crate) struct Incoming {
     pub content: Value,
     /// Why the typed parse failed, if it did.
     pub parse_error: Option<String>,
+    /// When the kernel read it off the socket.
+    pub received: Instant,
 }
 
 /// Why no message could be read.
@@ -34,10 +37,11 @@ pub(crate) enum ReadError {
 /// Receive and parse one message.
 pub(crate) async fn read<S: SocketRecv>(conn: &mut Connection<S>) -> Result<Incoming, ReadError> {
     let frames = conn.socket.recv().await?;
-    parse(frames, conn)
+    let received = Instant::now();
+    parse(frames, conn, received)
 }
 
-fn parse<S>(frames: zeromq::ZmqMessage, conn: &Connection<S>) -> Result<Incoming, ReadError> {
+fn parse<S>(frames: zeromq::ZmqMessage, conn: &Connection<S>, received: Instant) -> Result<Incoming, ReadError> {
     let raw = RawMessage::from_multipart(frames, &conn.mac).map_err(|e| match e {
         runtimelib::RuntimeError::VerifyError(_) => ReadError::Malformed("bad signature".into()),
         other => ReadError::Malformed(other.to_string()),
@@ -70,5 +74,6 @@ fn parse<S>(frames: zeromq::ZmqMessage, conn: &Connection<S>) -> Result<Incoming
         message,
         content,
         parse_error,
+        received,
     })
 }
