@@ -18,13 +18,14 @@ fn text_bar(done: usize, total: usize) -> String {
 struct Progress {
     bar: ProgressBar,
     sink: SharedSink,
-    label: String,
+    /// What the job is called on the bar and at the start of the line, e.g. `training ridge`.
+    what: String,
     counts: (usize, usize),
     last_line: Option<Instant>,
 }
 
 impl Progress {
-    fn new(run: &RunContext, label: &str) -> Self {
+    fn new(run: &RunContext, what: String) -> Self {
         let sink = run.output();
         let bar = if sink.is_none() && run.show_progress() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             ProgressBar::new(0)
@@ -34,21 +35,21 @@ impl Progress {
         Self {
             bar,
             sink,
-            label: label.to_string(),
+            what,
             counts: (0, 0),
             last_line: None,
         }
     }
 
     /// Begin `total` units; `template` is the terminal bar's indicatif template.
-    fn start(&mut self, total: usize, template: &str, prefix: String) {
+    fn start(&mut self, total: usize, template: &str) {
         self.bar.set_length(total as u64);
         self.counts = (0, total);
         let style = ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
         self.bar.set_style(style);
-        self.bar.set_prefix(prefix);
+        self.bar.set_prefix(self.what.clone());
     }
 
     fn set_done(&mut self, done: usize) {
@@ -57,7 +58,7 @@ impl Progress {
     }
 
     /// A text line `{what} [bar] done/total{suffix}` for the sink; throttled unless `force`.
-    fn report(&mut self, what: &str, suffix: &str, force: bool) {
+    fn report(&mut self, suffix: &str, force: bool) {
         let Some(sink) = &self.sink else { return };
         let due = self.last_line.is_none_or(|t| t.elapsed() >= Duration::from_millis(200));
         if !(due || force) {
@@ -65,7 +66,11 @@ impl Progress {
         }
         self.last_line = Some(Instant::now());
         let (done, total) = self.counts;
-        sink.progress(&format!("{what} [{}] {done}/{total}{suffix}", text_bar(done, total)));
+        sink.progress(&format!(
+            "{} [{}] {done}/{total}{suffix}",
+            self.what,
+            text_bar(done, total)
+        ));
     }
 }
 
@@ -84,31 +89,29 @@ impl<'a> TrainingProgress<'a> {
         Self {
             run,
             history: run.start_history(label),
-            progress: Progress::new(run, label),
+            progress: Progress::new(run, format!("training {label}")),
         }
     }
 
     fn report(&mut self, message: &str, force: bool) {
-        let what = format!("training {}", self.progress.label);
-        self.progress.report(&what, &format!(" steps, {message}"), force);
+        self.progress.report(&format!(" steps, {message}"), force);
     }
 }
 
 impl TrainObserver for TrainingProgress<'_> {
     fn on_start(&mut self, total_steps: usize) {
-        let prefix = format!("training {}", self.progress.label);
         self.progress.start(
             total_steps,
             "{prefix} [{bar:30}] {pos}/{len} steps, {elapsed} (eta {eta}) {msg}",
-            prefix,
         );
     }
 
     fn on_step(&mut self, _step: usize, loss: f64) {
         let done = self.progress.counts.0 + 1;
         self.progress.set_done(done);
-        self.progress.bar.set_message(format!("loss {loss:.4}"));
-        self.report(&format!("loss {loss:.4}"), false);
+        let message = format!("loss {loss:.4}");
+        self.report(&message, false);
+        self.progress.bar.set_message(message);
     }
 
     fn on_epoch(&mut self, record: &EpochRecord) {
@@ -146,29 +149,22 @@ impl<'a> EncodeProgress<'a> {
     pub fn new(run: &'a RunContext, label: &str) -> Self {
         Self {
             run,
-            progress: Progress::new(run, label),
+            progress: Progress::new(run, label.to_string()),
         }
-    }
-
-    fn report(&mut self, force: bool) {
-        let what = self.progress.label.clone();
-        self.progress.report(&what, "", force);
     }
 }
 
 impl EncodeObserver for EncodeProgress<'_> {
     fn on_start(&mut self, total: usize) {
-        let prefix = self.progress.label.clone();
         self.progress.start(
             total,
             "{prefix} [{bar:30}] {pos}/{len}, {per_sec}, {elapsed} (eta {eta})",
-            prefix,
         );
     }
 
     fn on_progress(&mut self, done: usize) {
         self.progress.set_done(done);
-        self.report(false);
+        self.progress.report("", false);
     }
 
     fn should_stop(&self) -> bool {
@@ -177,6 +173,6 @@ impl EncodeObserver for EncodeProgress<'_> {
 
     fn on_finish(&mut self) {
         self.progress.bar.finish_and_clear();
-        self.report(true);
+        self.progress.report("", true);
     }
 }
