@@ -15,6 +15,7 @@ pub mod data;
 pub mod device;
 pub mod eval;
 pub mod evcxr;
+pub mod generate;
 pub mod inspect;
 pub mod kernel;
 pub mod model;

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use brainclip::generate::Heads;
 use brainclip::script::fault::did_you_mean;
 use brainclip::script::{Docs, render_fn_doc, render_type_doc};
 use brainclip::session::unmentioned_params;
@@ -41,6 +42,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Convert an OpenAI guided-diffusion (ADM) checkpoint, e.g. 256x256_diffusion_uncond.pt, into a
+    /// diffusers UNet2DModel folder that diffusion_load reads.
+    #[command(name = "convert-adm")]
+    ConvertAdm {
+        /// The ADM state dict (.pt/.pth saved by torch.save, or .safetensors).
+        input: PathBuf,
+        /// The folder to create (must not exist).
+        output: PathBuf,
+        /// Channels per attention head (ADM's num_head_channels; 64 for the released models).
+        #[arg(long, default_value_t = 64, conflicts_with = "num_heads")]
+        num_head_channels: usize,
+        /// Heads per attention block instead (ADM's num_heads with num_head_channels = -1).
+        #[arg(long)]
+        num_heads: Option<usize>,
+        /// The image side the model was trained at (recorded as sample_size).
+        #[arg(long, default_value_t = 256)]
+        image_size: usize,
+    },
     /// Print the reference of script functions and types (all, or one by name).
     Doc {
         /// A function or type name, e.g. train or Dataset.
@@ -55,6 +74,18 @@ fn main() -> ExitCode {
         Command::Doc { name } => print_doc(name.as_deref()),
         Command::Doctor { json } => doctor(json),
         Command::Inspect { file, json } => inspect(&file, json),
+        Command::ConvertAdm {
+            input,
+            output,
+            num_head_channels,
+            num_heads,
+            image_size,
+        } => convert_adm(
+            &input,
+            &output,
+            num_heads.map_or(Heads::Channels(num_head_channels), Heads::Count),
+            image_size,
+        ),
         Command::Kernel(args) => kernel(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
@@ -100,6 +131,30 @@ struct InstallArgs {
     /// Into PREFIX/share/jupyter.
     #[arg(long, value_name = "PREFIX")]
     prefix: Option<PathBuf>,
+}
+
+fn convert_adm(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    heads: Heads,
+    image_size: usize,
+) -> anyhow::Result<ExitCode> {
+    let c = brainclip::generate::convert_adm_file(input, output, heads, image_size)
+        .with_context(|| format!("cannot convert {}", input.display()))?;
+    println!(
+        "wrote {} ({} tensors): channels {:?}, {} residual blocks per level, attention at levels {:?}, \
+         head size {}, {}{}{} output channels",
+        output.display(),
+        c.tensors,
+        c.block_out_channels,
+        c.num_res_blocks,
+        c.attention_levels,
+        c.head_dim,
+        if c.resblock_updown { "resblock up/down, " } else { "" },
+        if c.scale_shift { "scale-shift norm, " } else { "" },
+        c.out_channels
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn kernel(args: KernelArgs) -> anyhow::Result<()> {

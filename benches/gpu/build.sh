@@ -14,10 +14,17 @@ cd "$(dirname "$0")/../.."
 export BRAINCLIP_TORCH_SPEC="${1:-torch==2.11.0}"
 export BRAINCLIP_TORCH_VENV="${BRAINCLIP_TORCH_VENV:-$PWD/target/torch-venv-gpu}"
 source scripts/libtorch-env.sh
-CARGO_TARGET_DIR=target/gpu cargo build --release --features tch
+CARGO_TARGET_DIR=target/gpu cargo build --release --features tch --bin brainclip --example adm256_check
 stage=target/gpu-check
-rm -rf "$stage" && mkdir -p "$stage/bin"
-cp target/gpu/release/brainclip "$stage/bin/"
+rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/data/clip" "$stage/vendor"
+cp target/gpu/release/brainclip target/gpu/release/examples/adm256_check "$stage/bin/"
 cp -r benches/gpu benches/reference scripts "$stage/"
+# The generation check (gpu/generation.sh): the tiny guide CLIP, and guided-diffusion-sdk 1.0.0
+# (the authors' fork, pure Python) for the reference side, since the GPU machine has no network.
+cp -r tests/data/clip/tiny "$stage/data/clip/"
+pip download --quiet --no-deps --no-binary :all: guided-diffusion-sdk==1.0.0 -d "$stage/vendor"
+tar -C "$stage/vendor" -xzf "$stage/vendor"/guided*diffusion*sdk-1.0.0.tar.gz
+mv "$stage/vendor"/guided*diffusion*sdk-1.0.0 "$stage/vendor/guided_diffusion_sdk"
+rm "$stage/vendor"/guided*diffusion*sdk-1.0.0.tar.gz
 tar -C target -czf target/gpu-check.tar.gz gpu-check
-echo "target/gpu-check.tar.gz: copy it to the GPU machine, unpack, run gpu-check/gpu/run.sh"
+echo "target/gpu-check.tar.gz: copy it to the GPU machine, unpack, run gpu-check/gpu/run.sh and gpu-check/gpu/generation.sh"

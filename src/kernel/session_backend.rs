@@ -16,7 +16,7 @@ use super::{
 };
 use crate::run::OutputSink;
 use crate::script::render_fn_doc;
-use crate::script::values::{EvaluationValue, FigureValue};
+use crate::script::values::{EvaluationValue, FigureValue, ImageValue};
 use crate::{ScriptError, Session};
 
 /// The version of the `rhai` crate brainclip is built with.
@@ -120,7 +120,7 @@ impl SessionBackend {
     }
 }
 
-/// How a value shows in the notebook: figures as PNG + SVG, evaluation reports and tables as
+/// How a value shows in the notebook: figures as PNG + SVG, images (e.g. generated) as PNG, evaluation reports and tables as
 /// text, maps and arrays of maps as HTML tables; `()` shows nothing.
 pub fn display(value: &Dynamic) -> Option<DisplayValue> {
     if let Some(fig) = value.read_lock::<FigureValue>() {
@@ -129,6 +129,19 @@ pub fn display(value: &Dynamic) -> Option<DisplayValue> {
             svg: Some(fig.0.svg().to_string()),
             text: fig.0.to_string(),
         });
+    }
+    if let Some(img) = value.read_lock::<ImageValue>() {
+        let mut png = Vec::new();
+        if image::DynamicImage::ImageRgb8((*img.image).clone())
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .is_ok()
+        {
+            return Some(DisplayValue::Image {
+                png,
+                svg: None,
+                text: format!("Image {}×{} ({})", img.image.width(), img.image.height(), img.path),
+            });
+        }
     }
     if let Some(report) = value.read_lock::<EvaluationValue>() {
         let text = format!(

@@ -21,7 +21,7 @@ pub use history_csv::history_csv;
 pub use manifest::{Manifest, RunStatus, git_revision, now};
 pub use output::{OutputSink, SharedSink};
 pub use params::{ParamSyntaxError, ParamValue, parse_params};
-pub use progress::{EncodeProgress, TrainingProgress};
+pub use progress::{EncodeProgress, GenerateProgress, TrainingProgress};
 
 use crate::device::ComputeDevice;
 use crate::train::EpochRecord;

@@ -176,3 +176,58 @@ impl EncodeObserver for EncodeProgress<'_> {
         self.progress.report("", true);
     }
 }
+
+/// Observes a diffusion sampling run for a session: a progress bar with the guidance distance
+/// on a terminal (or a text line in a notebook), and the interrupt flag polled between steps.
+pub struct GenerateProgress<'a> {
+    run: &'a RunContext,
+    progress: Progress,
+    started: bool,
+}
+
+impl<'a> GenerateProgress<'a> {
+    /// Observe the generation described by `label` (e.g. `generate 3/10 n01443537_22563`).
+    pub fn new(run: &'a RunContext, label: &str) -> Self {
+        Self {
+            run,
+            progress: Progress::new(run, label.to_string()),
+            started: false,
+        }
+    }
+}
+
+impl crate::generate::SampleObserver for GenerateProgress<'_> {
+    fn step(
+        &mut self,
+        done: usize,
+        total: usize,
+        losses: &crate::generate::GuidanceLosses,
+    ) -> Result<(), crate::generate::GenerateError> {
+        if !self.started {
+            self.progress.start(
+                total,
+                "{prefix} [{bar:30}] {pos}/{len} steps, {msg} {elapsed} (eta {eta})",
+            );
+            self.started = true;
+        }
+        self.progress.set_done(done);
+        let suffix = if losses.distance > 0.0 {
+            format!(", distance {:.4}", losses.distance)
+        } else {
+            String::new()
+        };
+        self.progress
+            .bar
+            .set_message(suffix.trim_start_matches(", ").to_string());
+        if done == total {
+            self.progress.bar.finish_and_clear();
+            self.progress.report(&suffix, true);
+        } else {
+            self.progress.report(&suffix, false);
+        }
+        if self.run.is_cancelled() {
+            return Err(crate::generate::GenerateError::Interrupted);
+        }
+        Ok(())
+    }
+}

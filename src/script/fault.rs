@@ -12,6 +12,7 @@ use crate::data::formats::FormatError;
 use crate::data::nifti::NiftiError;
 use crate::device::DeviceError;
 use crate::eval::EvalError;
+use crate::generate::GenerateError;
 use crate::model::ModelError;
 use crate::plot::PlotError;
 use crate::run::FileError;
@@ -307,6 +308,36 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .filter(|(edits, similarity, _)| *edits <= max_edits || *similarity > 0.9)
         .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
         .map(|(_, _, c)| c)
+}
+
+impl From<GenerateError> for ScriptFault {
+    fn from(e: GenerateError) -> Self {
+        let (kind, hint) = match &e {
+            GenerateError::Clip(c) => return c.clone().into(),
+            GenerateError::Io { .. } | GenerateError::NotAModel { .. } | GenerateError::Image { .. } => (
+                FaultKind::File,
+                Some(
+                    "give a diffusers UNet2DModel folder (config.json, diffusion_pytorch_model.safetensors); `brainclip convert-adm IN OUT` makes one from a guided-diffusion checkpoint",
+                ),
+            ),
+            GenerateError::Checkpoint { .. } => (FaultKind::File, None),
+            GenerateError::Weights { .. } => (
+                FaultKind::Data,
+                Some(
+                    "config.json and the safetensors file come from different models, or the file is not a UNet2DModel",
+                ),
+            ),
+            GenerateError::Config { .. } => (FaultKind::Data, None),
+            GenerateError::Option { .. } => (FaultKind::InvalidValue, None),
+            GenerateError::Shape { .. } => (FaultKind::DimensionMismatch, None),
+            GenerateError::Interrupted => (FaultKind::Interrupted, None),
+        };
+        let fault = ScriptFault::new(kind, e.to_string());
+        match hint {
+            Some(h) => fault.with_hint(h),
+            None => fault,
+        }
+    }
 }
 
 impl From<CheckpointError> for ScriptFault {

@@ -7,6 +7,7 @@ mod data;
 mod eval;
 pub mod fault;
 pub mod format;
+mod generate;
 mod model;
 pub mod options;
 mod plot;
@@ -55,6 +56,7 @@ pub fn register_all(engine: &mut Engine, run: Rc<RunContext>) -> Docs {
     model::register(&mut reg);
     train::register(&mut reg);
     eval::register(&mut reg);
+    generate::register(&mut reg);
     plot::register(&mut reg);
     run::register(&mut reg);
     let (functions, types) = reg.finish();

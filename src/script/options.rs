@@ -114,6 +114,11 @@ impl Options {
         }
     }
 
+    /// The raw value of `key`, if given and not `()` (for options that take several types).
+    pub fn raw(&self, key: &str) -> Option<Dynamic> {
+        self.get(key).cloned()
+    }
+
     /// A string.
     pub fn string(&self, key: &str, default: &str) -> OptResult<String> {
         match self.get(key) {

@@ -25,6 +25,10 @@ use crate::train::{StopReason, TrainedModel};
 #[derive(Clone)]
 pub struct ClipValue(pub Rc<Clip>);
 
+/// A loaded diffusion UNet.
+#[derive(Clone)]
+pub struct DiffusionValue(pub Rc<crate::generate::DiffusionModel>);
+
 /// A dataset (shared, never copied by scripts).
 #[derive(Clone)]
 pub struct DatasetValue(pub Arc<Dataset>);
@@ -277,6 +281,45 @@ pub fn register(reg: &mut Registry) {
                 c.0.config.text.tower.layers,
                 c.0.config.text.tower.width,
                 c.0.config.projection_dim
+            )
+        },
+    );
+    register_value_type::<DiffusionValue>(
+        reg,
+        "Diffusion",
+        "A pixel-space diffusion UNet (diffusers UNet2DModel layout) loaded with diffusion_load.",
+        vec![
+            Property {
+                name: "name",
+                doc: "the model folder's name",
+                get: |d| Dynamic::from(d.0.name.clone()),
+            },
+            Property {
+                name: "sample_size",
+                doc: "the image side it was trained at (the default image_size of generate)",
+                get: |d| int(d.0.config.sample_size),
+            },
+            Property {
+                name: "learns_sigma",
+                doc: "whether it predicts its variance (6 output channels; sampler variance \"learned_range\")",
+                get: |d| Dynamic::from(d.0.config.learns_sigma()),
+            },
+            Property {
+                name: "levels",
+                doc: "resolution levels (image sides must be multiples of 2^(levels − 1))",
+                get: |d| int(d.0.config.block_out_channels.len()),
+            },
+            Property {
+                name: "channels",
+                doc: "channels per level",
+                get: |d| Dynamic::from(d.0.config.block_out_channels.iter().map(|&c| int(c)).collect::<Array>()),
+            },
+        ],
+        |d| {
+            let c = &d.0.config;
+            format!(
+                "Diffusion {}: UNet {}px, channels {:?}, {} per level, {} output channels",
+                d.0.name, c.sample_size, c.block_out_channels, c.layers_per_block, c.out_channels
             )
         },
     );

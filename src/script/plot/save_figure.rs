@@ -1,21 +1,38 @@
+use crate::script::fault::{FaultKind, ScriptFault};
 use crate::script::fault::{OrFault, ScriptResult};
 use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::FigureValue;
+use crate::script::values::{FigureValue, ImageValue};
 
 pub const DOC: FnDoc = FnDoc {
     name: "save_figure",
     area: "plot",
-    signatures: &["save_figure(figure: Figure, name: string) -> string"],
-    summary: "Write a figure into the run directory as NAME.png and NAME.svg; returns the PNG's path.",
+    signatures: &[
+        "save_figure(figure: Figure, name: string) -> string",
+        "save_figure(image: Image, name: string) -> string",
+    ],
+    summary: "Write a figure into the run directory as NAME.png and NAME.svg (an Image as NAME.png); returns the PNG's path.",
     details: "A name ending in .png or .svg writes only that format. Names may contain sub-folders
-(\"figures/curves\") but never leave the run directory.",
+(\"figures/curves\") but never leave the run directory. Images (load_image, generate) are
+written as PNG.",
     example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let fig = plot_similarity(ridge(god.train, #{ folds: 3 }), god.test);
-save_figure(fig, "similarity").ends_with("similarity.png")"#,
+let png = save_figure(fig, "similarity");
+let copy = save_figure(load_image(png), "copy.png");
+png.ends_with("similarity.png") && copy.ends_with("copy.png") && load_image(copy).width == fig.width"#,
 };
 
 pub fn register(reg: &mut Registry) {
     reg.function(&DOC, |engine, run| {
+        let r = run.clone();
+        engine.register_fn(DOC.name, move |image: ImageValue, name: &str| -> ScriptResult<String> {
+            let mut png = Vec::new();
+            image::DynamicImage::ImageRgb8((*image.image).clone())
+                .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+                .map_err(|e| ScriptFault::new(FaultKind::File, format!("save_figure: cannot encode a PNG: {e}")))?;
+            let name = name.strip_suffix(".png").unwrap_or(name);
+            let path = r.write_output(&format!("{name}.png"), &png).or_fault(DOC.name)?;
+            Ok(path.display().to_string())
+        });
         engine.register_fn(
             DOC.name,
             move |figure: FigureValue, name: &str| -> ScriptResult<String> {

@@ -1,0 +1,98 @@
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use crate::clip::ClipError;
+
+/// Errors of loading diffusion models, converting checkpoints and generating images.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum GenerateError {
+    /// A file could not be read or written.
+    #[error("cannot access {path}: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A folder is not a diffusers UNet folder.
+    #[error("{folder} is not a diffusers UNet2DModel folder: {message}")]
+    NotAModel {
+        /// The folder.
+        folder: PathBuf,
+        /// What is missing.
+        message: String,
+    },
+    /// `config.json` describes something brainclip cannot build.
+    #[error("UNet config {file}: {message}")]
+    Config {
+        /// The config file (or a description of the config).
+        file: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// The checkpoint's tensors do not fit the config.
+    #[error("UNet weights in {file} do not fit the config:\n{report}")]
+    Weights {
+        /// The weights file.
+        file: PathBuf,
+        /// Missing, unexpected and mis-shaped tensors, one per line.
+        report: String,
+    },
+    /// A checkpoint file is malformed or not of a layout the converter knows.
+    #[error("checkpoint {file}: {message}")]
+    Checkpoint {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// An option has a value that cannot be used.
+    #[error("option `{option}`: {message}")]
+    Option {
+        /// The option's name as scripts spell it.
+        option: &'static str,
+        /// What is wrong and the valid values.
+        message: String,
+    },
+    /// An input has the wrong shape.
+    #[error("{what}: expected {expected}, found {found}")]
+    Shape {
+        /// What was checked.
+        what: &'static str,
+        /// What is needed.
+        expected: String,
+        /// What was given.
+        found: String,
+    },
+    /// The guide CLIP failed.
+    #[error(transparent)]
+    Clip(#[from] ClipError),
+    /// An image could not be read or decoded.
+    #[error("image {path}: {message}")]
+    Image {
+        /// The image file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The user interrupted the work.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl GenerateError {
+    pub(crate) fn io(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
+        Self::Io {
+            path: path.into(),
+            message: err.to_string(),
+        }
+    }
+
+    pub(crate) fn option(option: &'static str, message: impl Into<String>) -> Self {
+        Self::Option {
+            option,
+            message: message.into(),
+        }
+    }
+}

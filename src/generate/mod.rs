@@ -1,0 +1,37 @@
+//! fMRI → image generation as the BrainCLIP authors run it: an unconditional pixel-space
+//! diffusion model (OpenAI's ADM in diffusers' `UNet2DModel` layout) sampled with CLIP guidance
+//! toward the embedding a mapping network predicts from fMRI, optionally started from the
+//! gallery image nearest to that embedding. Plain Rust over burn tensors; no Rhai here.
+//!
+//! - [`unet`]: the UNet and its loader; [`convert`]: guided-diffusion checkpoints → diffusers.
+//! - [`schedule`]: beta schedules and timestep respacing; [`sampler`]: DDPM and DDIM steps.
+//! - [`guidance`]: cutouts, spherical distance, TV and range losses, the guidance gradient.
+//! - [`sample`]: the loop; [`noise`]: seeded or replayed noise; [`images`]: pictures in and out.
+//!
+//! ```
+//! use brainclip::generate::{BetaSchedule, Schedule, Sampler, Variance};
+//! let schedule = Schedule::new(BetaSchedule::Linear, 1000, "ddim50")?;
+//! assert_eq!(schedule.len(), 50);
+//! assert!(Sampler::parse("ddim", "learned_range", 0.0)? == Sampler::Ddim { eta: 0.0 });
+//! # Ok::<(), brainclip::generate::GenerateError>(())
+//! ```
+
+pub mod convert;
+mod error;
+pub mod guidance;
+pub mod images;
+pub mod noise;
+pub mod sample;
+pub mod sampler;
+pub mod schedule;
+pub mod unet;
+
+pub use convert::{Conversion, Heads, convert_adm_file};
+pub use error::GenerateError;
+pub use guidance::{Cutout, CutoutDraw, GuidanceConfig, GuidanceLosses, Guide};
+pub use images::{image_tensor, read_picture, to_images};
+pub use noise::{NoiseSource, ReplayNoise, SeededNoise};
+pub use sample::{Cutouts, Quiet, SampleConfig, SampleObserver, Samples, sample};
+pub use sampler::{Sampler, Variance};
+pub use schedule::{BetaSchedule, Schedule, respace};
+pub use unet::{DiffusionModel, UNet, UNetConfig};

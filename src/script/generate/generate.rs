@@ -1,0 +1,271 @@
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Map};
+
+use crate::generate::{
+    BetaSchedule, CutoutDraw, Cutouts, GenerateError, GuidanceConfig, Guide, SampleConfig, Sampler, Schedule,
+    SeededNoise, image_tensor, sample, to_images,
+};
+use crate::run::{GenerateProgress, RunContext};
+use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::options::Options;
+use crate::script::registry::{FnDoc, Registry};
+use crate::script::values::{ClipValue, DiffusionValue, EmbeddingsValue, ImageValue, cast_array};
+use crate::tensors::to_tensor;
+
+pub const DOC: FnDoc = FnDoc {
+    name: "generate",
+    area: "generate",
+    signatures: &[
+        "generate(model: Diffusion, clip: Clip, targets: Embeddings) -> array",
+        "generate(model: Diffusion, clip: Clip, targets: Embeddings, options: map) -> array",
+    ],
+    summary: "Generate one image per target embedding by CLIP-guided diffusion (BrainCLIP's fMRI→image), saved in the run directory.",
+    details: "Each target (e.g. predict(model, data)) steers the sampler: at every step the model's predicted
+x₀ is blended with x (fac = sqrt(1 − ᾱ)), cut into random square cutouts pooled to the CLIP
+input size, and the gradient of clip_guidance_scale × mean spherical distance 2·asin(‖x̂ − ŷ‖/2)²
++ tv_scale × total variation + range_scale × out-of-range penalty is applied to the step (DDPM:
+mean + variance·(−∇); DDIM: through the score). Images are written to NAME/ID.png as each
+finishes, frames of the predicted x₀ to NAME/ID/step_NNNN.png; returns the Images.
+
+Options (defaults are the authors'):
+  steps                integer | string  respacing of the 1000-step process: 800, \"25,15\", \"ddim50\" (800)
+  sampler              string   \"ddpm\" (ancestral) or \"ddim\" (\"ddpm\")
+  variance             string   DDPM variance \"learned_range\", \"fixed_small\", \"fixed_large\" (learned_range
+                                when the model predicts it, else fixed_small)
+  eta                  number   DDIM noise (0)
+  schedule             string   \"linear\" or \"cosine\" (\"linear\")
+  diffusion_steps      integer  steps of the training process (1000)
+  clip_guidance_scale  number   (1000)      tv_scale  number (150)      range_scale  number (50)
+  cutn                 integer  cutouts per batch (16)   cutn_batches  integer (2)   cut_pow  number (1.0)
+  init                 array    Images to start from, one per target or one for all (e.g. nearest_images)
+  skip_timesteps       integer  steps skipped at the start (0). With 0 the init image is noised to the
+                                first step, where its weight is sqrt(ᾱ) ≈ 0.006: effectively unused.
+                                The authors suggest 200–500 with an init image.
+  clip_denoised        bool     clip the predicted x₀ to [−1, 1] (true; with true the range term is 0)
+  image_size           integer  side in pixels (the model's sample_size)
+  save_every           integer  keep a frame every N steps, 0 for none (5)
+  seed                 integer  noise and cutout seed (the run's seed); the same seed gives the same image
+  ids                  array    generate only for these target ids (default all)
+  name                 string   output folder in the run directory (\"generated\")
+Ctrl-C (or a notebook interrupt) stops between steps; images already finished stay on disk.",
+    example: r#"let unet = diffusion_load("tests/data/generation/unet_adm");
+let clip = clip_load("tests/data/clip/tiny");
+let target = clip_images(clip, ["tests/data/clip/photos/cat.png"]);
+let pics = generate(unet, clip, target, #{ steps: 4, cutn: 2, cutn_batches: 1, save_every: 2, seed: 7 });
+let again = generate(unet, clip, target, #{ steps: 4, cutn: 2, cutn_batches: 1, save_every: 0, seed: 7, name: "again" });
+pics.len() == 1 && pics[0].width == 16 && pics[0].path.ends_with("generated/cat.png")
+    && again[0].path.ends_with("again/cat.png")"#,
+};
+
+const OPTIONS: &[&str] = &[
+    "steps",
+    "sampler",
+    "variance",
+    "eta",
+    "schedule",
+    "diffusion_steps",
+    "clip_guidance_scale",
+    "tv_scale",
+    "range_scale",
+    "cutn",
+    "cutn_batches",
+    "cut_pow",
+    "init",
+    "skip_timesteps",
+    "clip_denoised",
+    "image_size",
+    "save_every",
+    "seed",
+    "ids",
+    "name",
+];
+
+fn steps_spec(opts: &Options) -> ScriptResult<String> {
+    match opts.raw("steps") {
+        None => Ok("800".to_string()),
+        Some(v) if v.is_int() => Ok(v.as_int().unwrap_or(0).to_string()),
+        Some(v) if v.is_string() => Ok(v.into_string().unwrap_or_default()),
+        Some(v) => Err(ScriptFault::new(
+            FaultKind::WrongType,
+            format!("option `steps` of generate() must be an integer or a string like \"ddim50\", got {v}"),
+        )
+        .into()),
+    }
+}
+
+fn png(image: &image::RgbImage) -> Result<Vec<u8>, ScriptFault> {
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(image.clone())
+        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .map_err(|e| ScriptFault::new(FaultKind::File, format!("generate: cannot encode a PNG: {e}")))?;
+    Ok(bytes)
+}
+
+fn run_generate(
+    run: &RunContext,
+    model: &DiffusionValue,
+    clip: &ClipValue,
+    targets: &EmbeddingsValue,
+    opts: Options,
+) -> ScriptResult<Array> {
+    let name = DOC.name;
+    let unet = &model.0;
+    let config = &unet.config;
+    let learned = config.learns_sigma();
+    let sampler = Sampler::parse(
+        &opts.string("sampler", "ddpm")?,
+        &opts.string("variance", if learned { "learned_range" } else { "fixed_small" })?,
+        opts.float("eta", 0.0)?,
+    )
+    .or_fault(name)?;
+    let schedule = Schedule::new(
+        BetaSchedule::parse(&opts.string("schedule", "linear")?).or_fault(name)?,
+        opts.usize("diffusion_steps", 1000)?,
+        &steps_spec(&opts)?,
+    )
+    .or_fault(name)?;
+    let guidance = GuidanceConfig {
+        clip_guidance_scale: opts.float("clip_guidance_scale", 1000.0)?,
+        tv_scale: opts.float("tv_scale", 150.0)?,
+        range_scale: opts.float("range_scale", 50.0)?,
+        cutn: opts.usize("cutn", 16)?,
+        cutn_batches: opts.usize("cutn_batches", 2)?,
+        cut_pow: opts.float("cut_pow", 1.0)?,
+    };
+    guidance.validate().or_fault(name)?;
+    let image_size = opts.usize("image_size", config.sample_size)?;
+    config.check_image_size(image_size).or_fault(name)?;
+    let seed = opts.u64("seed", run.seed())?;
+    let sample_config = SampleConfig {
+        sampler,
+        image_size,
+        batch: 1,
+        skip_timesteps: opts.usize("skip_timesteps", 0)?,
+        clip_denoised: opts.bool("clip_denoised", true)?,
+        save_every: opts.usize("save_every", 5)?,
+    };
+    let folder = opts.string("name", "generated")?;
+    let dim = clip.0.config.projection_dim;
+    if targets.0.dim() != dim {
+        return Err(ScriptFault::new(
+            FaultKind::DimensionMismatch,
+            format!(
+                "generate: the targets have {} dimensions, the guide CLIP {} embeds into {dim}",
+                targets.0.dim(),
+                clip.0.name
+            ),
+        )
+        .with_hint("guide with the CLIP whose embeddings the mapping network was trained on")
+        .into());
+    }
+    let all_ids = targets.0.ids();
+    let rows: Vec<usize> = match opts.array("ids")? {
+        None => (0..all_ids.len()).collect(),
+        Some(list) => {
+            let wanted: Vec<String> = cast_array(list, name, "id strings")?;
+            wanted
+                .iter()
+                .map(|id| {
+                    all_ids.iter().position(|x| x == id).ok_or_else(|| {
+                        ScriptFault::new(FaultKind::Data, format!("generate: no target with id `{id}`")).into()
+                    })
+                })
+                .collect::<ScriptResult<_>>()?
+        }
+    };
+    let init: Vec<ImageValue> = match opts.array("init")? {
+        None => Vec::new(),
+        Some(list) => cast_array(list, name, "Images (from load_image or nearest_images)")?,
+    };
+    if !init.is_empty() && init.len() != 1 && init.len() != all_ids.len() {
+        return Err(ScriptFault::new(
+            FaultKind::DimensionMismatch,
+            format!("generate: {} init images for {} targets", init.len(), all_ids.len()),
+        )
+        .with_hint("give one init image per target, or one for all")
+        .into());
+    }
+    let device = run.device().device;
+    let matrix = targets.0.matrix();
+    let mut out = Array::new();
+    for (n, &row) in rows.iter().enumerate() {
+        let id = &all_ids[row];
+        let target = to_tensor(matrix.slice(ndarray::s![row..row + 1, ..]), &device);
+        let guide = Guide {
+            clip: &clip.0.model,
+            clip_size: clip.0.config.vision.image_size,
+            target,
+            config: guidance.clone(),
+        };
+        let init_image = init
+            .get(if init.len() == 1 { 0 } else { row })
+            .map(|img| image_tensor(&img.image, image_size, &device));
+        let mut noise = SeededNoise::new(seed);
+        let mut cutouts = Cutouts::Random(CutoutDraw::new(seed ^ 0x5eed_c075));
+        let label = format!("generate {}/{} {id}", n + 1, rows.len());
+        let mut progress = GenerateProgress::new(run, &label);
+        let guided = guidance.clip_guidance_scale > 0.0 || guidance.tv_scale > 0.0 || guidance.range_scale > 0.0;
+        let result = sample(
+            &unet.unet,
+            &schedule,
+            &sample_config,
+            guided.then_some(&guide),
+            init_image,
+            &mut noise,
+            &mut cutouts,
+            &mut progress,
+            &device,
+        );
+        let samples = match result {
+            Ok(s) => s,
+            Err(GenerateError::Interrupted) => {
+                return Err(ScriptFault::new(
+                    FaultKind::Interrupted,
+                    format!(
+                        "generate: interrupted at target {id}; {} images were saved in {folder}/",
+                        out.len()
+                    ),
+                )
+                .into());
+            }
+            Err(e) => return Err(e).or_fault(name),
+        };
+        for (step, values) in &samples.frames {
+            let frame = &to_images(values, samples.shape)[0];
+            run.write_output(&format!("{folder}/{id}/step_{step:04}.png"), &png(frame)?)
+                .or_fault(name)?;
+        }
+        let picture = to_images(&samples.images, samples.shape).remove(0);
+        let path = run
+            .write_output(&format!("{folder}/{id}.png"), &png(&picture)?)
+            .or_fault(name)?;
+        out.push(Dynamic::from(ImageValue {
+            image: Arc::new(picture),
+            path: path.display().to_string(),
+        }));
+    }
+    Ok(out)
+}
+
+pub fn register(reg: &mut Registry) {
+    reg.function(&DOC, |engine, run| {
+        let r = run.clone();
+        engine.register_fn(
+            DOC.name,
+            move |model: DiffusionValue, clip: ClipValue, targets: EmbeddingsValue| -> ScriptResult<Array> {
+                run_generate(&r, &model, &clip, &targets, Options::empty(DOC.name))
+            },
+        );
+        engine.register_fn(
+            DOC.name,
+            move |model: DiffusionValue,
+                  clip: ClipValue,
+                  targets: EmbeddingsValue,
+                  options: Map|
+                  -> ScriptResult<Array> {
+                run_generate(&run, &model, &clip, &targets, Options::new(DOC.name, options, OPTIONS)?)
+            },
+        );
+    });
+}

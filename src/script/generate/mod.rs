@@ -1,0 +1,17 @@
+//! Script functions of the generate area: load a diffusion model, predict embeddings from fMRI,
+//! find init images, generate pictures with CLIP guidance, and judge reconstructions.
+
+mod diffusion_load;
+mod generate;
+mod nearest_images;
+mod predict;
+
+use super::registry::Registry;
+
+/// Register the generate functions.
+pub fn register(reg: &mut Registry) {
+    diffusion_load::register(reg);
+    predict::register(reg);
+    nearest_images::register(reg);
+    generate::register(reg);
+}
