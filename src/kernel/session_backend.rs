@@ -267,3 +267,24 @@ impl KernelBackend for SessionBackend {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_display_as_png() {
+        let img = ImageValue {
+            image: Arc::new(image::RgbImage::from_pixel(3, 2, image::Rgb([10, 200, 30]))),
+            path: "generated/cat.png".into(),
+        };
+        let Some(DisplayValue::Image { png, svg, text }) = display(&Dynamic::from(img)) else {
+            panic!("an image displays as an image")
+        };
+        assert!(png.starts_with(b"\x89PNG"));
+        assert!(svg.is_none());
+        assert_eq!(text, "Image 3×2 (generated/cat.png)");
+        let back = image::load_from_memory(&png).unwrap().to_rgb8();
+        assert_eq!(back.get_pixel(2, 1).0, [10, 200, 30]);
+    }
+}
