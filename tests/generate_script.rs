@@ -164,6 +164,12 @@ fn frames_are_saved_every_n_steps() {
         .collect();
     names.sort();
     assert_eq!(names, ["step_0000.png", "step_0002.png", "step_0004.png"]);
+    let losses = std::fs::read_to_string(dir.path().join("run/generated/tower_losses.csv")).unwrap();
+    let lines: Vec<&str> = losses.lines().collect();
+    assert_eq!(lines[0], "step,distance,clip,tv,range");
+    assert_eq!(lines.len(), 6);
+    let distance: f64 = lines[1].split(',').nth(1).unwrap().parse().unwrap();
+    assert!(distance > 0.0 && distance < 5.0, "{distance}");
     assert!(!dir.path().join("run/generated/cat.png").exists());
 }
 

@@ -26,7 +26,9 @@ x₀ is blended with x (fac = sqrt(1 − ᾱ)), cut into random square cutouts p
 input size, and the gradient of clip_guidance_scale × mean spherical distance 2·asin(‖x̂ − ŷ‖/2)²
 + tv_scale × total variation + range_scale × out-of-range penalty is applied to the step (DDPM:
 mean + variance·(−∇); DDIM: through the score). Images are written to NAME/ID.png as each
-finishes, frames of the predicted x₀ to NAME/ID/step_NNNN.png; returns the Images.
+finishes, frames of the predicted x₀ to NAME/ID/step_NNNN.png, and each step's guidance losses
+(mean spherical distance of the cutouts, scaled CLIP, TV and range terms) to NAME/ID_losses.csv;
+returns the Images.
 
 Options (defaults are the authors'):
   steps                integer | string  respacing of the 1000-step process: 800, \"25,15\", \"ddim50\" (800)
@@ -236,6 +238,12 @@ fn run_generate(
             run.write_output(&format!("{folder}/{id}/step_{step:04}.png"), &png(frame)?)
                 .or_fault(name)?;
         }
+        let mut csv = String::from("step,distance,clip,tv,range\n");
+        for (step, l) in samples.losses.iter().enumerate() {
+            csv.push_str(&format!("{step},{},{},{},{}\n", l.distance, l.clip, l.tv, l.range));
+        }
+        run.write_output(&format!("{folder}/{id}_losses.csv"), csv.as_bytes())
+            .or_fault(name)?;
         let picture = to_images(&samples.images, samples.shape).remove(0);
         let path = run
             .write_output(&format!("{folder}/{id}.png"), &png(&picture)?)
