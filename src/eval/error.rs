@@ -66,6 +66,15 @@ pub enum EvalError {
         /// The valid names, comma-separated.
         valid: String,
     },
+    /// An image that cannot be evaluated: a buffer of the wrong length, values outside 0–1, a
+    /// pair of different sizes where equal sizes are needed, an image smaller than the SSIM window.
+    #[error("{what}: {problem}")]
+    InvalidImage {
+        /// Which image, e.g. "generated image 3".
+        what: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// A numerical routine (e.g. the SVD of a PCA) did not converge.
     #[error("numerical failure: {0}")]
     Numerical(String),

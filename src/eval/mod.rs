@@ -1,8 +1,9 @@
 //! Evaluation: similarity matrices (cosine, Pearson, Euclidean), top-k accuracy with chance
 //! levels, zero-shot category decoding, retrieval (whole candidate set, seeded N-way draws,
 //! exact n-way identification), their statistics (binomial p-values, seeded bootstrap
-//! intervals, permutation nulls), PCA, and a one-call evaluation report. Pure functions of host
-//! matrices; nothing here trains or plots.
+//! intervals, permutation nulls), PCA, a one-call evaluation report, and the image-reconstruction
+//! metrics of fMRI→image generation ([`recon`]). Pure functions of host matrices and images;
+//! nothing here trains or plots.
 //!
 //! Ties are broken fairly everywhere: a target tied with `t` other candidates counts as the
 //! expected hit of a uniformly random tie-break, so a constant score matrix scores chance.
@@ -23,6 +24,7 @@
 mod config;
 mod error;
 pub mod pca;
+pub mod recon;
 mod report;
 pub mod retrieval;
 pub mod similarity;

@@ -375,16 +375,16 @@ impl Row {
     }
 }
 
-fn fixed(v: f64, digits: usize) -> String {
+pub(super) fn fixed(v: f64, digits: usize) -> String {
     format!("{v:.digits$}")
 }
 
-fn interval(ci: Interval) -> String {
+pub(super) fn interval(ci: Interval) -> String {
     format!("[{:.4}, {:.4}]", ci.low, ci.high)
 }
 
 /// Four decimals, or scientific notation below 1e-4 (never a bare "0.0000").
-fn p_value(p: f64) -> String {
+pub(super) fn p_value(p: f64) -> String {
     if p >= 1e-4 {
         format!("{p:.4}")
     } else {

@@ -169,7 +169,10 @@ impl From<EvalError> for ScriptFault {
             EvalError::ShapeMismatch { .. } => FaultKind::DimensionMismatch,
             EvalError::InvalidK { .. } => FaultKind::InvalidValue,
             EvalError::NonFinite(_) => FaultKind::Numerical,
-            EvalError::Empty(_) | EvalError::TargetOutOfRange { .. } | EvalError::EmptySplit(_) => FaultKind::Data,
+            EvalError::Empty(_)
+            | EvalError::TargetOutOfRange { .. }
+            | EvalError::EmptySplit(_)
+            | EvalError::InvalidImage { .. } => FaultKind::Data,
             EvalError::InvalidSetting { .. } | EvalError::UnknownSimilarity { .. } => FaultKind::InvalidValue,
             EvalError::Numerical(_) => FaultKind::Numerical,
         };
