@@ -25,6 +25,10 @@ use crate::train::{StopReason, TrainedModel};
 #[derive(Clone)]
 pub struct ClipValue(pub Rc<Clip>);
 
+/// Reconstruction metrics of generated images (recon_metrics).
+#[derive(Clone)]
+pub struct ReconValue(pub Arc<crate::eval::recon::ReconReport>);
+
 /// A loaded diffusion UNet.
 #[derive(Clone)]
 pub struct DiffusionValue(pub Rc<crate::generate::DiffusionModel>);
@@ -283,6 +287,34 @@ pub fn register(reg: &mut Registry) {
                 c.0.config.projection_dim
             )
         },
+    );
+    register_value_type::<ReconValue>(
+        reg,
+        "Reconstruction",
+        "Reconstruction metrics (PixCorr, SSIM, feature identification) with their settings; prints as a table.",
+        vec![
+            Property {
+                name: "pairs",
+                doc: "number of real/generated pairs",
+                get: |r| int(r.0.pairs),
+            },
+            Property {
+                name: "pixcorr",
+                doc: "mean PixCorr (() without images)",
+                get: |r| r.0.pixcorr.as_ref().map_or(Dynamic::UNIT, |p| Dynamic::from(p.mean)),
+            },
+            Property {
+                name: "ssim",
+                doc: "mean SSIM (() without images)",
+                get: |r| r.0.ssim.as_ref().map_or(Dynamic::UNIT, |s| Dynamic::from(s.mean)),
+            },
+            Property {
+                name: "metrics",
+                doc: "everything as a map (per-pair values and settings included), for save_metrics",
+                get: |r| to_dynamic(&*r.0),
+            },
+        ],
+        |r| r.0.to_table(),
     );
     register_value_type::<DiffusionValue>(
         reg,
@@ -902,6 +934,9 @@ pub fn json_ready(value: &Dynamic) -> Dynamic {
     }
     if let Some(e) = value.read_lock::<EvaluationValue>() {
         return to_dynamic(&*e.report);
+    }
+    if let Some(r) = value.read_lock::<ReconValue>() {
+        return to_dynamic(&*r.0);
     }
     if value.is_variant() {
         return Dynamic::from(value.to_string());

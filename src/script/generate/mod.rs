@@ -5,6 +5,7 @@ mod diffusion_load;
 mod generate;
 mod nearest_images;
 mod predict;
+mod recon_metrics;
 
 use super::registry::Registry;
 
@@ -14,4 +15,5 @@ pub fn register(reg: &mut Registry) {
     predict::register(reg);
     nearest_images::register(reg);
     generate::register(reg);
+    recon_metrics::register(reg);
 }
