@@ -48,27 +48,181 @@ pub struct TowerConfig {
     pub layer_norm_eps: f64,
 }
 
-/// The vision tower (a ViT).
+/// A vision transformer's sizes.
+///
+/// ```
+/// use brainclip::clip::ClipConfig;
+/// use brainclip::clip::config::VisionKind;
+/// let VisionKind::Vit(b16) = ClipConfig::vit_b_16().vision.kind else { unreachable!() };
+/// assert_eq!((b16.patch_size, b16.tower.width, b16.tower.heads), (16, 768, 12));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct VisionConfig {
+pub struct VitConfig {
     /// Transformer sizes.
     pub tower: TowerConfig,
-    /// Input side in pixels (square).
-    pub image_size: usize,
     /// Patch side in pixels.
     pub patch_size: usize,
+}
+
+/// OpenAI's modified ResNet (CLIP RN50, RN101, ...): a three-convolution stem, four stages of
+/// bottleneck blocks with anti-aliased (average-pooled) strides, and attention pooling.
+///
+/// ```
+/// use brainclip::clip::config::ResNetConfig;
+/// let rn50 = ResNetConfig { layers: [3, 4, 6, 3], width: 64, heads: 32 };
+/// assert_eq!(rn50.feature_width(), 2048);
+/// assert_eq!(rn50.head_width(), 64);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResNetConfig {
+    /// Bottleneck blocks in each of the four stages (`[3, 4, 6, 3]` for RN50, `[3, 4, 23, 3]`
+    /// for RN101).
+    pub layers: [usize; 4],
+    /// Stem width: stage `i` has `width·2^i` planes and puts out four times as many channels.
+    pub width: usize,
+    /// Heads of the attention pool (divides [`ResNetConfig::feature_width`]).
+    pub heads: usize,
+}
+
+/// One bottleneck block of a modified ResNet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BottleneckShape {
+    /// Stage (0–3) and index within it, as in the tensor names `layer{stage+1}.{index}`.
+    pub stage: usize,
+    /// Index within the stage.
+    pub index: usize,
+    /// Input channels.
+    pub inplanes: usize,
+    /// Width of the inner 1×1 and 3×3 convolutions; the block puts out `4·planes` channels.
+    pub planes: usize,
+    /// Spatial stride (an average pool before the last convolution and in the shortcut).
+    pub stride: usize,
+}
+
+impl BottleneckShape {
+    /// Output channels: `4·planes`.
+    pub fn out_channels(&self) -> usize {
+        4 * self.planes
+    }
+    /// Whether the shortcut is a (pooled) 1×1 convolution with BatchNorm rather than the identity.
+    pub fn has_downsample(&self) -> bool {
+        self.stride > 1 || self.inplanes != self.out_channels()
+    }
+}
+
+impl ResNetConfig {
+    /// Every bottleneck block in order, with its channels and stride (stage 0 keeps the
+    /// resolution, stages 1–3 halve it in their first block).
+    ///
+    /// ```
+    /// use brainclip::clip::config::ResNetConfig;
+    /// let blocks = ResNetConfig { layers: [1, 2, 1, 1], width: 8, heads: 4 }.blocks();
+    /// assert_eq!(blocks.len(), 5);
+    /// assert_eq!((blocks[1].inplanes, blocks[1].planes, blocks[1].stride), (32, 16, 2));
+    /// assert!(blocks[1].has_downsample() && !blocks[2].has_downsample());
+    /// ```
+    pub fn blocks(&self) -> Vec<BottleneckShape> {
+        let mut inplanes = self.width;
+        let mut out = Vec::new();
+        for (stage, &count) in self.layers.iter().enumerate() {
+            let planes = self.width << stage;
+            for index in 0..count {
+                let stride = if stage > 0 && index == 0 { 2 } else { 1 };
+                out.push(BottleneckShape {
+                    stage,
+                    index,
+                    inplanes,
+                    planes,
+                    stride,
+                });
+                inplanes = 4 * planes;
+            }
+        }
+        out
+    }
+
+    /// Channels of the last stage, the attention pool's width: `32·width`.
+    pub fn feature_width(&self) -> usize {
+        self.width * 32
+    }
+    /// Width of one attention-pool head.
+    pub fn head_width(&self) -> usize {
+        self.feature_width() / self.heads
+    }
+}
+
+/// The kind of image tower.
+///
+/// ```
+/// use brainclip::clip::ClipConfig;
+/// use brainclip::clip::config::VisionKind;
+/// assert!(matches!(ClipConfig::rn50().vision.kind, VisionKind::ResNet(_)));
+/// assert!(matches!(ClipConfig::vit_b_32().vision.kind, VisionKind::Vit(_)));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum VisionKind {
+    /// A vision transformer (class token, projection without bias).
+    Vit(VitConfig),
+    /// OpenAI's modified ResNet (its attention pool projects into the joint space).
+    ResNet(ResNetConfig),
+}
+
+/// The vision tower.
+///
+/// ```
+/// use brainclip::clip::ClipConfig;
+/// let (b32, rn50) = (ClipConfig::vit_b_32().vision, ClipConfig::rn50().vision);
+/// // 7×7 patches or a 7×7 last feature map, plus the class or mean token.
+/// assert_eq!((b32.tokens(), rn50.tokens()), (50, 50));
+/// assert_eq!((b32.patch_size(), rn50.patch_size()), (Some(32), None));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct VisionConfig {
+    /// ViT or ResNet, with its sizes.
+    pub kind: VisionKind,
+    /// Input side in pixels (square).
+    pub image_size: usize,
     /// Input channels (3).
     pub channels: usize,
 }
 
+/// The total stride of a modified ResNet: its last feature map is `image_size / 32` on a side.
+pub const RESNET_STRIDE: usize = 32;
+
 impl VisionConfig {
-    /// Patches per side.
+    /// Side of the grid the tower attends over: patches per side for a ViT, the last feature
+    /// map's side for a ResNet.
     pub fn grid(&self) -> usize {
-        self.image_size / self.patch_size
+        match &self.kind {
+            VisionKind::Vit(v) => self.image_size / v.patch_size,
+            VisionKind::ResNet(_) => self.image_size / RESNET_STRIDE,
+        }
     }
-    /// Sequence length: patches plus the class token.
+    /// Sequence length: the grid plus the class token (ViT) or the mean token (ResNet's
+    /// attention pool).
     pub fn tokens(&self) -> usize {
         self.grid() * self.grid() + 1
+    }
+    /// The ViT patch side (`None` for a ResNet).
+    pub fn patch_size(&self) -> Option<usize> {
+        match &self.kind {
+            VisionKind::Vit(v) => Some(v.patch_size),
+            VisionKind::ResNet(_) => None,
+        }
+    }
+    /// A one-line description: `ViT 224 px / 32 (12 layers, width 768)` or
+    /// `ResNet 224 px (blocks [3, 4, 6, 3], width 64)`.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            VisionKind::Vit(v) => format!(
+                "ViT {} px / {} ({} layers, width {})",
+                self.image_size, v.patch_size, v.tower.layers, v.tower.width
+            ),
+            VisionKind::ResNet(r) => format!(
+                "ResNet {} px (blocks {:?}, width {})",
+                self.image_size, r.layers, r.width
+            ),
+        }
     }
 }
 
@@ -166,18 +320,20 @@ impl ClipConfig {
             return Err(ClipError::Config("config.json is not a JSON object".into()));
         }
         let (v, t) = (section(&json, "vision_config")?, section(&json, "text_config")?);
-        let vision = VisionConfig {
-            tower: tower(&v, (768, 3072, 12, 12))?,
-            image_size: v.image_size.unwrap_or(224),
-            patch_size: v.patch_size.unwrap_or(32),
-            channels: v.num_channels.unwrap_or(3),
-        };
-        if vision.patch_size == 0 || !vision.image_size.is_multiple_of(vision.patch_size) {
+        let (image_size, patch_size) = (v.image_size.unwrap_or(224), v.patch_size.unwrap_or(32));
+        if patch_size == 0 || !image_size.is_multiple_of(patch_size) {
             return Err(ClipError::Config(format!(
-                "image_size {} must be a multiple of patch_size {}",
-                vision.image_size, vision.patch_size
+                "image_size {image_size} must be a multiple of patch_size {patch_size}"
             )));
         }
+        let vision = VisionConfig {
+            kind: VisionKind::Vit(VitConfig {
+                tower: tower(&v, (768, 3072, 12, 12))?,
+                patch_size,
+            }),
+            image_size,
+            channels: v.num_channels.unwrap_or(3),
+        };
         let eos = t.eos_token_id.unwrap_or(49407);
         let text = TextConfig {
             tower: tower(&t, (512, 2048, 12, 8))?,
@@ -209,9 +365,11 @@ impl ClipConfig {
         };
         Self {
             vision: VisionConfig {
-                tower: tower(width, layers),
+                kind: VisionKind::Vit(VitConfig {
+                    tower: tower(width, layers),
+                    patch_size: patch,
+                }),
                 image_size: 224,
-                patch_size: patch,
                 channels: 3,
             },
             text: TextConfig {
@@ -237,17 +395,66 @@ impl ClipConfig {
         Self::standard(1024, 24, 14, 768, 768)
     }
 
+    /// OpenAI's RN50 (as OpenCLIP's `RN50-quickgelu`).
+    pub fn rn50() -> Self {
+        Self::resnet([3, 4, 6, 3], 1024)
+    }
+    /// OpenAI's RN101 (as OpenCLIP's `RN101-quickgelu`).
+    pub fn rn101() -> Self {
+        Self::resnet([3, 4, 23, 3], 512)
+    }
+
+    fn resnet(layers: [usize; 4], projection: usize) -> Self {
+        let mut config = Self::standard(768, 12, 32, 512, projection);
+        config.vision.kind = VisionKind::ResNet(ResNetConfig {
+            layers,
+            width: 64,
+            heads: 32,
+        });
+        config
+    }
+
     /// Multiply–add FLOPs (2 per multiply–add) of encoding one image, counting the matrix
-    /// products only (LayerNorm, softmax and activations are a few percent):
+    /// products and convolutions only (normalisation, pooling, softmax and activations are a few
+    /// per cent).
     ///
-    /// `2·[(N−1)·3p²·w + L·(4·N·w² + 2·N²·w + 2·N·w·m) + w·P]` with N tokens (patches + class),
-    /// patch side p, width w, L layers, MLP width m and projection width P.
+    /// ViT: `2·[(N−1)·3p²·w + L·(4·N·w² + 2·N²·w + 2·N·w·m) + w·P]` with N tokens (patches +
+    /// class), patch side p, width w, L layers, MLP width m and projection width P.
+    ///
+    /// ResNet: `2·Σ c_in·c_out·k²·h·w` over the convolutions (at their output resolution), plus the
+    /// attention pool as brainclip computes it, with the mean token as the only query:
+    /// `2·[2·N·C² + C² + 2·N·C + C·P]` for N tokens of width C.
     pub fn image_flops(&self) -> f64 {
         let v = &self.vision;
-        let (n, w, m) = (v.tokens() as f64, v.tower.width as f64, v.tower.mlp_width as f64);
-        let p2 = (v.patch_size * v.patch_size * v.channels) as f64;
-        let per_layer = 4.0 * n * w * w + 2.0 * n * n * w + 2.0 * n * w * m;
-        2.0 * ((n - 1.0) * p2 * w + v.tower.layers as f64 * per_layer + w * self.projection_dim as f64)
+        let p = self.projection_dim as f64;
+        match &v.kind {
+            VisionKind::Vit(vit) => {
+                let (n, w, m) = (v.tokens() as f64, vit.tower.width as f64, vit.tower.mlp_width as f64);
+                let p2 = (vit.patch_size * vit.patch_size * v.channels) as f64;
+                let per_layer = 4.0 * n * w * w + 2.0 * n * n * w + 2.0 * n * w * m;
+                2.0 * ((n - 1.0) * p2 * w + vit.tower.layers as f64 * per_layer + w * p)
+            }
+            VisionKind::ResNet(r) => {
+                // c_in · c_out · k² · side² multiply-adds of one convolution.
+                let conv =
+                    |c_in: usize, c_out: usize, k: usize, side: usize| (c_in * c_out * k * k * side * side) as f64;
+                let (w, half) = (r.width, v.image_size / 2);
+                let mut macs = conv(v.channels, w / 2, 3, half) + conv(w / 2, w / 2, 3, half) + conv(w / 2, w, 3, half);
+                let mut side = half / 2;
+                for b in r.blocks() {
+                    let out = side / b.stride;
+                    macs += conv(b.inplanes, b.planes, 1, side) + conv(b.planes, b.planes, 3, side);
+                    macs += conv(b.planes, b.out_channels(), 1, out);
+                    if b.has_downsample() {
+                        macs += conv(b.inplanes, b.out_channels(), 1, out);
+                    }
+                    side = out;
+                }
+                let (n, c) = (v.tokens() as f64, r.feature_width() as f64);
+                macs += 2.0 * n * c * c + c * c + 2.0 * n * c + c * p;
+                2.0 * macs
+            }
+        }
     }
 }
 
@@ -273,6 +480,35 @@ mod tests {
         assert!(ClipConfig::from_hf_json(r#"{"vision_config": {"patch_size": 5}}"#).is_err());
         assert!(ClipConfig::from_hf_json(r#"{"text_config": {"hidden_act": "relu"}}"#).is_err());
         assert!(ClipConfig::from_hf_json(r#"{"text_config": {"hidden_size": "wide"}}"#).is_err());
+    }
+
+    #[test]
+    fn rn50_flops_match_torch_flop_counter() {
+        // torch 2.9's FlopCounterMode counts 10 734 452 736 FLOPs of convolutions in OpenCLIP's
+        // RN50 image tower at 224 px (generate_resnet.py prints it); the attention pool adds
+        // 2·(2NC² + C² + 2NC + CP) with N = 50 tokens of width C = 2048, P = 1024.
+        let (n, c, p) = (50.0, 2048.0, 1024.0);
+        let pool = 2.0 * (2.0 * n * c * c + c * c + 2.0 * n * c + c * p);
+        assert_eq!(ClipConfig::rn50().image_flops(), 10_734_452_736.0 + pool);
+        // RN101: 17 more stage-3 blocks at 14×14 (1×1 1024→256, 3×3 256→256, 1×1 256→1024) and a
+        // projection to 512 instead of 1024.
+        let block = 2.0 * (1024.0 * 256.0 + 256.0 * 256.0 * 9.0 + 256.0 * 1024.0) * 196.0;
+        let extra = 17.0 * block - 2.0 * c * 512.0;
+        assert_eq!(
+            ClipConfig::rn101().image_flops() - ClipConfig::rn50().image_flops(),
+            extra
+        );
+    }
+
+    #[test]
+    fn towers_describe_themselves() {
+        assert_eq!(
+            ClipConfig::vit_b_32().vision.describe(),
+            "ViT 224 px / 32 (12 layers, width 768)"
+        );
+        let rn50 = ClipConfig::rn50().vision;
+        assert_eq!(rn50.describe(), "ResNet 224 px (blocks [3, 4, 6, 3], width 64)");
+        assert_eq!((rn50.grid(), rn50.tokens(), rn50.patch_size()), (7, 50, None));
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! CLIP in burn: the ViT image tower and the text transformer, loaded from Hugging Face
-//! `CLIPModel` checkpoints, with OpenAI's tokenizer and Hugging Face's image preprocessing, so
-//! brainclip computes CLIP embeddings itself (and gradients through the image tower).
+//! CLIP in burn: the image tower (a ViT, or OpenAI's modified ResNet as in RN50/RN101) and the
+//! text transformer, loaded from Hugging Face `CLIPModel` or OpenCLIP checkpoints, with OpenAI's
+//! tokenizer and Hugging Face's image preprocessing, so brainclip computes CLIP embeddings itself
+//! (and gradients through the image tower).
 //!
 //! ```no_run
 //! use brainclip::clip::{Clip, encode::Silent};
@@ -14,12 +15,14 @@ pub mod checkpoint;
 pub mod config;
 pub mod encode;
 mod error;
+pub mod image;
 pub mod layers;
 pub mod model;
 pub mod openclip;
 pub mod preprocess;
 pub mod prompts;
 pub mod resample;
+pub mod resnet;
 pub mod text;
 pub mod tokenizer;
 mod tower;

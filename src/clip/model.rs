@@ -8,8 +8,9 @@ use burn::tensor::{Device, Tensor};
 
 use super::ClipError;
 use super::config::ClipConfig;
+use super::image::ImageEncoder;
 use super::text::TextTower;
-use super::vision::{VisionTower, projection};
+use super::vision::projection;
 use super::weights::TensorStore;
 use crate::tensors::l2_normalize;
 
@@ -17,29 +18,25 @@ use crate::tensors::l2_normalize;
 /// through both towers).
 #[derive(Module, Debug)]
 pub struct ClipModel {
-    vision: VisionTower,
+    vision: ImageEncoder,
     text: TextTower,
-    visual_projection: Linear,
     text_projection: Linear,
     logit_scale: Param<Tensor<1>>,
 }
 
-/// Buffers some checkpoints carry that are not weights.
-const IGNORED: &[&str] = &["position_ids"];
+/// Buffers some checkpoints carry that are not weights (BatchNorm's batch counter is an
+/// integer and skipped when read; a floating-point copy is ignored too).
+const IGNORED: &[&str] = &["position_ids", "num_batches_tracked"];
 
 impl ClipModel {
-    /// Build from a store holding Hugging Face `CLIPModel` tensor names; every missing,
-    /// unexpected or mis-shaped tensor is listed in the error.
+    /// Build from a store holding Hugging Face `CLIPModel` tensor names (a modified ResNet image
+    /// tower: OpenCLIP's `visual.*` names); every missing, unexpected or mis-shaped tensor is
+    /// listed in the error.
     pub fn from_store(mut store: TensorStore, config: &ClipConfig) -> Result<Self, ClipError> {
-        let (vw, tw, p) = (
-            config.vision.tower.width,
-            config.text.tower.width,
-            config.projection_dim,
-        );
+        let (tw, p) = (config.text.tower.width, config.projection_dim);
         let model = Self {
-            vision: VisionTower::load(&mut store, &config.vision),
+            vision: ImageEncoder::load(&mut store, &config.vision, p),
             text: TextTower::load(&mut store, &config.text),
-            visual_projection: projection(&mut store, "visual_projection", vw, p),
             text_projection: projection(&mut store, "text_projection", tw, p),
             logit_scale: store.param("logit_scale", [1]),
         };
@@ -55,7 +52,7 @@ impl ClipModel {
     /// Load OpenCLIP's `open_clip_model.safetensors` for `config`.
     pub fn load_open_clip(file: &Path, config: &ClipConfig, device: &Device) -> Result<Self, ClipError> {
         let mut store = TensorStore::open(file, device)?;
-        super::openclip::rename_to_hf(&mut store);
+        super::openclip::rename_to_hf(&mut store, &config.vision.kind);
         Self::load_store(store, config)
     }
 
@@ -70,9 +67,10 @@ impl ClipModel {
         Self::from_store(store, config)
     }
 
-    /// Image embeddings (batch × projection), not normalised, of CLIP-normalised pixels.
+    /// Image embeddings (batch × projection), not normalised, of CLIP-normalised pixels
+    /// (batch × 3 × `image_size` × `image_size`), through either kind of image tower.
     pub fn encode_images(&self, pixels: Tensor<4>) -> Result<Tensor<2>, ClipError> {
-        Ok(self.visual_projection.forward(self.vision.forward(pixels)?))
+        self.vision.forward(pixels)
     }
 
     /// Text embeddings (batch × projection), not normalised, of token id rows.

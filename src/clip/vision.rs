@@ -6,7 +6,7 @@ use burn::nn::{LayerNorm, Linear};
 use burn::tensor::Tensor;
 
 use super::ClipError;
-use super::config::VisionConfig;
+use super::config::{VisionConfig, VitConfig};
 use super::layers::Encoder;
 use super::tower::load_encoder;
 use super::weights::TensorStore;
@@ -28,15 +28,15 @@ pub struct VisionTower {
 
 impl VisionTower {
     /// Load from Hugging Face names under `vision_model`.
-    pub(crate) fn load(store: &mut TensorStore, c: &VisionConfig) -> Self {
-        let (w, p, ch, eps) = (c.tower.width, c.patch_size, c.channels, c.tower.layer_norm_eps);
+    pub(crate) fn load(store: &mut TensorStore, c: &VisionConfig, vit: &VitConfig) -> Self {
+        let (w, p, ch, eps) = (vit.tower.width, vit.patch_size, c.channels, vit.tower.layer_norm_eps);
         let conv: Tensor<4> = store.tensor("vision_model.embeddings.patch_embedding.weight", [w, ch, p, p]);
         Self {
             patch: Param::from_tensor(conv.reshape([w, ch * p * p]).transpose()),
             class: store.param("vision_model.embeddings.class_embedding", [w]),
             position: store.param("vision_model.embeddings.position_embedding.weight", [c.tokens(), w]),
             pre_norm: store.layer_norm("vision_model.pre_layrnorm", w, eps),
-            encoder: load_encoder(store, "vision_model", &c.tower),
+            encoder: load_encoder(store, "vision_model", &vit.tower),
             post_norm: store.layer_norm("vision_model.post_layernorm", w, eps),
             image_size: c.image_size,
             patch_size: p,

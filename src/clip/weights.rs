@@ -87,6 +87,11 @@ impl TensorStore {
         self.tensors.contains_key(name)
     }
 
+    /// The device tensors are put on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
     /// Names not yet taken.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tensors.keys().map(String::as_str)

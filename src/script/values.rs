@@ -11,6 +11,7 @@ use super::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
 use super::options::Options;
 use super::registry::{Registry, TypeDoc};
 use crate::clip::Clip;
+use crate::clip::config::VisionKind;
 use crate::data::Dataset;
 use crate::data::bdata::BData;
 use crate::data::embeddings::Embeddings;
@@ -264,8 +265,18 @@ pub fn register(reg: &mut Registry) {
             },
             Property {
                 name: "patch_size",
-                doc: "ViT patch side in pixels",
-                get: |c| int(c.0.config.vision.patch_size),
+                doc: "ViT patch side in pixels (0 for a ResNet image tower)",
+                get: |c| int(c.0.config.vision.patch_size().unwrap_or(0)),
+            },
+            Property {
+                name: "image_tower",
+                doc: "\"vit\" or \"resnet\" (OpenAI's modified ResNet, as RN50/RN101)",
+                get: |c| {
+                    Dynamic::from(match c.0.config.vision.kind {
+                        VisionKind::Vit(_) => "vit",
+                        VisionKind::ResNet(_) => "resnet",
+                    })
+                },
             },
             Property {
                 name: "vocab_size",
@@ -274,14 +285,10 @@ pub fn register(reg: &mut Registry) {
             },
         ],
         |c| {
-            let v = &c.0.config.vision;
             format!(
-                "Clip {}: ViT {}px/{} ({} layers, width {}), text {} layers width {}, D = {}",
+                "Clip {}: {}, text {} layers width {}, D = {}",
                 c.0.name,
-                v.image_size,
-                v.patch_size,
-                v.tower.layers,
-                v.tower.width,
+                c.0.config.vision.describe(),
                 c.0.config.text.tower.layers,
                 c.0.config.text.tower.width,
                 c.0.config.projection_dim

@@ -10,14 +10,19 @@ pub const DOC: FnDoc = FnDoc {
     name: "clip_load",
     area: "clip",
     signatures: &["clip_load(path: string) -> Clip"],
-    summary: "Load a CLIP checkpoint folder (Hugging Face CLIPModel: config.json, model.safetensors, merges.txt).",
+    summary: "Load a CLIP checkpoint folder (Hugging Face CLIPModel, or OpenCLIP ViT and ResNet models such as RN50/RN101).",
     details: "The layout of openai/clip-vit-base-patch32, -patch16 and clip-vit-large-patch14 as saved by
-transformers, or OpenCLIP's open_clip_config.json + open_clip_model.safetensors (ViT models);
-OpenAI's bpe_simple_vocab_16e6.txt.gz may replace merges.txt. The model runs on the
-session's device. A checkpoint whose tensors do not fit its config is an error listing the
-missing, unexpected and mis-shaped tensors.",
+transformers (config.json, model.safetensors, merges.txt), or OpenCLIP's open_clip_config.json +
+open_clip_model.safetensors: ViT models, and OpenAI's modified ResNets (RN50, RN101, RN50x4, ...:
+convolutional stem, anti-aliased bottleneck stages, BatchNorm with running statistics,
+attention pooling), e.g. the OpenAI RN50/RN101 weights converted by OpenCLIP. OpenAI's
+bpe_simple_vocab_16e6.txt.gz may replace merges.txt. The model runs on the session's device.
+A checkpoint whose tensors do not fit its config is an error listing the missing, unexpected
+and mis-shaped tensors. `clip.image_tower` says \"vit\" or \"resnet\".",
     example: r#"let clip = clip_load("tests/data/clip/tiny");
-clip.dim == 32 && clip.image_size == 32 && clip_load("tests/data/clip/tiny").name == clip.name"#,
+let rn = clip_load("tests/data/clip/tiny_resnet");
+clip.dim == 32 && clip.image_size == 32 && clip_load("tests/data/clip/tiny").name == clip.name
+    && clip.image_tower == "vit" && rn.image_tower == "resnet" && rn.image_size == 64"#,
 };
 
 pub fn register(reg: &mut Registry) {
