@@ -598,7 +598,7 @@ fn final_distance(m: &DiffusionModel, clip: &Clip, scale: f64, target: &Tensor<2
         },
     };
     let mut noise = brainclip::generate::SeededNoise::new(11);
-    let mut cutouts = Cutouts::Random(brainclip::generate::CutoutDraw::new(5));
+    let mut cutouts = Cutouts::Random(Box::new(brainclip::generate::CutoutDraw::new(5)));
     let out = sample(
         &m.unet,
         &s,

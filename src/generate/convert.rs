@@ -296,7 +296,7 @@ pub fn convert_adm(
         })
     };
     let per_level = (0..n_out).find(|&k| upsampler_at(k).is_some()).map_or(n_out, |k| k + 1);
-    if per_level < 2 || n_out % per_level != 0 || n_in != n_out {
+    if per_level < 2 || !n_out.is_multiple_of(per_level) || n_in != n_out {
         return Err(checkpoint_error(
             file,
             format!("{n_in} input and {n_out} output blocks do not form ADM levels"),

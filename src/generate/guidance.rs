@@ -14,7 +14,7 @@ use crate::tensors::l2_normalize;
 /// CLIP's per-channel normalisation (mean, std) of [0, 1] pixels.
 pub const CLIP_MEAN: [f32; 3] = [0.481_454_66, 0.457_827_5, 0.408_210_73];
 /// CLIP's per-channel standard deviations.
-pub const CLIP_STD: [f32; 3] = [0.268_629_54, 0.261_302_58, 0.275_777_11];
+pub const CLIP_STD: [f32; 3] = [0.268_629_54, 0.261_302_6, 0.275_777_1];
 
 /// Guidance settings, named and defaulted as in the authors' script.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -321,7 +321,7 @@ mod tests {
         let d = Device::flex();
         let x = Tensor::<2>::from_floats([[1.0, 0.0], [0.0, 2.0], [-3.0, 0.0]], &d);
         let y = Tensor::<2>::from_floats([[1.0, 0.0]], &d);
-        let v: Vec<f32> = spherical_distance(x, y).into_data().to_vec().unwrap();
+        let v: Vec<f32> = spherical_distance(x, y).into_data().try_into_vec_as::<f32>().unwrap();
         // 2·asin(‖x̂−ŷ‖/2)² = θ²/2 for angle θ.
         assert!(v[0].abs() < 1e-6);
         assert!(

@@ -48,7 +48,7 @@ impl SampleObserver for Quiet {
 /// Where the cutouts of each guided step come from.
 pub enum Cutouts {
     /// Drawn at random (seeded) as the authors draw them.
-    Random(CutoutDraw),
+    Random(Box<CutoutDraw>),
     /// Given per step (tests, replays): boxes for the guided steps in order.
     Given(Vec<Vec<Cutout>>),
 }
@@ -86,6 +86,7 @@ fn detached(p: Prediction) -> Prediction {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // the loop's state, passed as the authors' cond_fn sees it
 /// One guided evaluation at index `i`: the prediction and the guidance gradient (−∇loss w.r.t. x,
 /// what the authors' `cond_fn` returns).
 pub fn guided_prediction(

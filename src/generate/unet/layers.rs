@@ -230,6 +230,7 @@ impl SpatialAttention {
 
 /// A 2× down-sampler: a stride-2 convolution, or a residual block that average-pools.
 #[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)] // a handful per model, built once
 pub enum Downsampler {
     /// `Downsample2D(use_conv=True)`.
     Conv(Conv2d),
@@ -259,6 +260,7 @@ impl Downsampler {
 
 /// A 2× up-sampler: nearest up-sampling and a convolution, or a residual block that up-samples.
 #[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)] // a handful per model, built once
 pub enum Upsampler {
     /// `Upsample2D(use_conv=True)`.
     Conv(Conv2d),

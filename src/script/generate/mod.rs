@@ -2,7 +2,7 @@
 //! find init images, generate pictures with CLIP guidance, and judge reconstructions.
 
 mod diffusion_load;
-mod generate;
+mod generate_images;
 mod nearest_images;
 mod predict;
 mod recon_metrics;
@@ -14,6 +14,6 @@ pub fn register(reg: &mut Registry) {
     diffusion_load::register(reg);
     predict::register(reg);
     nearest_images::register(reg);
-    generate::register(reg);
+    generate_images::register(reg);
     recon_metrics::register(reg);
 }

@@ -1,3 +1,4 @@
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -100,18 +101,19 @@ fn nearest(
         order.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
         let mut picks = Array::new();
         for &j in order.iter().take(k) {
-            if !cache.contains_key(&j) {
-                let file = image_file(run, folder, &ids[j])?;
-                let image = images::read_rgb(&file).or_fault(DOC.name)?;
-                cache.insert(
-                    j,
-                    ImageValue {
+            let value = match cache.entry(j) {
+                Entry::Occupied(found) => found.get().clone(),
+                Entry::Vacant(slot) => {
+                    let file = image_file(run, folder, &ids[j])?;
+                    let image = images::read_rgb(&file).or_fault(DOC.name)?;
+                    slot.insert(ImageValue {
                         image: Arc::new(image),
                         path: file.display().to_string(),
-                    },
-                );
-            }
-            picks.push(Dynamic::from(cache[&j].clone()));
+                    })
+                    .clone()
+                }
+            };
+            picks.push(Dynamic::from(value));
         }
         if k == 1 {
             out.extend(picks);

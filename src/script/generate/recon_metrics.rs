@@ -71,21 +71,26 @@ fn feature_pair(name: &str, value: Dynamic) -> ScriptResult<(Array2<f32>, Array2
         return Err(bad());
     }
     let (a, b) = (pair[0].clone(), pair[1].clone());
-    if let (Some(real), Some(generated)) = (a.clone().try_cast::<EmbeddingsValue>(), b.clone().try_cast::<EmbeddingsValue>()) {
+    if let (Some(real), Some(generated)) = (
+        a.clone().try_cast::<EmbeddingsValue>(),
+        b.clone().try_cast::<EmbeddingsValue>(),
+    ) {
         let ids = real.0.ids();
         let rows: Vec<usize> = generated
             .0
             .ids()
             .iter()
             .map(|id| {
-                ids.iter().position(|x| x == id).ok_or_else(|| -> Box<rhai::EvalAltResult> {
-                    ScriptFault::new(
-                        FaultKind::Data,
-                        format!("recon_metrics: features.{name}: generated id `{id}` has no real row"),
-                    )
-                    .with_hint("embed the real and the generated images with the same ids")
-                    .into()
-                })
+                ids.iter()
+                    .position(|x| x == id)
+                    .ok_or_else(|| -> Box<rhai::EvalAltResult> {
+                        ScriptFault::new(
+                            FaultKind::Data,
+                            format!("recon_metrics: features.{name}: generated id `{id}` has no real row"),
+                        )
+                        .with_hint("embed the real and the generated images with the same ids")
+                        .into()
+                    })
             })
             .collect::<ScriptResult<_>>()?;
         let real_rows = real.0.matrix().select(ndarray::Axis(0), &rows);
@@ -132,9 +137,12 @@ fn run(real: Array, generated: Array, opts: Options, seed: u64) -> ScriptResult<
 pub fn register(reg: &mut Registry) {
     reg.function(&DOC, |engine, ctx| {
         let c = ctx.clone();
-        engine.register_fn(DOC.name, move |real: Array, generated: Array| -> ScriptResult<ReconValue> {
-            run(real, generated, Options::empty(DOC.name), c.seed())
-        });
+        engine.register_fn(
+            DOC.name,
+            move |real: Array, generated: Array| -> ScriptResult<ReconValue> {
+                run(real, generated, Options::empty(DOC.name), c.seed())
+            },
+        );
         engine.register_fn(
             DOC.name,
             move |real: Array, generated: Array, options: Map| -> ScriptResult<ReconValue> {

@@ -204,7 +204,7 @@ fn run_generate(
             .get(if init.len() == 1 { 0 } else { row })
             .map(|img| image_tensor(&img.image, image_size, &device));
         let mut noise = SeededNoise::new(seed);
-        let mut cutouts = Cutouts::Random(CutoutDraw::new(seed ^ 0x5eed_c075));
+        let mut cutouts = Cutouts::Random(Box::new(CutoutDraw::new(seed ^ 0x5eed_c075)));
         let label = format!("generate {}/{} {id}", n + 1, rows.len());
         let mut progress = GenerateProgress::new(run, &label);
         let guided = guidance.clip_guidance_scale > 0.0 || guidance.tv_scale > 0.0 || guidance.range_scale > 0.0;
