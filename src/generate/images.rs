@@ -14,7 +14,8 @@ use super::GenerateError;
 /// ```
 /// use brainclip::generate::to_images;
 /// let pics = to_images(&[-1.0, 0.0, 1.0, 1.0, -1.0, 0.0, 0.0, 0.5, 1.0, 1.0, 1.0, 1.0], [1, 3, 2, 2]);
-/// assert_eq!(pics[0].get_pixel(0, 0).0, [0, 255, 0]);
+/// assert_eq!(pics[0].get_pixel(0, 0).0, [0, 0, 255]);
+/// assert_eq!(pics[0].get_pixel(1, 1).0, [255, 191, 255]); // 0.75 × 255 = 191.25, truncated
 /// ```
 pub fn to_images(values: &[f32], shape: [usize; 4]) -> Vec<RgbImage> {
     let [b, c, h, w] = shape;
