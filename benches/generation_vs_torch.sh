@@ -16,7 +16,7 @@ threads=$(nproc)
 before=$("$PYTHON" benches/reference/generation_step.py 10 "$threads" | tee /dev/stderr | awk '/^torch_seconds_per_step/ {print $2}')
 cargo bench --profile dev ${CARGO_FEATURES:+--features "$CARGO_FEATURES"} --bench generation_step -- --noplot 2>&1 | tail -n 5 >&2
 after=$("$PYTHON" benches/reference/generation_step.py 10 "$threads" | tee /dev/stderr | awk '/^torch_seconds_per_step/ {print $2}')
-estimates="target/criterion/guided_step/tiny_adm_48px_16x2_cutouts/new/estimates.json"
+estimates="target/criterion/guided_step_tiny_adm_48px_16x2_cutouts/new/estimates.json"
 "$PYTHON" - "$estimates" "$before" "$after" <<'PY'
 import json, sys
 rust = json.load(open(sys.argv[1]))["median"]["point_estimate"] / 1e9

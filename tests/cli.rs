@@ -313,6 +313,51 @@ fn the_zero_shot_script_embeds_class_prompts_with_a_clip_checkpoint() {
 }
 
 #[test]
+fn the_shipped_generation_script_runs_end_to_end_on_the_tiny_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("scripts/generate.rhai");
+    brainclip()
+        .current_dir(root)
+        .args(["script", script.to_str().unwrap(), "--allow-read", "tests/data"])
+        .args([
+            "--set",
+            "voxels=300",
+            "--set",
+            "epochs=2",
+            "--set",
+            "width=64",
+            "--set",
+            "n=2",
+        ])
+        .args([
+            "--set",
+            "steps=4",
+            "--set",
+            "skip=1",
+            "--set",
+            "cutn=2",
+            "--set",
+            "cutn_batches=1",
+        ])
+        .args(["--out", out.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2-way identification").and(predicate::str::contains("clip_vs_target")));
+    let metrics: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(metrics["generation"]["features"][0]["two_way"]["comparisons"], 1);
+    assert!(out.join("generated.png").is_file());
+    let pictures = std::fs::read_dir(out.join("generated"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"))
+        .count();
+    assert_eq!(pictures, 2);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("diffusion_pytorch_model.safetensors"), "{manifest}");
+}
+
+#[test]
 fn ctrl_c_stops_training_and_keeps_what_was_written() {
     let dir = tempfile::tempdir().unwrap();
     let script = write_script(

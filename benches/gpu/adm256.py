@@ -99,7 +99,7 @@ for k in range(a.steps + 1):
     torch.cuda.synchronize() if a.device.startswith("cuda") else None
     t0 = time.perf_counter()
     with torch.no_grad():
-        diffusion.p_sample(model, xd, torch.tensor([cur_t], device=a.device), clip_denoised=True, cond_fn=cond_fn)["sample"].cpu()
+        diffusion.p_sample(model, xd, torch.tensor([cur_t], device=a.device), clip_denoised=True, cond_fn=cond_fn, model_kwargs={})["sample"].cpu()
     if k > 0:
         times.append(time.perf_counter() - t0)
 print(f"torch_seconds_per_guided_step {statistics.median(times):.4f}")

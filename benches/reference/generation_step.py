@@ -79,7 +79,7 @@ def cond_fn(x, t, y=None):
 
 def step():
     with torch.no_grad():
-        return diffusion.p_sample(model, x, torch.tensor([cur_t]), clip_denoised=True, cond_fn=cond_fn)["sample"]
+        return diffusion.p_sample(model, x, torch.tensor([cur_t]), clip_denoised=True, cond_fn=cond_fn, model_kwargs={})["sample"]
 
 
 for _ in range(2):

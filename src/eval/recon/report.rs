@@ -89,7 +89,12 @@ impl ReconReport {
     /// ```
     pub fn to_table(&self) -> String {
         let s = &self.settings;
-        let mut out = format!("Reconstruction metrics of {} image pairs\n", self.pairs);
+        let what = if self.pixcorr.is_some() || self.ssim.is_some() {
+            "image pairs"
+        } else {
+            "real/generated feature rows"
+        };
+        let mut out = format!("Reconstruction metrics of {} {what}\n", self.pairs);
         if self.pixcorr.is_some() || self.ssim.is_some() {
             let g = s.ssim.gray_weights;
             out += &format!(

@@ -40,7 +40,8 @@ Options (defaults are the authors'):
   diffusion_steps      integer  steps of the training process (1000)
   clip_guidance_scale  number   (1000)      tv_scale  number (150)      range_scale  number (50)
   cutn                 integer  cutouts per batch (16)   cutn_batches  integer (2)   cut_pow  number (1.0)
-  init                 array    Images to start from, one per target or one for all (e.g. nearest_images)
+  init                 array    Images to start from (e.g. nearest_images): one per target, one per id in
+                                `ids`, or one for all
   skip_timesteps       integer  steps skipped at the start (0). With 0 the init image is noised to the
                                 first step, where its weight is sqrt(ᾱ) ≈ 0.006: effectively unused.
                                 The authors suggest 200–500 with an init image.
@@ -180,12 +181,17 @@ fn run_generate(
         None => Vec::new(),
         Some(list) => cast_array(list, name, "Images (from load_image or nearest_images)")?,
     };
-    if !init.is_empty() && init.len() != 1 && init.len() != all_ids.len() {
+    if !init.is_empty() && ![1, rows.len(), all_ids.len()].contains(&init.len()) {
         return Err(ScriptFault::new(
             FaultKind::DimensionMismatch,
-            format!("generate: {} init images for {} targets", init.len(), all_ids.len()),
+            format!(
+                "generate: {} init images for {} targets ({} selected by ids)",
+                init.len(),
+                all_ids.len(),
+                rows.len()
+            ),
         )
-        .with_hint("give one init image per target, or one for all")
+        .with_hint("give one init image per target, one per id in `ids`, or one for all")
         .into());
     }
     let device = run.device().device;
@@ -200,9 +206,12 @@ fn run_generate(
             target,
             config: guidance.clone(),
         };
-        let init_image = init
-            .get(if init.len() == 1 { 0 } else { row })
-            .map(|img| image_tensor(&img.image, image_size, &device));
+        let which = match init.len() {
+            1 => 0,
+            len if len == rows.len() => n,
+            _ => row,
+        };
+        let init_image = init.get(which).map(|img| image_tensor(&img.image, image_size, &device));
         let mut noise = SeededNoise::new(seed);
         let mut cutouts = Cutouts::Random(Box::new(CutoutDraw::new(seed ^ 0x5eed_c075)));
         let label = format!("generate {}/{} {id}", n + 1, rows.len());
