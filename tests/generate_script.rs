@@ -198,3 +198,35 @@ fn an_interrupt_stops_between_steps_and_keeps_finished_images() {
     assert!(dir.path().join("run/generated/cat.png").exists());
     assert!(!dir.path().join("run/generated/tower.png").exists());
 }
+
+#[derive(Default)]
+struct Lines(std::cell::RefCell<Vec<String>>);
+
+impl brainclip::run::OutputSink for Lines {
+    fn print(&self, _: &str) {}
+    fn debug(&self, _: &str) {}
+    fn progress(&self, line: &str) {
+        self.0.borrow_mut().push(line.to_string());
+    }
+}
+
+#[test]
+fn a_notebook_sees_the_progress_line_with_the_guidance_distance() {
+    // What the kernel shows in place in a cell (the same sink the Jupyter kernel installs).
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&dir);
+    let lines = std::rc::Rc::new(Lines::default());
+    s.set_output(Some(lines.clone()));
+    s.eval(&format!(
+        "{MODELS}generate(unet, clip, photos, #{{ ids: [\"cat\"], steps: 6, cutn: 1, cutn_batches: 1 }});"
+    ))
+    .unwrap();
+    let lines = lines.0.borrow();
+    let last = lines
+        .iter()
+        .rev()
+        .find(|l| l.starts_with("generate"))
+        .expect("a generate progress line");
+    assert!(last.starts_with("generate 1/1 cat ["), "{last}");
+    assert!(last.contains("6/6") && last.contains("distance "), "{last}");
+}
