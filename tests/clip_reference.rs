@@ -1,7 +1,9 @@
 //! CLIP in burn against the reference: a Hugging Face `CLIPModel` with a small random config and
 //! OpenAI's tokenizer, recorded by `tests/data/clip/generate.py` (see tests/data/clip/README.md).
 
-use std::collections::HashMap;
+mod common;
+use common::{Reference, max_abs_diff};
+
 use std::path::Path;
 
 use brainclip::clip::encode::Silent;
@@ -10,7 +12,6 @@ use brainclip::clip::tokenizer::ClipTokenizer;
 use brainclip::clip::{Clip, ClipError};
 use brainclip::tensors::from_tensor;
 use burn::tensor::{Device, Tensor, TensorData};
-use safetensors::{Dtype, SafeTensors};
 
 const DIR: &str = "tests/data/clip";
 
@@ -18,63 +19,8 @@ fn device() -> Device {
     Device::flex()
 }
 
-struct Reference {
-    tensors: HashMap<String, (Vec<usize>, Vec<f32>)>,
-    ids: Vec<Vec<u32>>,
-    metadata: HashMap<String, String>,
-}
-
 fn reference() -> Reference {
-    let bytes = std::fs::read(format!("{DIR}/reference.safetensors")).unwrap();
-    let (_, meta) = SafeTensors::read_metadata(&bytes).unwrap();
-    let st = SafeTensors::deserialize(&bytes).unwrap();
-    let mut tensors = HashMap::new();
-    let mut ids = Vec::new();
-    for (name, view) in st.tensors() {
-        let shape = view.shape().to_vec();
-        match view.dtype() {
-            Dtype::F32 => {
-                let v = view
-                    .data()
-                    .chunks_exact(4)
-                    .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
-                    .collect();
-                tensors.insert(name, (shape, v));
-            }
-            Dtype::I64 => {
-                let v: Vec<u32> = view
-                    .data()
-                    .chunks_exact(8)
-                    .map(|c| i64::from_le_bytes(c.try_into().unwrap()) as u32)
-                    .collect();
-                ids = v.chunks(shape[1]).map(<[u32]>::to_vec).collect();
-            }
-            other => panic!("{name}: {other:?}"),
-        }
-    }
-    Reference {
-        tensors,
-        ids,
-        metadata: meta.metadata().clone().unwrap_or_default(),
-    }
-}
-
-impl Reference {
-    fn get(&self, name: &str) -> &(Vec<usize>, Vec<f32>) {
-        &self.tensors[name]
-    }
-    fn pixels(&self, name: &str) -> Tensor<4> {
-        let (shape, v) = self.get(name);
-        Tensor::from_data(
-            TensorData::new(v.clone(), [shape[0], shape[1], shape[2], shape[3]]),
-            &device(),
-        )
-    }
-}
-
-fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    Reference::load(&format!("{DIR}/reference.safetensors"))
 }
 
 fn flat(t: Tensor<2>) -> Vec<f32> {
@@ -94,7 +40,7 @@ fn tiny_model_matches_hugging_face() {
     assert_eq!(ids, r.ids);
 
     let text = clip.model.encode_text(&ids).unwrap();
-    let image = clip.model.encode_images(r.pixels("pixel_values")).unwrap();
+    let image = clip.model.encode_images(r.pixels("pixel_values", &device())).unwrap();
     let logits = clip.model.logits(image.clone(), text.clone());
     let errors = [
         ("text_embeds", max_abs_diff(&flat(text), &r.get("text_embeds").1)),
@@ -289,7 +235,7 @@ fn tiny_open_clip_model_matches_open_clip() {
     let clip = Clip::load(Path::new(&format!("{DIR}/tiny_open_clip")), &device()).unwrap();
     let r = reference();
     let bytes = std::fs::read(format!("{DIR}/reference_open_clip.safetensors")).unwrap();
-    let st = SafeTensors::deserialize(&bytes).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
     let get = |name: &str| -> Vec<f32> {
         st.tensor(name)
             .unwrap()
@@ -298,7 +244,7 @@ fn tiny_open_clip_model_matches_open_clip() {
             .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
             .collect()
     };
-    let image = flat(clip.model.encode_images(r.pixels("pixel_values")).unwrap());
+    let image = flat(clip.model.encode_images(r.pixels("pixel_values", &device())).unwrap());
     let text = flat(clip.model.encode_text(&r.ids).unwrap());
     let errors = (
         max_abs_diff(&image, &get("image_embeds")),

@@ -1,14 +1,15 @@
 //! The modified-ResNet image tower (CLIP RN50/RN101 style) against open-clip-torch: a tiny random
 //! OpenCLIP model recorded by `tests/data/clip/generate_resnet.py` (see tests/data/clip/README.md).
 
-use std::collections::HashMap;
+mod common;
+use common::{Reference, max_abs_diff};
+
 use std::path::Path;
 
 use brainclip::clip::config::VisionKind;
 use brainclip::clip::{Clip, ClipError};
 use brainclip::tensors::{from_tensor, l2_normalize};
 use burn::tensor::{Device, FloatDType, Tensor, TensorData};
-use safetensors::{Dtype, SafeTensors};
 
 const DIR: &str = "tests/data/clip";
 const FOLDER: &str = "tests/data/clip/tiny_resnet";
@@ -17,63 +18,8 @@ fn device() -> Device {
     Device::flex()
 }
 
-struct Reference {
-    tensors: HashMap<String, (Vec<usize>, Vec<f32>)>,
-    ids: Vec<Vec<u32>>,
-    metadata: HashMap<String, String>,
-}
-
 fn reference() -> Reference {
-    let bytes = std::fs::read(format!("{DIR}/reference_resnet.safetensors")).unwrap();
-    let (_, meta) = SafeTensors::read_metadata(&bytes).unwrap();
-    let st = SafeTensors::deserialize(&bytes).unwrap();
-    let mut tensors = HashMap::new();
-    let mut ids = Vec::new();
-    for (name, view) in st.tensors() {
-        let shape = view.shape().to_vec();
-        match view.dtype() {
-            Dtype::F32 => {
-                let v = view
-                    .data()
-                    .chunks_exact(4)
-                    .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
-                    .collect();
-                tensors.insert(name, (shape, v));
-            }
-            Dtype::I64 => {
-                let v: Vec<u32> = view
-                    .data()
-                    .chunks_exact(8)
-                    .map(|c| i64::from_le_bytes(c.try_into().unwrap()) as u32)
-                    .collect();
-                ids = v.chunks(shape[1]).map(<[u32]>::to_vec).collect();
-            }
-            other => panic!("{name}: {other:?}"),
-        }
-    }
-    Reference {
-        tensors,
-        ids,
-        metadata: meta.metadata().clone().unwrap_or_default(),
-    }
-}
-
-impl Reference {
-    fn get(&self, name: &str) -> &(Vec<usize>, Vec<f32>) {
-        &self.tensors[name]
-    }
-    fn pixels(&self, device: &Device) -> Tensor<4> {
-        let (shape, v) = self.get("pixel_values");
-        Tensor::from_data(
-            TensorData::new(v.clone(), [shape[0], shape[1], shape[2], shape[3]]),
-            device,
-        )
-    }
-}
-
-fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    Reference::load(&format!("{DIR}/reference_resnet.safetensors"))
 }
 
 fn max_abs(a: &[f32]) -> f32 {
@@ -97,7 +43,11 @@ fn tiny_resnet_matches_open_clip() {
     assert_eq!((resnet.layers, resnet.width, resnet.heads), ([2, 1, 1, 2], 8, 4));
     assert_eq!((clip.config.vision.image_size, clip.config.projection_dim), (64, 32));
 
-    let image = flat(clip.model.encode_images(r.pixels(&clip.device)).unwrap());
+    let image = flat(
+        clip.model
+            .encode_images(r.pixels("pixel_values", &clip.device))
+            .unwrap(),
+    );
     let text = flat(clip.model.encode_text(&r.ids).unwrap());
     let (image_ref, text_ref) = (&r.get("image_embeds").1, &r.get("text_embeds").1);
     let errors = (max_abs_diff(&image, image_ref), max_abs_diff(&text, text_ref));
@@ -252,7 +202,7 @@ fn resnet_flops_match_torch_flop_counter() {
     // not the attention itself on the CPU. brainclip projects only the mean token's query and
     // output (the one output kept) and counts the attention: 2·(2NC² + C² + 2NC + CP).
     let (clip, r) = (load(&device()), reference());
-    let ops: HashMap<String, f64> = serde_json::from_str(&r.metadata["flops_tiny_ops"]).unwrap();
+    let ops: std::collections::HashMap<String, f64> = serde_json::from_str(&r.metadata["flops_tiny_ops"]).unwrap();
     let v = &clip.config.vision;
     let VisionKind::ResNet(resnet) = &v.kind else {
         panic!("not a ResNet")

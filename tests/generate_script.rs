@@ -217,10 +217,12 @@ fn a_notebook_sees_the_progress_line_with_the_guidance_distance() {
     let mut s = session(&dir);
     let lines = std::rc::Rc::new(Lines::default());
     s.set_output(Some(lines.clone()));
-    s.eval(&format!(
-        "{MODELS}generate(unet, clip, photos, #{{ ids: [\"cat\"], steps: 6, cutn: 1, cutn_batches: 1 }});"
-    ))
-    .unwrap();
+    let n = s
+        .eval(&format!(
+            "{MODELS}generate(unet, clip, photos, #{{ ids: [\"cat\"], steps: 6, cutn: 1, cutn_batches: 1 }}).len()"
+        ))
+        .unwrap();
+    assert_eq!(n.as_int().unwrap(), 1);
     let lines = lines.0.borrow();
     let last = lines
         .iter()

@@ -299,27 +299,8 @@ impl EvaluationReport {
                 rows.push(row);
             }
         }
-        let widths: Vec<usize> = (0..COLUMNS)
-            .map(|c| rows.iter().map(|r| r.0[c].chars().count()).max().unwrap_or(0))
-            .collect();
-        for row in &rows {
-            let cells: Vec<String> = row
-                .0
-                .iter()
-                .zip(&widths)
-                .enumerate()
-                .map(|(c, (cell, &w))| {
-                    let pad = " ".repeat(w - cell.chars().count());
-                    if c < 2 {
-                        format!("{cell}{pad}")
-                    } else {
-                        format!("{pad}{cell}")
-                    }
-                })
-                .collect();
-            out += cells.join("  ").trim_end();
-            out.push('\n');
-        }
+        let cells: Vec<&[String]> = rows.iter().map(|r| r.0.as_slice()).collect();
+        out += &aligned_table(&cells, |c| c < 2);
         out
     }
 }
@@ -373,6 +354,40 @@ impl Row {
         }
         row
     }
+}
+
+/// Rows of cells as aligned text columns two spaces apart: columns where `left(c)` holds are
+/// left-aligned, the others right-aligned (numbers); trailing spaces trimmed.
+pub(super) fn aligned_table(rows: &[&[String]], left: impl Fn(usize) -> bool) -> String {
+    let columns = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, &w))| {
+                let pad = " ".repeat(w - cell.chars().count());
+                if left(c) {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
+            })
+            .collect();
+        out += cells.join("  ").trim_end();
+        out.push('\n');
+    }
+    out
 }
 
 pub(super) fn fixed(v: f64, digits: usize) -> String {

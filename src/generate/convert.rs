@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::GenerateError;
 use super::unet::WEIGHTS_FILE;
 use crate::clip::weights::HostTensor;
+use crate::data::formats::tensors::f32_safetensors_bytes;
 
 /// How ADM splits channels into attention heads (its `num_head_channels` / `num_heads`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -540,18 +541,11 @@ pub fn convert_adm_file(
         .prefix(".convert-adm-")
         .tempdir_in(parent)
         .map_err(|e| GenerateError::io(parent, e))?;
-    let buffers: Vec<(String, Vec<u8>, Vec<usize>)> = tensors
-        .into_iter()
-        .map(|(name, t)| (name, t.values.iter().flat_map(|v| v.to_le_bytes()).collect(), t.shape))
-        .collect();
-    let views = buffers
+    let arrays: Vec<(String, Vec<usize>, &[f32])> = tensors
         .iter()
-        .map(|(name, bytes, shape)| {
-            safetensors::tensor::TensorView::new(Dtype::F32, shape.clone(), bytes).map(|v| (name.clone(), v))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| checkpoint_error(input, e.to_string()))?;
-    let bytes = safetensors::serialize(views, None).map_err(|e| checkpoint_error(input, e.to_string()))?;
+        .map(|(name, t)| (name.clone(), t.shape.clone(), t.values.as_slice()))
+        .collect();
+    let bytes = f32_safetensors_bytes(&arrays, None).map_err(|e| checkpoint_error(input, e.to_string()))?;
     let weights = staging.path().join(WEIGHTS_FILE);
     std::fs::write(&weights, bytes).map_err(|e| GenerateError::io(&weights, e))?;
     let config_path = staging.path().join("config.json");

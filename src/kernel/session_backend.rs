@@ -131,17 +131,11 @@ pub fn display(value: &Dynamic) -> Option<DisplayValue> {
         });
     }
     if let Some(img) = value.read_lock::<ImageValue>() {
-        let mut png = Vec::new();
-        if image::DynamicImage::ImageRgb8((*img.image).clone())
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .is_ok()
-        {
-            return Some(DisplayValue::Image {
-                png,
-                svg: None,
-                text: format!("Image {}×{} ({})", img.image.width(), img.image.height(), img.path),
-            });
-        }
+        return Some(DisplayValue::Image {
+            png: crate::data::formats::images::png_bytes(&img.image),
+            svg: None,
+            text: format!("Image {}×{} ({})", img.image.width(), img.image.height(), img.path),
+        });
     }
     if let Some(report) = value.read_lock::<EvaluationValue>() {
         let text = format!(

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use image::RgbImage;
+use image::{ImageEncoder, RgbImage};
 use serde::Serialize;
 
 use super::{FormatError, read_bytes};
@@ -30,6 +30,26 @@ fn decode(path: &Path) -> Result<(image::DynamicImage, image::ImageFormat), Form
     let img = image::load_from_memory_with_format(&bytes, format)
         .map_err(|e| FormatError::invalid(path, format!("a readable {format:?} image"), e.to_string()))?;
     Ok((img, format))
+}
+
+/// PNG bytes of an RGB image (what `save_figure`, `generate` and notebooks write and show).
+///
+/// ```
+/// let png = brainclip::data::formats::images::png_bytes(&image::RgbImage::new(2, 2));
+/// assert!(png.starts_with(b"\x89PNG"));
+/// ```
+pub fn png_bytes(image: &RgbImage) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Encoding an in-memory RGB8 buffer into a Vec cannot fail (no I/O, a supported colour type).
+    image::codecs::png::PngEncoder::new(&mut bytes)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap_or_else(|e| unreachable!("PNG encoding of an RGB8 buffer: {e}"));
+    bytes
 }
 
 /// Read an image as 8-bit RGB (grey and alpha are converted).

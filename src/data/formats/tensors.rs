@@ -108,19 +108,36 @@ pub fn safetensors_bytes(
     tensors: &[(&str, &Array2<f32>)],
     metadata: Option<BTreeMap<String, String>>,
 ) -> Result<Vec<u8>, std::io::Error> {
-    let buffers: Vec<(String, Vec<u8>, Vec<usize>)> = tensors
+    // Row-major values whatever the matrices' memory layout.
+    let values: Vec<Vec<f32>> = tensors.iter().map(|(_, m)| m.iter().copied().collect()).collect();
+    let arrays: Vec<(String, Vec<usize>, &[f32])> = tensors
         .iter()
-        .map(|(name, m)| {
-            (
-                name.to_string(),
-                m.iter().flat_map(|v| v.to_le_bytes()).collect(),
-                m.shape().to_vec(),
-            )
-        })
+        .zip(&values)
+        .map(|((name, m), v)| (name.to_string(), m.shape().to_vec(), v.as_slice()))
         .collect();
-    let views = buffers
+    f32_safetensors_bytes(&arrays, metadata)
+}
+
+/// safetensors bytes holding `f32` tensors of any rank, given as (name, shape, row-major values).
+///
+/// ```
+/// use brainclip::data::formats::tensors::f32_safetensors_bytes;
+/// let bytes = f32_safetensors_bytes(&[("w".into(), vec![2, 1, 2], &[1.0, 2.0, 3.0, 4.0][..])], None).unwrap();
+/// let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+/// assert_eq!(st.tensor("w").unwrap().shape(), [2, 1, 2]);
+/// ```
+pub fn f32_safetensors_bytes(
+    tensors: &[(String, Vec<usize>, &[f32])],
+    metadata: Option<BTreeMap<String, String>>,
+) -> Result<Vec<u8>, std::io::Error> {
+    let buffers: Vec<Vec<u8>> = tensors
         .iter()
-        .map(|(name, bytes, shape)| {
+        .map(|(_, _, values)| values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        .collect();
+    let views = tensors
+        .iter()
+        .zip(&buffers)
+        .map(|((name, shape, _), bytes)| {
             safetensors::tensor::TensorView::new(Dtype::F32, shape.clone(), bytes).map(|v| (name.clone(), v))
         })
         .collect::<Result<Vec<_>, _>>()

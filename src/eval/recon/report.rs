@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{CorrelationDistance, PixCorr, ReconSettings, Resize, Ssim, TwoWay};
 use crate::eval::NWay;
-use crate::eval::report::{fixed, interval, p_value};
+use crate::eval::report::{aligned_table, fixed, interval, p_value};
 
 /// The metrics of one feature set.
 ///
@@ -187,26 +187,8 @@ impl ReconReport {
                 ]);
             }
         }
-        let widths: Vec<usize> = (0..COLUMNS)
-            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-            .collect();
-        for row in &rows {
-            let cells: Vec<String> = row
-                .iter()
-                .zip(&widths)
-                .enumerate()
-                .map(|(c, (cell, &w))| {
-                    let pad = " ".repeat(w - cell.chars().count());
-                    if c < 2 || c == COLUMNS - 1 {
-                        format!("{cell}{pad}")
-                    } else {
-                        format!("{pad}{cell}")
-                    }
-                })
-                .collect();
-            out += cells.join("  ").trim_end();
-            out.push('\n');
-        }
+        let cells: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
+        out += &aligned_table(&cells, |c| c < 2 || c == COLUMNS - 1);
         out
     }
 }

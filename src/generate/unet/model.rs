@@ -96,6 +96,18 @@ impl UNet {
             resize,
         };
         let head = |channels: usize| c.attention_head_dim.unwrap_or(channels);
+        // Down and up blocks' attention normalises with the resnets' groups (diffusers).
+        let level_attention = |s: &mut TensorStore, prefix: &str, channels: usize| {
+            SpatialAttention::load(
+                s,
+                prefix,
+                channels,
+                head(channels),
+                Some(c.norm_num_groups),
+                c.norm_eps,
+                1.0,
+            )
+        };
         let conv_in = conv3(s, "conv_in", (c.in_channels, ch[0]));
         let time_linear_1 = s.linear("time_embedding.linear_1", ch[0], temb, true);
         let time_linear_2 = s.linear("time_embedding.linear_2", temb, temb, true);
@@ -116,15 +128,7 @@ impl UNet {
                     spec(c_in, out_ch, Resize::Keep, 1.0),
                 ));
                 if *kind == DownBlock::AttnDown {
-                    attentions.push(SpatialAttention::load(
-                        s,
-                        &format!("{p}.attentions.{j}"),
-                        out_ch,
-                        head(out_ch),
-                        Some(c.norm_num_groups),
-                        c.norm_eps,
-                        1.0,
-                    ));
+                    attentions.push(level_attention(s, &format!("{p}.attentions.{j}"), out_ch));
                 }
             }
             let resnet_down = |s: &mut TensorStore| {
@@ -184,15 +188,7 @@ impl UNet {
                     spec(res_in + skip, out_ch, Resize::Keep, 1.0),
                 ));
                 if *kind == UpBlock::AttnUp {
-                    attentions.push(SpatialAttention::load(
-                        s,
-                        &format!("{p}.attentions.{j}"),
-                        out_ch,
-                        head(out_ch),
-                        Some(c.norm_num_groups),
-                        c.norm_eps,
-                        1.0,
-                    ));
+                    attentions.push(level_attention(s, &format!("{p}.attentions.{j}"), out_ch));
                 }
             }
             let upsampler = (!last).then(|| match (kind, c.upsample_type) {

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Map};
 
+use crate::data::formats::images::png_bytes;
 use crate::generate::{
     BetaSchedule, CutoutDraw, Cutouts, GenerateError, GuidanceConfig, Guide, SampleConfig, Sampler, Schedule,
     SeededNoise, image_tensor, sample, to_images,
@@ -95,14 +96,6 @@ fn steps_spec(opts: &Options) -> ScriptResult<String> {
         )
         .into()),
     }
-}
-
-fn png(image: &image::RgbImage) -> Result<Vec<u8>, ScriptFault> {
-    let mut bytes = Vec::new();
-    image::DynamicImage::ImageRgb8(image.clone())
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .map_err(|e| ScriptFault::new(FaultKind::File, format!("generate: cannot encode a PNG: {e}")))?;
-    Ok(bytes)
 }
 
 fn run_generate(
@@ -244,7 +237,7 @@ fn run_generate(
         };
         for (step, values) in &samples.frames {
             let frame = &to_images(values, samples.shape)[0];
-            run.write_output(&format!("{folder}/{id}/step_{step:04}.png"), &png(frame)?)
+            run.write_output(&format!("{folder}/{id}/step_{step:04}.png"), &png_bytes(frame))
                 .or_fault(name)?;
         }
         let mut csv = String::from("step,distance,clip,tv,range\n");
@@ -255,7 +248,7 @@ fn run_generate(
             .or_fault(name)?;
         let picture = to_images(&samples.images, samples.shape).remove(0);
         let path = run
-            .write_output(&format!("{folder}/{id}.png"), &png(&picture)?)
+            .write_output(&format!("{folder}/{id}.png"), &png_bytes(&picture))
             .or_fault(name)?;
         out.push(Dynamic::from(ImageValue {
             image: Arc::new(picture),

@@ -1,4 +1,4 @@
-use crate::script::fault::{FaultKind, ScriptFault};
+use crate::data::formats::images::png_bytes;
 use crate::script::fault::{OrFault, ScriptResult};
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::{FigureValue, ImageValue};
@@ -25,10 +25,7 @@ pub fn register(reg: &mut Registry) {
     reg.function(&DOC, |engine, run| {
         let r = run.clone();
         engine.register_fn(DOC.name, move |image: ImageValue, name: &str| -> ScriptResult<String> {
-            let mut png = Vec::new();
-            image::DynamicImage::ImageRgb8((*image.image).clone())
-                .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-                .map_err(|e| ScriptFault::new(FaultKind::File, format!("save_figure: cannot encode a PNG: {e}")))?;
+            let png = png_bytes(&image.image);
             let name = name.strip_suffix(".png").unwrap_or(name);
             let path = r.write_output(&format!("{name}.png"), &png).or_fault(DOC.name)?;
             Ok(path.display().to_string())
