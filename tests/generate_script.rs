@@ -81,6 +81,9 @@ fn bad_generate_options_are_explained() {
         ("#{ steps: 5, skip_timesteps: 5 }", "skips every one"),
         ("#{ cutn: 0 }", "cutn"),
         ("#{ stepz: 5 }", "did you mean"),
+        ("#{ image_size: 65536 }", "at most 2048"),
+        ("#{ cutn: 100000000 }", "at most 1024"),
+        ("#{ diffusion_steps: 1000000000 }", "2 to 100000"),
     ] {
         let err = session(&dir)
             .eval(&format!("{MODELS}generate(unet, clip, photos, {options});"))

@@ -208,8 +208,14 @@ impl Mapper<'_> {
     fn attention(&mut self, from: &str, to: &str, head_dim: usize) -> Result<(), GenerateError> {
         let w = self.take(&format!("{from}.qkv.weight"))?;
         let b = self.take(&format!("{from}.qkv.bias"))?;
-        let c = w.shape[1];
-        if w.shape[0] != 3 * c || !c.is_multiple_of(head_dim) || b.values.len() != 3 * c {
+        let c = w.shape.get(1).copied().unwrap_or(0);
+        if w.shape.len() < 2
+            || w.shape[2..].iter().any(|&d| d != 1)
+            || c == 0
+            || w.shape[0] != 3 * c
+            || !c.is_multiple_of(head_dim)
+            || b.values.len() != 3 * c
+        {
             return Err(checkpoint_error(
                 self.file,
                 format!(
@@ -269,8 +275,10 @@ pub fn convert_adm(
     heads: Heads,
     sample_size: usize,
 ) -> Result<(BTreeMap<String, HostTensor>, Conversion), GenerateError> {
-    let shape = |name: &str| adm.get(name).map(|t| t.shape.clone());
-    let conv_in = shape("input_blocks.0.0.weight").ok_or_else(|| {
+    // Shapes of at least `rank` dimensions only: a malformed file is an error, never a panic.
+    let shape_of = |name: &str, rank: usize| adm.get(name).map(|t| t.shape.clone()).filter(|s| s.len() >= rank);
+    let shape = |name: &str| shape_of(name, 1);
+    let conv_in = shape_of("input_blocks.0.0.weight", 2).ok_or_else(|| {
         checkpoint_error(
             file,
             "no input_blocks.0.0.weight: not a guided-diffusion (ADM) UNet state dict \
@@ -556,4 +564,35 @@ pub fn convert_adm_file(
         GenerateError::io(output, e)
     })?;
     Ok(conversion)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(shape: &[usize]) -> HostTensor {
+        HostTensor {
+            shape: shape.to_vec(),
+            values: vec![0.0; shape.iter().product()],
+        }
+    }
+
+    #[test]
+    fn malformed_state_dicts_are_errors_not_panics() {
+        let file = Path::new("bad.safetensors");
+        for dict in [
+            BTreeMap::from([("input_blocks.0.0.weight".to_string(), t(&[32]))]),
+            BTreeMap::from([("input_blocks.0.0.weight".to_string(), t(&[32, 3, 3, 3]))]),
+            BTreeMap::from([
+                ("input_blocks.0.0.weight".to_string(), t(&[32, 3, 3, 3])),
+                ("input_blocks.1.0.out_layers.3.weight".to_string(), t(&[])),
+                ("output_blocks.0.0.in_layers.0.weight".to_string(), t(&[64])),
+                ("output_blocks.0.1.conv.weight".to_string(), t(&[32])),
+                ("output_blocks.1.0.in_layers.0.weight".to_string(), t(&[64])),
+                ("input_blocks.2.0.op.weight".to_string(), t(&[32])),
+            ]),
+        ] {
+            assert!(convert_adm(file, dict, Heads::Channels(8), 32).is_err());
+        }
+    }
 }

@@ -141,6 +141,9 @@ pub fn respace(steps: usize, spec: &str) -> Result<Vec<usize>, GenerateError> {
     Ok(taken.into_iter().collect())
 }
 
+/// The most training steps a schedule may have (released models use 1000 or 4000).
+pub const MAX_TRAIN_STEPS: usize = 100_000;
+
 /// A respaced diffusion process: the visited timesteps and every per-step coefficient
 /// (index `i` is the `i`-th visited timestep; sampling runs from the last index down to 0).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -181,10 +184,10 @@ impl Schedule {
     /// # Ok::<(), brainclip::generate::GenerateError>(())
     /// ```
     pub fn new(beta_schedule: BetaSchedule, train_steps: usize, spacing: &str) -> Result<Self, GenerateError> {
-        if train_steps < 2 {
+        if !(2..=MAX_TRAIN_STEPS).contains(&train_steps) {
             return Err(GenerateError::option(
                 "diffusion_steps",
-                format!("{train_steps} training steps: a diffusion process needs at least 2 (ADM uses 1000)"),
+                format!("{train_steps} training steps: give 2 to {MAX_TRAIN_STEPS} (ADM uses 1000)"),
             ));
         }
         let timesteps = respace(train_steps, spacing)?;

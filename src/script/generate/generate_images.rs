@@ -62,6 +62,11 @@ pics.len() == 1 && pics[0].width == 16 && pics[0].path.ends_with("generated/cat.
     && again[0].path.ends_with("again/cat.png")"#,
 };
 
+/// Limits that keep a typo from asking for more memory than any machine has (ADM-512 is the
+/// largest released model; the authors use 16 × 2 cutouts).
+const MAX_IMAGE_SIZE: usize = 2048;
+const MAX_CUTOUTS: usize = 1024;
+
 const OPTIONS: &[&str] = &[
     "steps",
     "sampler",
@@ -132,6 +137,19 @@ fn run_generate(
     guidance.validate().or_fault(name)?;
     let image_size = opts.usize("image_size", config.sample_size)?;
     config.check_image_size(image_size).or_fault(name)?;
+    for (option, value, max) in [
+        ("image_size", image_size, MAX_IMAGE_SIZE),
+        ("cutn", guidance.cutn, MAX_CUTOUTS),
+        ("cutn_batches", guidance.cutn_batches, MAX_CUTOUTS),
+    ] {
+        if value > max {
+            return Err(ScriptFault::new(
+                FaultKind::InvalidValue,
+                format!("generate: option `{option}` is {value}; at most {max} is supported"),
+            )
+            .into());
+        }
+    }
     let seed = opts.u64("seed", run.seed())?;
     let sample_config = SampleConfig {
         sampler,
