@@ -25,6 +25,7 @@ pub mod script;
 pub mod session;
 pub mod tensors;
 pub mod train;
+pub mod weights;
 
 /// The ndarray version brainclip's public API uses (embeddings, similarity matrices), so callers
 /// can name its types without a version mismatch, e.g. in an evcxr cell:

@@ -74,3 +74,14 @@ impl ClipError {
         }
     }
 }
+
+impl From<crate::weights::WeightsError> for ClipError {
+    fn from(e: crate::weights::WeightsError) -> Self {
+        use crate::weights::WeightsError as W;
+        match e {
+            W::Io { path, message } => Self::Io { path, message },
+            W::Safetensors { file, message } => Self::Safetensors { file, message },
+            W::Mismatch { file, report } => Self::Weights { file, report },
+        }
+    }
+}

@@ -9,7 +9,7 @@ use super::ClipError;
 use super::config::{VisionConfig, VisionKind};
 use super::resnet::ModifiedResNet;
 use super::vision::{VisionTower, projection};
-use super::weights::TensorStore;
+use crate::weights::TensorStore;
 
 /// A ViT image tower and its projection (without bias) into the joint space.
 #[derive(Module, Debug)]

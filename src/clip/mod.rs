@@ -27,7 +27,6 @@ pub mod text;
 pub mod tokenizer;
 mod tower;
 pub mod vision;
-pub mod weights;
 
 pub use checkpoint::Clip;
 pub use config::{Activation, ClipConfig};

@@ -11,8 +11,8 @@ use super::config::ClipConfig;
 use super::image::ImageEncoder;
 use super::text::TextTower;
 use super::vision::projection;
-use super::weights::TensorStore;
 use crate::tensors::l2_normalize;
+use crate::weights::TensorStore;
 
 /// CLIP in burn, generic over the backend through its device (autodiff devices give gradients
 /// through both towers).

@@ -10,7 +10,7 @@ use super::config::{
     Activation, ClipConfig, RESNET_STRIDE, ResNetConfig, TextConfig, TextPooling, TowerConfig, VisionConfig,
     VisionKind, VitConfig,
 };
-use super::weights::{HostTensor, TensorStore};
+use crate::weights::{HostTensor, TensorStore};
 
 #[derive(Deserialize)]
 struct OpenClipFile {

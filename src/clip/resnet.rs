@@ -30,7 +30,7 @@ use burn::tensor::{Tensor, TensorData};
 
 use super::ClipError;
 use super::config::{BottleneckShape, ResNetConfig, VisionConfig};
-use super::weights::TensorStore;
+use crate::weights::TensorStore;
 
 /// BatchNorm's epsilon in OpenCLIP's (PyTorch's default) `BatchNorm2d`.
 pub const BATCH_NORM_EPS: f32 = 1e-5;

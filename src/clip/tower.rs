@@ -3,7 +3,7 @@
 
 use super::config::TowerConfig;
 use super::layers::{Attention, Block, Encoder};
-use super::weights::TensorStore;
+use crate::weights::TensorStore;
 
 /// Load `tower.layers` blocks under `{prefix}.encoder.layers`.
 pub(crate) fn load_encoder(store: &mut TensorStore, prefix: &str, tower: &TowerConfig) -> Encoder {

@@ -9,7 +9,7 @@ use super::ClipError;
 use super::config::{VisionConfig, VitConfig};
 use super::layers::Encoder;
 use super::tower::load_encoder;
-use super::weights::TensorStore;
+use crate::weights::TensorStore;
 
 /// The image tower (without the final projection).
 #[derive(Module, Debug)]

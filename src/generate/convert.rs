@@ -6,13 +6,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use safetensors::{Dtype, SafeTensors};
+use safetensors::Dtype;
 use serde::Serialize;
 
 use super::GenerateError;
 use super::unet::WEIGHTS_FILE;
-use crate::clip::weights::HostTensor;
 use crate::data::formats::tensors::f32_safetensors_bytes;
+use crate::weights::{HostTensor, read_safetensors, to_f32};
 
 /// How ADM splits channels into attention heads (its `num_head_channels` / `num_heads`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -53,73 +53,13 @@ fn checkpoint_error(file: &Path, message: impl Into<String>) -> GenerateError {
     }
 }
 
-fn bytes_to_f32(le: bool, dtype: &str, bytes: &[u8]) -> Option<Vec<f32>> {
-    let u16s = || {
-        bytes.chunks_exact(2).map(move |c| {
-            if le {
-                u16::from_le_bytes([c[0], c[1]])
-            } else {
-                u16::from_ne_bytes([c[0], c[1]])
-            }
-        })
-    };
-    Some(match dtype {
-        "f32" => bytes
-            .chunks_exact(4)
-            .map(|c| {
-                let a = [c[0], c[1], c[2], c[3]];
-                if le {
-                    f32::from_le_bytes(a)
-                } else {
-                    f32::from_ne_bytes(a)
-                }
-            })
-            .collect(),
-        "f64" => bytes
-            .chunks_exact(8)
-            .map(|c| {
-                let a = [c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]];
-                (if le {
-                    f64::from_le_bytes(a)
-                } else {
-                    f64::from_ne_bytes(a)
-                }) as f32
-            })
-            .collect(),
-        "f16" => u16s().map(|b| half::f16::from_bits(b).to_f32()).collect(),
-        "bf16" => u16s().map(|b| half::bf16::from_bits(b).to_f32()).collect(),
-        _ => return None,
-    })
-}
-
 /// Read every floating-point tensor of a PyTorch `.pt`/`.pth` state dict or a `.safetensors`
 /// file (integer buffers are skipped).
 pub fn read_checkpoint(file: &Path) -> Result<BTreeMap<String, HostTensor>, GenerateError> {
-    let is_safetensors = file.extension().is_some_and(|e| e == "safetensors");
-    let mut out = BTreeMap::new();
-    if is_safetensors {
-        let bytes = std::fs::read(file).map_err(|e| GenerateError::io(file, e))?;
-        let parsed = SafeTensors::deserialize(&bytes).map_err(|e| checkpoint_error(file, e.to_string()))?;
-        for (name, view) in parsed.tensors() {
-            let dtype = match view.dtype() {
-                Dtype::F32 => "f32",
-                Dtype::F64 => "f64",
-                Dtype::F16 => "f16",
-                Dtype::BF16 => "bf16",
-                _ => continue,
-            };
-            if let Some(values) = bytes_to_f32(true, dtype, view.data()) {
-                out.insert(
-                    name,
-                    HostTensor {
-                        shape: view.shape().to_vec(),
-                        values,
-                    },
-                );
-            }
-        }
-        return Ok(out);
+    if file.extension().is_some_and(|e| e == "safetensors") {
+        return Ok(read_safetensors(file)?);
     }
+    let mut out = BTreeMap::new();
     let reader = pytorch_reader::PytorchReader::new(file).map_err(|e| {
         checkpoint_error(
             file,
@@ -129,14 +69,18 @@ pub fn read_checkpoint(file: &Path) -> Result<BTreeMap<String, HostTensor>, Gene
     for (name, tensor) in reader.into_tensors() {
         use pytorch_reader::DType as T;
         let dtype = match tensor.dtype() {
-            T::F32 => "f32",
-            T::F64 => "f64",
-            T::F16 => "f16",
-            T::BF16 => "bf16",
+            T::F32 => Dtype::F32,
+            T::F64 => Dtype::F64,
+            T::F16 => Dtype::F16,
+            T::BF16 => Dtype::BF16,
             _ => continue,
         };
-        let bytes = tensor.read().map_err(|e| checkpoint_error(file, e.to_string()))?;
-        if let Some(values) = bytes_to_f32(false, dtype, &bytes) {
+        let mut bytes = tensor.read().map_err(|e| checkpoint_error(file, e.to_string()))?;
+        // pytorch-reader gives native-endian bytes; `to_f32` reads little-endian ones.
+        if cfg!(target_endian = "big") {
+            bytes.chunks_exact_mut(tensor.dtype().size()).for_each(<[u8]>::reverse);
+        }
+        if let Some(values) = to_f32(dtype, &bytes) {
             out.insert(
                 name,
                 HostTensor {

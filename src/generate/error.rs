@@ -96,3 +96,14 @@ impl GenerateError {
         }
     }
 }
+
+impl From<crate::weights::WeightsError> for GenerateError {
+    fn from(e: crate::weights::WeightsError) -> Self {
+        use crate::weights::WeightsError as W;
+        match e {
+            W::Io { path, message } => Self::Io { path, message },
+            W::Safetensors { file, message } => Self::Checkpoint { file, message },
+            W::Mismatch { file, report } => Self::Weights { file, report },
+        }
+    }
+}

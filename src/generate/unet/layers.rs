@@ -1,51 +1,20 @@
-//! The pieces every UNet block is made of, loaded from diffusers tensor names: convolutions,
-//! GroupNorms, the residual block with its time-embedding injection, spatial self-attention, and
-//! the 2× down/up-samplers.
+//! The pieces every UNet block is made of, loaded from diffusers tensor names: the residual
+//! block with its time-embedding injection, spatial self-attention, and the 2× down/up-samplers.
 
 use burn::module::Module;
 use burn::nn::conv::Conv2d;
 use burn::nn::{GroupNorm, Linear, PaddingConfig2d};
 use burn::tensor::Tensor;
 use burn::tensor::activation::{silu, softmax};
+use burn::tensor::module::avg_pool2d;
+use burn::tensor::ops::AvgPoolOptions;
 
 use super::config::TimeScaleShift;
-use crate::clip::weights::TensorStore;
-
-/// A convolution with bias from PyTorch's `weight` (out × in × k × k) and `bias`.
-pub(crate) fn conv(
-    store: &mut TensorStore,
-    prefix: &str,
-    (c_in, c_out): (usize, usize),
-    kernel: usize,
-    stride: usize,
-    padding: PaddingConfig2d,
-) -> Conv2d {
-    Conv2d {
-        weight: store.param(&format!("{prefix}.weight"), [c_out, c_in, kernel, kernel]),
-        bias: Some(store.param(&format!("{prefix}.bias"), [c_out])),
-        stride: [stride, stride],
-        kernel_size: [kernel, kernel],
-        dilation: [1, 1],
-        groups: 1,
-        padding,
-    }
-}
+use crate::weights::TensorStore;
 
 /// A 3×3 convolution keeping the image size.
 pub(crate) fn conv3(store: &mut TensorStore, prefix: &str, channels: (usize, usize)) -> Conv2d {
-    conv(store, prefix, channels, 3, 1, PaddingConfig2d::Explicit(1, 1, 1, 1))
-}
-
-/// A GroupNorm with affine `weight` and `bias`.
-pub(crate) fn group_norm(store: &mut TensorStore, prefix: &str, groups: usize, channels: usize, eps: f64) -> GroupNorm {
-    GroupNorm {
-        gamma: Some(store.param(&format!("{prefix}.weight"), [channels])),
-        beta: Some(store.param(&format!("{prefix}.bias"), [channels])),
-        num_groups: groups,
-        num_channels: channels,
-        epsilon: eps,
-        affine: true,
-    }
+    store.conv2d(prefix, channels, (3, 1), PaddingConfig2d::Explicit(1, 1, 1, 1))
 }
 
 /// Nearest-neighbour 2× up-sampling (as `F.interpolate(scale_factor=2, mode="nearest")`).
@@ -54,15 +23,6 @@ pub(crate) fn upsample_nearest(x: Tensor<4>) -> Tensor<4> {
     x.reshape([b, c, h, 1, w, 1])
         .expand([b, c, h, 2, w, 2])
         .reshape([b, c, 2 * h, 2 * w])
-}
-
-/// 2×2 average pooling with stride 2 (sides are even: the config check guarantees it).
-pub(crate) fn avg_pool2(x: Tensor<4>) -> Tensor<4> {
-    let [b, c, h, w] = x.dims();
-    x.reshape([b, c, h / 2, 2, w / 2, 2])
-        .mean_dim(5)
-        .mean_dim(3)
-        .reshape([b, c, h / 2, w / 2])
 }
 
 /// What a residual block does to the image size.
@@ -110,18 +70,16 @@ impl ResnetBlock {
             TimeScaleShift::ScaleShift => 2 * s.c_out,
         };
         Self {
-            norm1: group_norm(store, &format!("{prefix}.norm1"), s.groups, s.c_in, s.eps),
+            norm1: store.group_norm(&format!("{prefix}.norm1"), s.groups, s.c_in, s.eps),
             conv1: conv3(store, &format!("{prefix}.conv1"), (s.c_in, s.c_out)),
             time_emb_proj: store.linear(&format!("{prefix}.time_emb_proj"), s.temb, temb_out, true),
-            norm2: group_norm(store, &format!("{prefix}.norm2"), s.groups, s.c_out, s.eps),
+            norm2: store.group_norm(&format!("{prefix}.norm2"), s.groups, s.c_out, s.eps),
             conv2: conv3(store, &format!("{prefix}.conv2"), (s.c_out, s.c_out)),
             shortcut: (s.c_in != s.c_out).then(|| {
-                conv(
-                    store,
+                store.conv2d(
                     &format!("{prefix}.conv_shortcut"),
                     (s.c_in, s.c_out),
-                    1,
-                    1,
+                    (1, 1),
                     PaddingConfig2d::Valid,
                 )
             }),
@@ -135,7 +93,7 @@ impl ResnetBlock {
     pub fn forward(&self, x: Tensor<4>, temb: Tensor<2>) -> Tensor<4> {
         let resample = |t: Tensor<4>| match self.resize {
             Resize::Keep => t,
-            Resize::Down => avg_pool2(t),
+            Resize::Down => avg_pool2d(t, AvgPoolOptions::new([2, 2])),
             Resize::Up => upsample_nearest(t),
         };
         let h = resample(silu(self.norm1.forward(x.clone())));
@@ -192,7 +150,7 @@ impl SpatialAttention {
         let lin =
             |store: &mut TensorStore, name: &str| store.linear(&format!("{prefix}.{name}"), channels, channels, true);
         Self {
-            norm: groups.map(|g| group_norm(store, &format!("{prefix}.group_norm"), g, channels, eps)),
+            norm: groups.map(|g| store.group_norm(&format!("{prefix}.group_norm"), g, channels, eps)),
             to_q: lin(store, "to_q"),
             to_k: lin(store, "to_k"),
             to_v: lin(store, "to_v"),
@@ -246,7 +204,7 @@ impl Downsampler {
             // diffusers pads (0, 1, 0, 1) by hand before a padding-0 convolution.
             PaddingConfig2d::Explicit(0, 0, 1, 1)
         };
-        Self::Conv(conv(store, &format!("{prefix}.conv"), (channels, channels), 3, 2, pad))
+        Self::Conv(store.conv2d(&format!("{prefix}.conv"), (channels, channels), (3, 2), pad))
     }
 
     /// Halve the image.

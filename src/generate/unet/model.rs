@@ -12,11 +12,10 @@ use burn::tensor::{Device, Tensor};
 
 use super::config::{DownBlock, Resample, TimeScaleShift, UNetConfig, UpBlock};
 use super::layers::{
-    Downsampler, Resize, ResnetBlock, ResnetSpec, SpatialAttention, Upsampler, conv3, group_norm, timestep_features,
+    Downsampler, Resize, ResnetBlock, ResnetSpec, SpatialAttention, Upsampler, conv3, timestep_features,
 };
-use crate::clip::ClipError;
-use crate::clip::weights::TensorStore;
 use crate::generate::GenerateError;
+use crate::weights::TensorStore;
 
 /// One level of the down path.
 #[derive(Module, Debug)]
@@ -67,15 +66,6 @@ struct TimeFeatures {
 
 /// The weights file of a diffusers model folder.
 pub const WEIGHTS_FILE: &str = "diffusion_pytorch_model.safetensors";
-
-pub(crate) fn weights_error(err: ClipError) -> GenerateError {
-    match err {
-        ClipError::Weights { file, report } => GenerateError::Weights { file, report },
-        ClipError::Safetensors { file, message } => GenerateError::Checkpoint { file, message },
-        ClipError::Io { path, message } => GenerateError::Io { path, message },
-        other => GenerateError::Clip(other),
-    }
-}
 
 impl UNet {
     /// Build from a store holding diffusers tensor names; every missing, unexpected or mis-shaped
@@ -205,9 +195,9 @@ impl UNet {
                 upsampler,
             });
         }
-        let norm_out = group_norm(s, "conv_norm_out", c.norm_num_groups, ch[0], c.norm_eps);
+        let norm_out = s.group_norm("conv_norm_out", c.norm_num_groups, ch[0], c.norm_eps);
         let conv_out = conv3(s, "conv_out", (ch[0], c.out_channels));
-        store.finish(&[]).map_err(weights_error)?;
+        store.finish(&[])?;
         Ok(Self {
             conv_in,
             time_linear_1,
@@ -228,7 +218,7 @@ impl UNet {
 
     /// Load `diffusion_pytorch_model.safetensors` of a diffusers folder for `config`.
     pub fn load(file: &Path, config: &UNetConfig, device: &Device) -> Result<Self, GenerateError> {
-        let store = TensorStore::open(file, device).map_err(weights_error)?;
+        let store = TensorStore::open(file, device)?;
         Self::from_store(store, config)
     }
 

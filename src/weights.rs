@@ -1,15 +1,45 @@
-//! Reading a safetensors checkpoint into burn modules: every tensor is taken by name with the shape
-//! the config implies; at the end, what was missing, mis-shaped or left over is reported at once.
+//! Reading checkpoint tensors into burn modules (CLIP towers, diffusion UNets): every tensor is
+//! taken by name with the shape the config implies; at the end, what was missing, mis-shaped or
+//! left over is reported at once.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use burn::module::Param;
-use burn::nn::{LayerNorm, LayerNormConfig, Linear};
+use burn::nn::conv::Conv2d;
+use burn::nn::{GroupNorm, LayerNorm, LayerNormConfig, Linear, PaddingConfig2d};
 use burn::tensor::{Device, Tensor, TensorData};
 use safetensors::{Dtype, SafeTensors};
+use thiserror::Error;
 
-use super::ClipError;
+/// Errors of reading checkpoint tensors; each model family turns them into its own error.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum WeightsError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The safetensors file itself is malformed.
+    #[error("{file}: {message}")]
+    Safetensors {
+        /// The file.
+        file: PathBuf,
+        /// The parser's complaint.
+        message: String,
+    },
+    /// The tensors do not fit the configured architecture.
+    #[error("weights in {file} do not fit the config:\n{report}")]
+    Mismatch {
+        /// The file.
+        file: PathBuf,
+        /// Missing, unexpected and mis-shaped tensors, one per line.
+        report: String,
+    },
+}
 
 /// One host tensor: shape and f32 values.
 #[derive(Clone, Debug)]
@@ -30,7 +60,8 @@ pub struct TensorStore {
     device: Device,
 }
 
-fn to_f32(dtype: Dtype, bytes: &[u8]) -> Option<Vec<f32>> {
+/// Little-endian `bytes` of a floating-point `dtype` as f32 (`None` for other dtypes).
+pub fn to_f32(dtype: Dtype, bytes: &[u8]) -> Option<Vec<f32>> {
     let pairs = || bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
     Some(match dtype {
         Dtype::F32 => bytes
@@ -47,28 +78,37 @@ fn to_f32(dtype: Dtype, bytes: &[u8]) -> Option<Vec<f32>> {
     })
 }
 
+/// Every floating-point tensor of a safetensors file as f32, by name (integer buffers such as
+/// `position_ids` are skipped: they are not weights).
+pub fn read_safetensors(file: &Path) -> Result<BTreeMap<String, HostTensor>, WeightsError> {
+    let bytes = std::fs::read(file).map_err(|e| WeightsError::Io {
+        path: file.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let parsed = SafeTensors::deserialize(&bytes).map_err(|e| WeightsError::Safetensors {
+        file: file.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut tensors = BTreeMap::new();
+    for (name, view) in parsed.tensors() {
+        if let Some(values) = to_f32(view.dtype(), view.data()) {
+            tensors.insert(
+                name,
+                HostTensor {
+                    shape: view.shape().to_vec(),
+                    values,
+                },
+            );
+        }
+    }
+    Ok(tensors)
+}
+
 impl TensorStore {
     /// Read every floating-point tensor of a safetensors file (integer buffers such as
     /// `position_ids` are skipped: they are not weights).
-    pub fn open(file: &Path, device: &Device) -> Result<Self, ClipError> {
-        let bytes = std::fs::read(file).map_err(|e| ClipError::io(file, e))?;
-        let parsed = SafeTensors::deserialize(&bytes).map_err(|e| ClipError::Safetensors {
-            file: file.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        let mut tensors = BTreeMap::new();
-        for (name, view) in parsed.tensors() {
-            if let Some(values) = to_f32(view.dtype(), view.data()) {
-                tensors.insert(
-                    name,
-                    HostTensor {
-                        shape: view.shape().to_vec(),
-                        values,
-                    },
-                );
-            }
-        }
-        Ok(Self::from_tensors(file, tensors, device))
+    pub fn open(file: &Path, device: &Device) -> Result<Self, WeightsError> {
+        Ok(Self::from_tensors(file, read_safetensors(file)?, device))
     }
 
     /// A store over tensors already in memory (`file` names them in messages).
@@ -154,9 +194,40 @@ impl TensorStore {
         norm
     }
 
+    /// A convolution with bias from PyTorch's `weight` (out × in × k × k) and `bias`.
+    pub fn conv2d(
+        &mut self,
+        prefix: &str,
+        (c_in, c_out): (usize, usize),
+        (kernel, stride): (usize, usize),
+        padding: PaddingConfig2d,
+    ) -> Conv2d {
+        Conv2d {
+            weight: self.param(&format!("{prefix}.weight"), [c_out, c_in, kernel, kernel]),
+            bias: Some(self.param(&format!("{prefix}.bias"), [c_out])),
+            stride: [stride, stride],
+            kernel_size: [kernel, kernel],
+            dilation: [1, 1],
+            groups: 1,
+            padding,
+        }
+    }
+
+    /// A GroupNorm from affine `weight` and `bias`.
+    pub fn group_norm(&mut self, prefix: &str, groups: usize, channels: usize, eps: f64) -> GroupNorm {
+        GroupNorm {
+            gamma: Some(self.param(&format!("{prefix}.weight"), [channels])),
+            beta: Some(self.param(&format!("{prefix}.bias"), [channels])),
+            num_groups: groups,
+            num_channels: channels,
+            epsilon: eps,
+            affine: true,
+        }
+    }
+
     /// Succeed when every tensor was found with its shape and none is left over (names in
     /// `ignored` may be left over: buffers such as `position_ids`).
-    pub fn finish(self, ignored: &[&str]) -> Result<(), ClipError> {
+    pub fn finish(self, ignored: &[&str]) -> Result<(), WeightsError> {
         let unexpected: Vec<String> = self
             .tensors
             .iter()
@@ -182,7 +253,7 @@ impl TensorStore {
                 }
             }
         }
-        Err(ClipError::Weights {
+        Err(WeightsError::Mismatch {
             file: self.file,
             report: report.trim_end().to_string(),
         })
