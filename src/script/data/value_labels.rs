@@ -12,7 +12,7 @@ pub const DOC: FnDoc = FnDoc {
     details: "",
     example: r#"let b = load_bdata("tests/data/god_tiny_vmap.h5");
 let labels = value_labels(b, "Label");
-labels.len() > 0"#,
+labels.len() == 13 && labels["1443537.022563"] == "n01443537_22563""#,
 };
 
 pub fn register(reg: &mut Registry) {

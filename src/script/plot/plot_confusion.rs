@@ -25,7 +25,7 @@ Options:
   title     string  figure title",
     example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let fig = plot_confusion(ridge(god.train, #{ folds: 3 }), god.test);
-fig.height > 0"#,
+fig.title == "ridge: zero-shot confusion (50 categories)" && fig.width == 900"#,
 };
 
 const OPTIONS: &[&str] = &["head", "annotate", "title"];

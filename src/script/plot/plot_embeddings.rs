@@ -27,7 +27,7 @@ Options:
   title       string   figure title",
     example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let fig = plot_embeddings(ridge(god.train, #{ folds: 3 }), god.train, #{ categories: 5 });
-fig.width > 0"#,
+fig.title.ends_with("image embeddings (PCA)") && fig.width == 960"#,
 };
 
 const OPTIONS: &[&str] = &["target", "categories", "connect", "title"];

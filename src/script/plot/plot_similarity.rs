@@ -24,7 +24,7 @@ Options:
   title   string  figure title",
     example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let fig = plot_similarity(ridge(god.train, #{ folds: 3 }), god.test, #{ target: "text" });
-fig.height > 0"#,
+fig.title == "ridge: predicted vs true text embeddings" && fig.height == 800"#,
 };
 
 const OPTIONS: &[&str] = &["target", "title"];

@@ -6,7 +6,8 @@ pub const DOC: FnDoc = FnDoc {
     signatures: &["run_dir() -> string"],
     summary: "The run directory, where every file the script writes goes.",
     details: "Set with `brainclip script --out DIR`; by default runs/<script>-<timestamp>/.",
-    example: r#"run_dir().len() > 0"#,
+    example: r#"let dir = run_dir();
+save_json(#{ a: 1 }, "a.json") == `${dir}/a.json`"#,
 };
 
 pub fn register(reg: &mut Registry) {
