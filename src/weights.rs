@@ -5,10 +5,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use burn::module::Param;
+use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::nn::conv::Conv2d;
 use burn::nn::{GroupNorm, LayerNorm, LayerNormConfig, Linear, PaddingConfig2d};
 use burn::tensor::{Device, Tensor, TensorData};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
 use safetensors::{Dtype, SafeTensors};
 use thiserror::Error;
 
@@ -51,6 +54,12 @@ pub struct HostTensor {
 }
 
 /// The tensors of a checkpoint by name, consumed as the model is built.
+///
+/// A store made by [`TensorStore::random`] holds no tensors and draws every one it is asked for
+/// with PyTorch's default initialisation instead, so the same building code that reads a
+/// checkpoint makes a fresh model to train. Either way the store remembers which parameter came
+/// from which checkpoint name ([`TensorStore::names`]), so a trained model saves under the names
+/// it is read back with.
 #[derive(Debug)]
 pub struct TensorStore {
     file: PathBuf,
@@ -58,6 +67,119 @@ pub struct TensorStore {
     missing: Vec<String>,
     mismatched: Vec<String>,
     device: Device,
+    init: Option<ChaCha8Rng>,
+    names: ParamNames,
+}
+
+/// How a parameter is laid out relative to its checkpoint tensor.
+#[derive(Clone, Debug, PartialEq)]
+enum Layout {
+    /// Stored as it is.
+    AsIs,
+    /// Flattened to `shape[0] × rest` and transposed (PyTorch's out × in linear weights; a
+    /// patch-embedding convolution used as a matrix).
+    Transposed(Vec<usize>),
+}
+
+/// The checkpoint name of each parameter of a model built from a [`TensorStore`].
+#[derive(Clone, Debug, Default)]
+pub struct ParamNames {
+    entries: Vec<(ParamId, String, Layout)>,
+}
+
+impl ParamNames {
+    fn push(&mut self, id: ParamId, name: &str, layout: Layout) {
+        self.entries.push((id, name.to_string(), layout));
+    }
+
+    /// Every parameter of `module` as checkpoint tensors (names and layouts as they were read);
+    /// a parameter that did not come from the store is an error naming how many.
+    ///
+    /// ```
+    /// use brainclip::weights::TensorStore;
+    /// let mut store = TensorStore::random(0, &burn::tensor::Device::flex());
+    /// let layer = store.linear("fc", 3, 2, true);
+    /// let tensors = store.names().tensors(&layer).unwrap();
+    /// assert_eq!(tensors["fc.weight"].shape, vec![2, 3]); // PyTorch's out × in
+    /// assert_eq!(tensors["fc.bias"].values, vec![0.0, 0.0]);
+    /// ```
+    pub fn tensors<M: Module>(&self, module: &M) -> Result<BTreeMap<String, HostTensor>, WeightsError> {
+        let mut collect = Collect {
+            names: self,
+            out: BTreeMap::new(),
+            unnamed: 0,
+        };
+        module.visit(&mut collect);
+        if collect.unnamed > 0 {
+            return Err(WeightsError::Mismatch {
+                file: PathBuf::from("(model being saved)"),
+                report: format!("{} parameter(s) have no checkpoint name", collect.unnamed),
+            });
+        }
+        Ok(collect.out)
+    }
+}
+
+struct Collect<'a> {
+    names: &'a ParamNames,
+    out: BTreeMap<String, HostTensor>,
+    unnamed: usize,
+}
+
+impl ModuleVisitor for Collect<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let Some((_, name, layout)) = self.names.entries.iter().find(|(id, ..)| *id == param.id) else {
+            self.unnamed += 1;
+            return;
+        };
+        let tensor = param.val();
+        let shape = tensor.dims().to_vec();
+        let values = tensor
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .unwrap_or_else(|e| unreachable!("a float parameter converts to f32: {e:?}"));
+        let host = match layout {
+            Layout::AsIs => HostTensor { shape, values },
+            Layout::Transposed(original) => {
+                let (rows, cols) = (shape[0], shape.get(1).copied().unwrap_or(1));
+                let mut t = vec![0.0; values.len()];
+                for r in 0..rows {
+                    for c in 0..cols {
+                        t[c * rows + r] = values[r * cols + c];
+                    }
+                }
+                HostTensor {
+                    shape: original.clone(),
+                    values: t,
+                }
+            }
+        };
+        self.out.insert(name.clone(), host);
+    }
+}
+
+/// PyTorch's default initial value of a tensor, chosen by its name and shape: biases 0,
+/// normalisation weights 1, embeddings N(0, 0.02²), CLIP's logit scale ln(1/0.07), and weight
+/// matrices and kernels U(−1/√fan_in, 1/√fan_in) (`kaiming_uniform_(a=√5)`).
+fn initial_values(name: &str, shape: &[usize], rng: &mut ChaCha8Rng) -> Vec<f32> {
+    let n: usize = shape.iter().product();
+    let leaf = name.rsplit('.').next().unwrap_or(name);
+    if leaf == "logit_scale" {
+        return vec![(1.0f32 / 0.07).ln(); n];
+    }
+    if name.contains("embedding") {
+        let normal = Normal::new(0.0f32, 0.02).unwrap_or_else(|e| unreachable!("{e}"));
+        return (0..n).map(|_| normal.sample(rng)).collect();
+    }
+    if leaf == "bias" || leaf.starts_with("running_mean") {
+        return vec![0.0; n];
+    }
+    if shape.len() == 1 {
+        return vec![1.0; n];
+    }
+    let fan_in: usize = shape[1..].iter().product::<usize>().max(1);
+    let bound = 1.0 / (fan_in as f32).sqrt();
+    (0..n).map(|_| rng.random_range(-bound..=bound)).collect()
 }
 
 /// Little-endian `bytes` of a floating-point `dtype` as f32 (`None` for other dtypes).
@@ -85,7 +207,13 @@ pub fn read_safetensors(file: &Path) -> Result<BTreeMap<String, HostTensor>, Wei
         path: file.to_path_buf(),
         message: e.to_string(),
     })?;
-    let parsed = SafeTensors::deserialize(&bytes).map_err(|e| WeightsError::Safetensors {
+    parse_safetensors(&bytes, file)
+}
+
+/// Every floating-point tensor of safetensors `bytes` as f32, by name (`file` names them in
+/// errors).
+pub fn parse_safetensors(bytes: &[u8], file: &Path) -> Result<BTreeMap<String, HostTensor>, WeightsError> {
+    let parsed = SafeTensors::deserialize(bytes).map_err(|e| WeightsError::Safetensors {
         file: file.to_path_buf(),
         message: e.to_string(),
     })?;
@@ -119,7 +247,22 @@ impl TensorStore {
             missing: Vec::new(),
             mismatched: Vec::new(),
             device: device.clone(),
+            init: None,
+            names: ParamNames::default(),
         }
+    }
+
+    /// An empty store that draws every tensor a model asks for (see [`initial_values`]) from a
+    /// ChaCha8 stream of `seed`: the same seed and architecture give the same initial model.
+    pub fn random(seed: u64, device: &Device) -> Self {
+        let mut store = Self::from_tensors(Path::new("(random initialisation)"), BTreeMap::new(), device);
+        store.init = Some(ChaCha8Rng::seed_from_u64(seed));
+        store
+    }
+
+    /// The checkpoint names of the parameters built so far.
+    pub fn names(&self) -> &ParamNames {
+        &self.names
     }
 
     /// Whether a tensor of this name is present (and not yet taken).
@@ -133,7 +276,7 @@ impl TensorStore {
     }
 
     /// Names not yet taken.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub fn remaining(&self) -> impl Iterator<Item = &str> {
         self.tensors.keys().map(String::as_str)
     }
 
@@ -159,10 +302,13 @@ impl TensorStore {
                 ));
                 vec![0.0; shape.iter().product()]
             }
-            None => {
-                self.missing.push(format!("{name} {shape:?}"));
-                vec![0.0; shape.iter().product()]
-            }
+            None => match self.init.as_mut() {
+                Some(rng) => initial_values(name, shape, rng),
+                None => {
+                    self.missing.push(format!("{name} {shape:?}"));
+                    vec![0.0; shape.iter().product()]
+                }
+            },
         }
     }
 
@@ -174,14 +320,25 @@ impl TensorStore {
 
     /// A parameter of `shape`.
     pub fn param<const D: usize>(&mut self, name: &str, shape: [usize; D]) -> Param<Tensor<D>> {
-        Param::from_tensor(self.tensor(name, shape))
+        let param = Param::from_tensor(self.tensor(name, shape));
+        self.names.push(param.id, name, Layout::AsIs);
+        param
+    }
+
+    /// A matrix parameter from a tensor of `shape` flattened to `shape[0] × rest` and transposed
+    /// (PyTorch's out × in weights become burn's in × out).
+    pub fn transposed<const D: usize>(&mut self, name: &str, shape: [usize; D]) -> Param<Tensor<2>> {
+        let rest: usize = shape[1..].iter().product();
+        let t: Tensor<D> = self.tensor(name, shape);
+        let param = Param::from_tensor(t.reshape([shape[0], rest]).transpose());
+        self.names.push(param.id, name, Layout::Transposed(shape.to_vec()));
+        param
     }
 
     /// A linear layer from PyTorch's `weight` (out × in) and optional `bias`.
     pub fn linear(&mut self, prefix: &str, d_in: usize, d_out: usize, bias: bool) -> Linear {
-        let weight = self.tensor(&format!("{prefix}.weight"), [d_out, d_in]).transpose();
         Linear {
-            weight: Param::from_tensor(weight),
+            weight: self.transposed(&format!("{prefix}.weight"), [d_out, d_in]),
             bias: bias.then(|| self.param(&format!("{prefix}.bias"), [d_out])),
         }
     }
@@ -258,4 +415,66 @@ impl TensorStore {
             report: report.trim_end().to_string(),
         })
     }
+}
+
+/// The bytes of a safetensors file holding `tensors` as f32.
+pub fn safetensors_bytes(tensors: &BTreeMap<String, HostTensor>) -> Result<Vec<u8>, std::io::Error> {
+    let list: Vec<(String, Vec<usize>, &[f32])> = tensors
+        .iter()
+        .map(|(name, t)| (name.clone(), t.shape.clone(), t.values.as_slice()))
+        .collect();
+    crate::data::formats::tensors::f32_safetensors_bytes(&list, None)
+}
+
+/// Write a model folder of `files` (name, bytes) all at once: into a staging folder beside it,
+/// then renamed into place, replacing an older version only once the new one is complete — a run
+/// killed while saving leaves the previous checkpoint intact.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let folder = dir.path().join("model");
+/// brainclip::weights::write_model_folder(&folder, &[("config.json", b"{}".to_vec())]).unwrap();
+/// brainclip::weights::write_model_folder(&folder, &[("config.json", b"{\"a\": 1}".to_vec())]).unwrap();
+/// assert_eq!(std::fs::read_to_string(folder.join("config.json")).unwrap(), "{\"a\": 1}");
+/// ```
+pub fn write_model_folder(folder: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), std::io::Error> {
+    let name = folder
+        .file_name()
+        .map_or_else(|| "model".into(), |n| n.to_string_lossy().into_owned());
+    let parent = folder.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let staging = parent.join(format!(".{name}.partial"));
+    let old = parent.join(format!(".{name}.old"));
+    for stale in [&staging, &old] {
+        if stale.exists() {
+            std::fs::remove_dir_all(stale)?;
+        }
+    }
+    std::fs::create_dir_all(&staging)?;
+    for (file, bytes) in files {
+        std::fs::write(staging.join(file), bytes)?;
+    }
+    if folder.exists() {
+        std::fs::rename(folder, &old)?;
+    }
+    std::fs::rename(&staging, folder)?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    Ok(())
+}
+
+/// SHA-256 (hex) of each file of a model folder by name, except its `training.json` (which
+/// records these hashes).
+pub fn folder_sha256(folder: &Path) -> Result<BTreeMap<String, String>, std::io::Error> {
+    use sha2::{Digest, Sha256};
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name != "training.json" && entry.path().is_file() {
+            out.insert(name, format!("{:x}", Sha256::digest(std::fs::read(entry.path())?)));
+        }
+    }
+    Ok(out)
 }

@@ -107,4 +107,28 @@ impl Clip {
             device: device.clone(),
         })
     }
+
+    /// A Hugging Face CLIP held in memory: its `config.json` text, `merges.txt` text and
+    /// `model.safetensors` bytes (the built-in models are compiled in this way). `name` names it
+    /// in provenance and errors.
+    pub fn from_memory(
+        name: &str,
+        (config_json, merges, weights): (&str, &str, &[u8]),
+        device: &Device,
+    ) -> Result<Self, ClipError> {
+        let config = ClipConfig::from_hf_json(config_json)?;
+        let tokenizer = ClipTokenizer::from_merges(merges)?;
+        let path = Path::new(name);
+        let tensors = crate::weights::parse_safetensors(weights, path)?;
+        let store = crate::weights::TensorStore::from_tensors(path, tensors, device);
+        let model = ClipModel::load_store(store, &config)?;
+        Ok(Self {
+            model,
+            config,
+            tokenizer,
+            folder: path.to_path_buf(),
+            name: name.to_string(),
+            device: device.clone(),
+        })
+    }
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use burn::tensor::{Tensor, TensorData};
+use image::RgbImage;
 use ndarray::{Array2, Axis, concatenate};
 
 use super::ClipError;
@@ -123,12 +124,32 @@ impl Clip {
         batch: usize,
         observer: &mut dyn EncodeObserver,
     ) -> Result<Array2<f32>, ClipError> {
+        self.embed_each(paths, batch, observer, |path| read_rgb(path))
+    }
+
+    /// Normalised image embeddings (images × D) of pictures in memory.
+    pub fn embed_images(
+        &self,
+        images: &[RgbImage],
+        batch: usize,
+        observer: &mut dyn EncodeObserver,
+    ) -> Result<Array2<f32>, ClipError> {
+        self.embed_each(images, batch, observer, |img| Ok(img.clone()))
+    }
+
+    fn embed_each<T>(
+        &self,
+        items: &[T],
+        batch: usize,
+        observer: &mut dyn EncodeObserver,
+        picture: impl Fn(&T) -> Result<RgbImage, ClipError>,
+    ) -> Result<Array2<f32>, ClipError> {
         let size = self.config.vision.image_size;
         let device = self.device.clone();
-        batches(paths, batch, observer, |chunk| {
+        batches(items, batch, observer, |chunk| {
             let mut values = Vec::with_capacity(chunk.len() * 3 * size * size);
-            for path in chunk {
-                values.extend(preprocess(&read_rgb(path)?, size as u32)?);
+            for item in chunk {
+                values.extend(preprocess(&picture(item)?, size as u32)?);
             }
             let pixels = Tensor::<4>::from_data(TensorData::new(values, [chunk.len(), 3, size, size]), &device);
             self.model.encode_images(pixels)

@@ -26,6 +26,7 @@ pub mod resnet;
 pub mod text;
 pub mod tokenizer;
 mod tower;
+pub mod train;
 pub mod vision;
 
 pub use checkpoint::Clip;

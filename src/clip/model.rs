@@ -12,7 +12,7 @@ use super::image::ImageEncoder;
 use super::text::TextTower;
 use super::vision::projection;
 use crate::tensors::l2_normalize;
-use crate::weights::TensorStore;
+use crate::weights::{ParamNames, TensorStore};
 
 /// CLIP in burn, generic over the backend through its device (autodiff devices give gradients
 /// through both towers).
@@ -33,15 +33,40 @@ impl ClipModel {
     /// tower: OpenCLIP's `visual.*` names); every missing, unexpected or mis-shaped tensor is
     /// listed in the error.
     pub fn from_store(mut store: TensorStore, config: &ClipConfig) -> Result<Self, ClipError> {
-        let (tw, p) = (config.text.tower.width, config.projection_dim);
-        let model = Self {
-            vision: ImageEncoder::load(&mut store, &config.vision, p),
-            text: TextTower::load(&mut store, &config.text),
-            text_projection: projection(&mut store, "text_projection", tw, p),
-            logit_scale: store.param("logit_scale", [1]),
-        };
+        let model = Self::build(&mut store, config);
         store.finish(IGNORED)?;
         Ok(model)
+    }
+
+    /// A freshly initialised CLIP for `config` (seeded), with the Hugging Face name of every
+    /// parameter for saving it.
+    ///
+    /// ```
+    /// use brainclip::clip::{ClipConfig, ClipModel};
+    /// let config = ClipConfig::from_hf_json(r#"{"projection_dim": 8,
+    ///   "vision_config": {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
+    ///     "num_attention_heads": 2, "image_size": 8, "patch_size": 4},
+    ///   "text_config": {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
+    ///     "num_attention_heads": 2, "vocab_size": 600, "max_position_embeddings": 6}}"#).unwrap();
+    /// let (model, names) = ClipModel::random(&config, 0, &burn::tensor::Device::flex());
+    /// let tensors = names.tensors(&model).unwrap();
+    /// assert_eq!(tensors["vision_model.embeddings.patch_embedding.weight"].shape, vec![16, 3, 4, 4]);
+    /// assert_eq!(tensors["text_projection.weight"].shape, vec![8, 16]);
+    /// ```
+    pub fn random(config: &ClipConfig, seed: u64, device: &Device) -> (Self, ParamNames) {
+        let mut store = TensorStore::random(seed, device);
+        let model = Self::build(&mut store, config);
+        (model, store.names().clone())
+    }
+
+    fn build(store: &mut TensorStore, config: &ClipConfig) -> Self {
+        let (tw, p) = (config.text.tower.width, config.projection_dim);
+        Self {
+            vision: ImageEncoder::load(store, &config.vision, p),
+            text: TextTower::load(store, &config.text),
+            text_projection: projection(store, "text_projection", tw, p),
+            logit_scale: store.param("logit_scale", [1]),
+        }
     }
 
     /// Load `model.safetensors` written by Hugging Face for `config`.
@@ -56,7 +81,7 @@ impl ClipModel {
         Self::load_store(store, config)
     }
 
-    fn load_store(mut store: TensorStore, config: &ClipConfig) -> Result<Self, ClipError> {
+    pub(crate) fn load_store(mut store: TensorStore, config: &ClipConfig) -> Result<Self, ClipError> {
         // The scalar logit scale is stored with shape [] (0-d); treat it as [1].
         if let Some(mut t) = store.remove("logit_scale") {
             if t.values.len() == 1 {
@@ -76,6 +101,11 @@ impl ClipModel {
     /// Text embeddings (batch × projection), not normalised, of token id rows.
     pub fn encode_text(&self, ids: &[Vec<u32>]) -> Result<Tensor<2>, ClipError> {
         Ok(self.text_projection.forward(self.text.forward(ids)?))
+    }
+
+    /// `logit_scale` as stored: ln of the inverse temperature.
+    pub fn log_logit_scale(&self) -> Tensor<1> {
+        self.logit_scale.val()
     }
 
     /// `exp(logit_scale)`, the inverse temperature of the image–text logits.

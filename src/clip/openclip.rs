@@ -282,7 +282,7 @@ fn hf_name(name: &str) -> Option<String> {
 /// have no Hugging Face counterpart and keep their OpenCLIP (= OpenAI) names.
 pub fn rename_to_hf(store: &mut TensorStore, vision: &VisionKind) {
     let resnet = matches!(vision, VisionKind::ResNet(_));
-    let names: Vec<String> = store.names().map(String::from).collect();
+    let names: Vec<String> = store.remaining().map(String::from).collect();
     for name in names {
         if resnet && name.starts_with("visual.") {
             continue;
@@ -447,7 +447,7 @@ mod tests {
         };
         let mut s = store(&names);
         rename_to_hf(&mut s, &ClipConfig::rn50().vision.kind);
-        let renamed: Vec<&str> = s.names().collect();
+        let renamed: Vec<&str> = s.remaining().collect();
         assert_eq!(
             renamed,
             [

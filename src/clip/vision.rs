@@ -30,9 +30,8 @@ impl VisionTower {
     /// Load from Hugging Face names under `vision_model`.
     pub(crate) fn load(store: &mut TensorStore, c: &VisionConfig, vit: &VitConfig) -> Self {
         let (w, p, ch, eps) = (vit.tower.width, vit.patch_size, c.channels, vit.tower.layer_norm_eps);
-        let conv: Tensor<4> = store.tensor("vision_model.embeddings.patch_embedding.weight", [w, ch, p, p]);
         Self {
-            patch: Param::from_tensor(conv.reshape([w, ch * p * p]).transpose()),
+            patch: store.transposed("vision_model.embeddings.patch_embedding.weight", [w, ch, p, p]),
             class: store.param("vision_model.embeddings.class_embedding", [w]),
             position: store.param("vision_model.embeddings.position_embedding.weight", [c.tokens(), w]),
             pre_norm: store.layer_norm("vision_model.pre_layrnorm", w, eps),

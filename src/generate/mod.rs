@@ -24,6 +24,7 @@ pub mod noise;
 pub mod sample;
 pub mod sampler;
 pub mod schedule;
+pub mod train;
 pub mod unet;
 
 pub use convert::{Conversion, Heads, convert_adm_file};

@@ -2,6 +2,7 @@
 
 pub mod checkpoint;
 mod config;
+pub mod epochs;
 mod error;
 mod history;
 pub mod loss;

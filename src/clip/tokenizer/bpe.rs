@@ -156,18 +156,7 @@ impl ClipTokenizer {
                     .min_by_key(|(r, _)| *r)
                     .map(|(_, w)| (w[0].clone(), w[1].clone()));
                 let Some((a, b)) = best else { break };
-                let mut merged = Vec::with_capacity(word.len());
-                let mut i = 0;
-                while i < word.len() {
-                    if i + 1 < word.len() && word[i] == a && word[i + 1] == b {
-                        merged.push(format!("{a}{b}"));
-                        i += 2;
-                    } else {
-                        merged.push(word[i].clone());
-                        i += 1;
-                    }
-                }
-                word = merged;
+                word = merge_pair(&word, &a, &b);
             }
             // Every symbol of a merged word is in the vocabulary by construction.
             word.iter().filter_map(|s| self.encoder.get(s).copied()).collect()
@@ -197,4 +186,78 @@ impl ClipTokenizer {
         ids.resize(context, 0);
         ids
     }
+}
+
+/// `symbols` with every adjacent `a`, `b` (left to right) replaced by their concatenation.
+fn merge_pair(symbols: &[String], a: &str, b: &str) -> Vec<String> {
+    let mut merged = Vec::with_capacity(symbols.len());
+    let mut i = 0;
+    while i < symbols.len() {
+        if i + 1 < symbols.len() && symbols[i] == a && symbols[i + 1] == b {
+            merged.push(format!("{a}{b}"));
+            i += 2;
+        } else {
+            merged.push(symbols[i].clone());
+            i += 1;
+        }
+    }
+    merged
+}
+
+/// Learn a byte-level BPE vocabulary from `texts` (after OpenAI's clean-up and split, as
+/// [`ClipTokenizer`] reads them): the most frequent adjacent pair is merged, ties broken by the
+/// pair itself, until no pair occurs twice or `max_merges` merges are made. Returns the text of
+/// a `merges.txt` file (header line first), deterministic for its input.
+///
+/// ```
+/// use brainclip::clip::tokenizer::{ClipTokenizer, learn_merges};
+/// let texts = vec!["a red circle".to_string(), "a blue circle".into(), "a red square".into()];
+/// let tok = ClipTokenizer::from_merges(&learn_merges(&texts, 100)).unwrap();
+/// assert_eq!(tok.encode("red circle").len(), 2); // one token per word
+/// assert_eq!(tok.vocab_size(), 512 + 2 + learn_merges(&texts, 100).lines().count() - 1);
+/// ```
+pub fn learn_merges(texts: &[String], max_merges: usize) -> String {
+    let (byte_encoder, _) = bytes_to_unicode();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for text in texts {
+        for m in SPLIT.find_iter(&clean_text(text)) {
+            *counts.entry(m.as_str().to_string()).or_default() += 1;
+        }
+    }
+    let mut words: Vec<(Vec<String>, usize)> = counts
+        .into_iter()
+        .filter(|(w, _)| w != START && w != END)
+        .map(|(w, n)| {
+            let mut symbols: Vec<String> = w.bytes().map(|b| byte_encoder[b as usize].to_string()).collect();
+            if let Some(last) = symbols.last_mut() {
+                last.push_str("</w>");
+            }
+            (symbols, n)
+        })
+        .collect();
+    words.sort();
+    let mut out = String::from("#version: 0.2 (learned by brainclip)\n");
+    for _ in 0..max_merges {
+        let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
+        for (symbols, n) in &words {
+            for w in symbols.windows(2) {
+                *pairs.entry((w[0].as_str(), w[1].as_str())).or_default() += n;
+            }
+        }
+        let Some(((a, b), n)) = pairs
+            .into_iter()
+            .max_by(|(p, n), (q, m)| n.cmp(m).then_with(|| q.cmp(p)))
+            .map(|((a, b), n)| ((a.to_string(), b.to_string()), n))
+        else {
+            break;
+        };
+        if n < 2 {
+            break;
+        }
+        out.push_str(&format!("{a} {b}\n"));
+        for (symbols, _) in &mut words {
+            *symbols = merge_pair(symbols, &a, &b);
+        }
+    }
+    out
 }

@@ -6,6 +6,6 @@ pub mod clean;
 mod html;
 mod tables;
 
-pub use bpe::{ClipTokenizer, END, START};
+pub use bpe::{ClipTokenizer, END, START, learn_merges};
 pub use clean::{clean_text, fix_text};
 pub use html::html_unescape;

@@ -15,7 +15,7 @@ use super::layers::{
     Downsampler, Resize, ResnetBlock, ResnetSpec, SpatialAttention, Upsampler, conv3, timestep_features,
 };
 use crate::generate::GenerateError;
-use crate::weights::TensorStore;
+use crate::weights::{ParamNames, TensorStore};
 
 /// One level of the down path.
 #[derive(Module, Debug)]
@@ -71,7 +71,20 @@ impl UNet {
     /// Build from a store holding diffusers tensor names; every missing, unexpected or mis-shaped
     /// tensor is listed in the error.
     pub fn from_store(mut store: TensorStore, c: &UNetConfig) -> Result<Self, GenerateError> {
-        let s = &mut store;
+        let unet = Self::build(&mut store, c);
+        store.finish(&[])?;
+        Ok(unet)
+    }
+
+    /// A freshly initialised UNet for `config` (PyTorch's default initialisation, seeded), with
+    /// the diffusers name of every parameter for saving it.
+    pub fn random(c: &UNetConfig, seed: u64, device: &Device) -> (Self, ParamNames) {
+        let mut store = TensorStore::random(seed, device);
+        let unet = Self::build(&mut store, c);
+        (unet, store.names().clone())
+    }
+
+    fn build(s: &mut TensorStore, c: &UNetConfig) -> Self {
         let temb = c.time_embed_dim();
         let ch = &c.block_out_channels;
         let levels = ch.len();
@@ -197,8 +210,7 @@ impl UNet {
         }
         let norm_out = s.group_norm("conv_norm_out", c.norm_num_groups, ch[0], c.norm_eps);
         let conv_out = conv3(s, "conv_out", (ch[0], c.out_channels));
-        store.finish(&[])?;
-        Ok(Self {
+        Self {
             conv_in,
             time_linear_1,
             time_linear_2,
@@ -213,7 +225,7 @@ impl UNet {
                 freq_shift: c.freq_shift,
             },
             center_input: c.center_input_sample,
-        })
+        }
     }
 
     /// Load `diffusion_pytorch_model.safetensors` of a diffusers folder for `config`.
@@ -287,6 +299,22 @@ pub struct DiffusionModel {
 }
 
 impl DiffusionModel {
+    /// A diffusers UNet held in memory: its `config.json` text and weights bytes (the built-in
+    /// models are compiled in this way); `name` names it in provenance and errors.
+    pub fn from_memory(name: &str, config_json: &str, weights: &[u8], device: &Device) -> Result<Self, GenerateError> {
+        let config = UNetConfig::from_json(config_json, name)?;
+        let path = Path::new(name);
+        let tensors = crate::weights::parse_safetensors(weights, path)?;
+        let unet = UNet::from_store(TensorStore::from_tensors(path, tensors, device), &config)?.no_grad();
+        Ok(Self {
+            unet,
+            config,
+            folder: path.to_path_buf(),
+            name: name.to_string(),
+            device: device.clone(),
+        })
+    }
+
     /// Load a diffusers `UNet2DModel` folder onto `device`.
     pub fn load(folder: &Path, device: &Device) -> Result<Self, GenerateError> {
         let not_a_model = |message: String| GenerateError::NotAModel {

@@ -1,0 +1,222 @@
+//! Training an unconditional `UNet2DModel` on pictures with the DDPM loss (Ho et al., 2020): for
+//! a random timestep t and noise ε, minimise ‖ε − ε_θ(√ᾱ_t·x₀ + √(1−ᾱ_t)·ε, t)‖², with AdamW
+//! under a warm-up + cosine learning rate. The result is a diffusers folder that
+//! [`DiffusionModel::load`](super::DiffusionModel::load) and `generate` read like any other.
+
+use std::path::Path;
+
+use burn::module::Module;
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Tensor, TensorData};
+use image::RgbImage;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::Serialize;
+
+use super::schedule::BetaSchedule;
+use super::unet::{UNet, UNetConfig, WEIGHTS_FILE};
+use super::{GenerateError, image_tensor};
+use crate::tensors::scalar;
+use crate::train::epochs::{EpochPlan, EpochTask, run_epochs};
+use crate::train::{EpochRecord, StopReason, TrainObserver};
+use crate::weights::{ParamNames, safetensors_bytes, write_model_folder};
+
+/// Options of diffusion training.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DiffusionTrainConfig {
+    /// Passes over the pictures.
+    pub epochs: usize,
+    /// Pictures per step.
+    pub batch_size: usize,
+    /// Peak learning rate.
+    pub lr: f64,
+    /// Share of the steps spent warming up.
+    pub warmup: f64,
+    /// Steps of the diffusion process (1000).
+    pub diffusion_steps: usize,
+    /// Its beta schedule.
+    pub schedule: BetaSchedule,
+    /// Seed of initialisation, order, timesteps and noise.
+    pub seed: u64,
+}
+
+impl Default for DiffusionTrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 40,
+            batch_size: 32,
+            lr: 1e-3,
+            warmup: 0.05,
+            diffusion_steps: 1000,
+            schedule: BetaSchedule::Linear,
+            seed: 0,
+        }
+    }
+}
+
+/// A trained UNet and how training went.
+pub struct TrainedDiffusion {
+    /// The network (no autodiff).
+    pub unet: UNet,
+    /// Its diffusers name of every parameter.
+    pub names: ParamNames,
+    /// One record per epoch (`train_loss`: mean DDPM loss).
+    pub history: Vec<EpochRecord>,
+    /// Why training ended.
+    pub stop_reason: StopReason,
+}
+
+/// Save `unet` as a diffusers folder (`config.json` from `config_json`, the weights).
+pub fn save_unet(folder: &Path, unet: &UNet, names: &ParamNames, config_json: &str) -> Result<(), GenerateError> {
+    let tensors = names.tensors(unet)?;
+    let bytes = safetensors_bytes(&tensors).map_err(|e| GenerateError::io(folder, e))?;
+    write_model_folder(
+        folder,
+        &[("config.json", config_json.as_bytes().to_vec()), (WEIGHTS_FILE, bytes)],
+    )
+    .map_err(|e| GenerateError::io(folder, e))
+}
+
+/// Pictures as one batch tensor in [−1, 1] at the model's side.
+fn picture_batch(pictures: &[&RgbImage], side: usize, device: &Device) -> Tensor<4> {
+    Tensor::cat(pictures.iter().map(|p| image_tensor(p, side, device)).collect(), 0)
+}
+
+/// Train a fresh UNet of `config` on `pictures`. `checkpoint` is called after every epoch with
+/// the current network (for saving); the observer sees every step and may stop between steps.
+///
+/// ```
+/// use brainclip::generate::UNetConfig;
+/// use brainclip::generate::train::{DiffusionTrainConfig, train_diffusion};
+/// use brainclip::train::SilentObserver;
+/// let config = UNetConfig::from_json(r#"{"sample_size": 8, "block_out_channels": [8, 8],
+///   "layers_per_block": 1, "down_block_types": ["DownBlock2D", "DownBlock2D"],
+///   "up_block_types": ["UpBlock2D", "UpBlock2D"], "norm_num_groups": 4}"#, "config.json").unwrap();
+/// let pictures = vec![image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30])); 4];
+/// let cfg = DiffusionTrainConfig { epochs: 2, batch_size: 2, ..Default::default() };
+/// let trained = train_diffusion(&pictures, &config, &cfg, &burn::tensor::Device::flex(),
+///     &mut SilentObserver, &mut |_, _, _| Ok(())).unwrap();
+/// assert_eq!(trained.history.len(), 2);
+/// ```
+pub fn train_diffusion(
+    pictures: &[RgbImage],
+    config: &UNetConfig,
+    cfg: &DiffusionTrainConfig,
+    device: &Device,
+    observer: &mut dyn TrainObserver,
+    checkpoint: &mut dyn FnMut(&UNet, &ParamNames, usize) -> Result<(), GenerateError>,
+) -> Result<TrainedDiffusion, GenerateError> {
+    if pictures.len() < 2 {
+        return Err(GenerateError::option("images", "training needs at least 2 pictures"));
+    }
+    if cfg.epochs == 0 || cfg.batch_size == 0 {
+        return Err(GenerateError::option(
+            "epochs",
+            "epochs and batch_size must be positive",
+        ));
+    }
+    if !(cfg.lr.is_finite() && cfg.lr > 0.0) {
+        return Err(GenerateError::option(
+            "lr",
+            format!("{}: give a positive learning rate", cfg.lr),
+        ));
+    }
+    config.check_image_size(config.sample_size)?;
+    let side = config.sample_size;
+    let betas = cfg.schedule.betas(cfg.diffusion_steps);
+    let mut cumprod = Vec::with_capacity(betas.len());
+    let mut acc = 1.0;
+    for b in &betas {
+        acc *= 1.0 - b;
+        cumprod.push(acc);
+    }
+
+    let base = device.clone().inner();
+    let ad = base.clone().autodiff();
+    base.seed(cfg.seed);
+    let (unet, names) = UNet::random(config, cfg.seed, &ad);
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    rng.set_stream(1);
+    let mut task = DdpmTask {
+        unet,
+        names,
+        optim: AdamWConfig::new().with_weight_decay(0.0).init(),
+        pictures,
+        cumprod,
+        side,
+        steps: cfg.diffusion_steps,
+        device: ad,
+        checkpoint,
+    };
+    let plan = EpochPlan {
+        items: pictures.len(),
+        batch: cfg.batch_size,
+        epochs: cfg.epochs,
+        lr: cfg.lr,
+        warmup: cfg.warmup,
+        min_lr_ratio: 0.05,
+    };
+    let (history, stop_reason) = run_epochs(&plan, &mut task, &mut rng, observer, "ddpm_mse")?;
+    Ok(TrainedDiffusion {
+        unet: task.unet.valid(),
+        names: task.names,
+        history,
+        stop_reason,
+    })
+}
+
+/// One DDPM step per batch: noise the pictures to random timesteps, regress the noise.
+struct DdpmTask<'a> {
+    unet: UNet,
+    names: ParamNames,
+    optim: ModuleOptimizer,
+    pictures: &'a [RgbImage],
+    cumprod: Vec<f64>,
+    side: usize,
+    steps: usize,
+    device: Device,
+    checkpoint: &'a mut dyn FnMut(&UNet, &ParamNames, usize) -> Result<(), GenerateError>,
+}
+
+impl EpochTask for DdpmTask<'_> {
+    type Error = GenerateError;
+
+    fn step(&mut self, batch: &[usize], lr: f64, rng: &mut ChaCha8Rng) -> Result<f64, GenerateError> {
+        let (n, side, ad) = (batch.len(), self.side, &self.device);
+        let chosen: Vec<&RgbImage> = batch.iter().map(|&i| &self.pictures[i]).collect();
+        let x0 = picture_batch(&chosen, side, ad);
+        let t: Vec<usize> = (0..n).map(|_| rng.random_range(0..self.steps)).collect();
+        let noise: Vec<f32> = (0..n * 3 * side * side).map(|_| StandardNormal.sample(rng)).collect();
+        let noise = Tensor::<4>::from_data(TensorData::new(noise, [n, 3, side, side]), ad);
+        let coef = |f: &dyn Fn(f64) -> f64| {
+            let v: Vec<f32> = t.iter().map(|&ti| f(self.cumprod[ti]) as f32).collect();
+            Tensor::<1>::from_data(TensorData::new(v, [n]), ad).reshape([n, 1, 1, 1])
+        };
+        let xt = x0 * coef(&|a| a.sqrt()) + noise.clone() * coef(&|a| (1.0 - a).sqrt());
+        let tt = Tensor::<1>::from_data(
+            TensorData::new(t.iter().map(|&v| v as f32).collect::<Vec<f32>>(), [n]),
+            ad,
+        );
+        let eps = self.unet.forward(xt, tt).narrow(1, 0, 3);
+        let loss = (eps - noise).powf_scalar(2.0).mean();
+        let value = scalar(loss.clone().detach());
+        if value.is_finite() {
+            let mut grads = loss.backward();
+            let grads = GradientsParams::from_module(&mut grads, &self.unet);
+            self.unet = self.optim.step(lr, self.unet.clone(), grads);
+        }
+        Ok(value)
+    }
+
+    fn diverged(&self, epoch: usize, step: usize) -> GenerateError {
+        GenerateError::option(
+            "lr",
+            format!("the loss diverged at epoch {epoch}, step {step}: lower lr"),
+        )
+    }
+
+    fn end_epoch(&mut self, record: &EpochRecord) -> Result<(), GenerateError> {
+        (self.checkpoint)(&self.unet.valid(), &self.names, record.epoch)
+    }
+}
