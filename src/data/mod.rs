@@ -9,6 +9,7 @@ pub mod formats;
 pub mod god_catalog;
 pub mod nifti;
 pub mod synthetic;
+pub mod world;
 
 pub use dataset::{Category, Dataset, Split};
 pub use error::DataError;

@@ -305,41 +305,9 @@ pub fn generate(config: &SyntheticConfig) -> Result<SyntheticGod, DataError> {
         / (LOW_LEVEL_DIM as f32).sqrt();
     let high_drive = zscore_by_first_rows(images.dot(&encoding.t()), n_train);
     let low_drive = zscore_by_first_rows(low_level.dot(&low_weights.t()), n_train);
-    let mut signal = Array2::<f32>::zeros((n_stim, n_vox));
-    for v in 0..n_vox {
-        let w = high_level_weight[v];
-        let mut col = signal.column_mut(v);
-        for i in 0..n_stim {
-            let s = w.sqrt() * high_drive[[i, v]] + (1.0 - w).sqrt() * low_drive[[i, v]];
-            col[i] = s + NONLINEARITY * (s * s - 1.0);
-        }
-    }
+    let signal = voxel_signal(&high_drive, &low_drive, &high_level_weight);
 
-    // Trials: training images once, test images `test_repeats` times, averaged.
-    let noise_sd = (1.0 / config.snr).sqrt() as f32;
-    let mut noise = NoiseModel::new(seed, n_vox, noise_sd);
-    let mut train_fmri = signal.slice(ndarray::s![..n_train, ..]).to_owned();
-    noise.add_trials(&mut train_fmri);
-    let test_signal = signal.slice(ndarray::s![n_train.., ..]).to_owned();
-    let mut test_fmri = Array2::<f32>::zeros(test_signal.raw_dim());
-    for _ in 0..config.test_repeats {
-        let mut trial = test_signal.clone();
-        noise.add_trials(&mut trial);
-        test_fmri += &trial;
-    }
-    test_fmri /= config.test_repeats as f32;
-
-    // z-score voxels with training statistics, as in GOD.
-    let mean = train_fmri.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(n_vox));
-    let sd = train_fmri
-        .std_axis(Axis(0), 0.0)
-        .mapv(|s| if s > 0.0 { s } else { 1.0 });
-    let standardise = |m: &mut Array2<f32>| {
-        *m -= &mean;
-        *m /= &sd;
-    };
-    standardise(&mut train_fmri);
-    standardise(&mut test_fmri);
+    let (train_fmri, test_fmri, noise_sd) = measure(&signal, n_train, seed, config.snr, config.test_repeats);
 
     let to_matrix = |rows: &[Array1<f32>]| {
         let mut m = Array2::zeros((rows.len(), d));
@@ -401,8 +369,63 @@ pub fn generate(config: &SyntheticConfig) -> Result<SyntheticGod, DataError> {
     })
 }
 
+/// Each voxel's noiseless response: its z-scored high- and low-level drives (stimuli × voxels)
+/// mixed with its high-level weight `w` as `s = √w·h + √(1−w)·l`, through the mildly expansive
+/// `φ(s) = s + 0.2·(s² − 1)`.
+pub(crate) fn voxel_signal(high: &Array2<f32>, low: &Array2<f32>, high_level_weight: &[f32]) -> Array2<f32> {
+    let (n_stim, n_vox) = high.dim();
+    let mut signal = Array2::<f32>::zeros((n_stim, n_vox));
+    for v in 0..n_vox {
+        let w = high_level_weight[v];
+        let mut col = signal.column_mut(v);
+        for i in 0..n_stim {
+            let s = w.sqrt() * high[[i, v]] + (1.0 - w).sqrt() * low[[i, v]];
+            col[i] = s + NONLINEARITY * (s * s - 1.0);
+        }
+    }
+    signal
+}
+
+/// Noisy trials of the noiseless `signal` (stimuli × voxels; the first `n_train` rows are training
+/// stimuli): training stimuli once, the others `test_repeats` times averaged, every voxel z-scored
+/// with the training trials' statistics, as in GOD. Returns the training and test matrices and
+/// the single-trial noise standard deviation.
+pub(crate) fn measure(
+    signal: &Array2<f32>,
+    n_train: usize,
+    seed: u64,
+    snr: f64,
+    test_repeats: usize,
+) -> (Array2<f32>, Array2<f32>, f32) {
+    let n_vox = signal.ncols();
+    let noise_sd = (1.0 / snr).sqrt() as f32;
+    let mut noise = NoiseModel::new(seed, n_vox, noise_sd);
+    let mut train_fmri = signal.slice(ndarray::s![..n_train, ..]).to_owned();
+    noise.add_trials(&mut train_fmri);
+    let test_signal = signal.slice(ndarray::s![n_train.., ..]).to_owned();
+    let mut test_fmri = Array2::<f32>::zeros(test_signal.raw_dim());
+    for _ in 0..test_repeats {
+        let mut trial = test_signal.clone();
+        noise.add_trials(&mut trial);
+        test_fmri += &trial;
+    }
+    test_fmri /= test_repeats as f32;
+
+    let mean = train_fmri.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(n_vox));
+    let sd = train_fmri
+        .std_axis(Axis(0), 0.0)
+        .mapv(|s| if s > 0.0 { s } else { 1.0 });
+    let standardise = |m: &mut Array2<f32>| {
+        *m -= &mean;
+        *m /= &sd;
+    };
+    standardise(&mut train_fmri);
+    standardise(&mut test_fmri);
+    (train_fmri, test_fmri, noise_sd)
+}
+
 /// ROI name of each voxel, in contiguous blocks with the shares of [`ROIS`].
-fn assign_rois(n_vox: usize) -> Vec<String> {
+pub(crate) fn assign_rois(n_vox: usize) -> Vec<String> {
     let mut rois = Vec::with_capacity(n_vox);
     let mut cumulative = 0.0;
     for (i, (name, share, _)) in ROIS.iter().enumerate() {
@@ -419,7 +442,7 @@ fn assign_rois(n_vox: usize) -> Vec<String> {
     rois
 }
 
-fn zscore_by_first_rows(mut m: Array2<f32>, n_ref: usize) -> Array2<f32> {
+pub(crate) fn zscore_by_first_rows(mut m: Array2<f32>, n_ref: usize) -> Array2<f32> {
     let reference = m.slice(ndarray::s![..n_ref, ..]);
     let mean = reference.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(m.ncols()));
     let sd = reference.std_axis(Axis(0), 0.0).mapv(|s| if s > 0.0 { s } else { 1.0 });
