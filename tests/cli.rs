@@ -313,48 +313,56 @@ fn the_zero_shot_script_embeds_class_prompts_with_a_clip_checkpoint() {
 }
 
 #[test]
-fn the_shipped_generation_script_runs_end_to_end_on_the_tiny_models() {
+fn the_shipped_generation_script_runs_end_to_end_on_the_world_and_its_ladder_is_ordered() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = root.join("scripts/generate.rhai");
     brainclip()
         .current_dir(root)
-        .args(["script", script.to_str().unwrap(), "--allow-read", "tests/data"])
+        .args(["script", script.to_str().unwrap()])
         .args([
             "--set",
-            "voxels=300",
+            "voxels=1000",
             "--set",
-            "epochs=2",
+            "epochs=15",
             "--set",
-            "width=64",
+            "width=256",
             "--set",
-            "n=2",
+            "n=6",
         ])
-        .args([
-            "--set",
-            "steps=4",
-            "--set",
-            "skip=1",
-            "--set",
-            "cutn=2",
-            "--set",
-            "cutn_batches=1",
-        ])
+        .args(["--set", "steps=10"])
         .args(["--out", out.to_str().unwrap()])
         .assert()
         .success()
-        .stdout(predicate::str::contains("2-way identification").and(predicate::str::contains("clip_vs_target")));
+        .stdout(predicate::str::contains("category 2-way").and(predicate::str::contains("zero-shot top-1")));
     let metrics: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
-    assert_eq!(metrics["generation"]["features"][0]["two_way"]["comparisons"], 1);
+    let rung = |name: &str, key: &str| {
+        metrics["ladder"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["condition"] == name)
+            .unwrap_or_else(|| panic!("no rung {name}: {metrics}"))[key]
+            .as_f64()
+            .unwrap()
+    };
+    for key in ["CLIP 2-way", "PixCorr"] {
+        assert!(
+            rung("true", key) > rung("unguided", key),
+            "{key}: true {} vs unguided {}",
+            rung("true", key),
+            rung("unguided", key)
+        );
+    }
     assert!(out.join("generated.png").is_file());
-    let pictures = std::fs::read_dir(out.join("generated"))
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"))
-        .count();
-    assert_eq!(pictures, 2);
-    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
-    assert!(manifest.contains("diffusion_pytorch_model.safetensors"), "{manifest}");
+    for folder in ["unguided", "fmri", "true"] {
+        let pictures = std::fs::read_dir(out.join(folder))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"))
+            .count();
+        assert_eq!(pictures, 6, "{folder}");
+    }
 }
 
 #[test]

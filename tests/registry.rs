@@ -32,7 +32,10 @@ fn every_function_is_documented_once() {
         assert!(!f.example.trim().is_empty(), "{}: example", f.name);
         assert!(f.example.contains(f.name), "{}: the example should call it", f.name);
         assert!(
-            ["data", "clip", "model", "train", "eval", "generate", "plot", "run"].contains(&f.area),
+            [
+                "data", "world", "clip", "model", "train", "eval", "generate", "plot", "run"
+            ]
+            .contains(&f.area),
             "{}: area {}",
             f.name,
             f.area

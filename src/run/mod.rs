@@ -215,6 +215,20 @@ impl RunContext {
         self.cancel.store(false, Ordering::SeqCst);
     }
 
+    /// Where `name` goes in the run directory (checked like [`RunContext::write_output`]), listed
+    /// in the manifest: for outputs a domain function writes itself, such as model folders.
+    pub fn output_path(&self, name: &str) -> Result<PathBuf, FileError> {
+        let path = self.files.output_path(name)?;
+        {
+            let mut manifest = self.manifest.borrow_mut();
+            if !manifest.outputs.iter().any(|o| o == name) {
+                manifest.outputs.push(name.to_string());
+            }
+        }
+        self.write_manifest()?;
+        Ok(path)
+    }
+
     /// Write `bytes` as `name` in the run directory and list it in the manifest.
     pub fn write_output(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, FileError> {
         let path = self.files.write(name, bytes)?;

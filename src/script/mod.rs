@@ -16,6 +16,7 @@ mod run;
 mod stdlib;
 mod train;
 pub mod values;
+mod world;
 
 use std::rc::Rc;
 
@@ -52,6 +53,7 @@ pub fn register_all(engine: &mut Engine, run: Rc<RunContext>) -> Docs {
     let mut reg = registry::Registry::new(engine, run);
     values::register(&mut reg);
     data::register(&mut reg);
+    world::register(&mut reg);
     clip::register(&mut reg);
     model::register(&mut reg);
     train::register(&mut reg);

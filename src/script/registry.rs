@@ -13,7 +13,7 @@ use crate::run::RunContext;
 pub struct FnDoc {
     /// The name scripts call.
     pub name: &'static str,
-    /// The area it belongs to (`data`, `model`, `train`, `eval`, `plot`, `run`).
+    /// The area it belongs to (`data`, `world`, `clip`, `model`, `train`, `eval`, `generate`, `plot`, `run`).
     pub area: &'static str,
     /// One line per overload, e.g. `train(net: MappingNet, data: Dataset, options: map) -> Model`.
     pub signatures: &'static [&'static str],

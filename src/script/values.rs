@@ -283,6 +283,11 @@ pub fn register(reg: &mut Registry) {
                 doc: "tokenizer vocabulary size",
                 get: |c| int(c.0.config.text.vocab_size),
             },
+            Property {
+                name: "path",
+                doc: "the checkpoint folder",
+                get: |c| Dynamic::from(c.0.folder.display().to_string()),
+            },
         ],
         |c| {
             format!(
@@ -352,6 +357,11 @@ pub fn register(reg: &mut Registry) {
                 name: "channels",
                 doc: "channels per level",
                 get: |d| Dynamic::from(d.0.config.block_out_channels.iter().map(|&c| int(c)).collect::<Array>()),
+            },
+            Property {
+                name: "path",
+                doc: "the model folder",
+                get: |d| Dynamic::from(d.0.folder.display().to_string()),
             },
         ],
         |d| {

@@ -9,7 +9,7 @@ use crate::run::{EncodeProgress, RunContext};
 use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{ClipValue, EmbeddingsValue};
+use crate::script::values::{ClipValue, EmbeddingsValue, ImageValue};
 
 pub const DOC: FnDoc = FnDoc {
     name: "clip_images",
@@ -21,13 +21,17 @@ pub const DOC: FnDoc = FnDoc {
     ],
     summary: "CLIP image embeddings (L2-normalised, one row per image file) as an embedding cache of kind image.",
     details: "Images are PNG or JPEG files, given as an array of paths or a folder (its .png/.jpg/.jpeg files
-in name order). Preprocessing is CLIP's: shorter side resized to the model's input size with
+in name order), or an array of Images already in memory (load_image, generate, world_synthetic). Preprocessing is CLIP's: shorter side resized to the model's input size with
 Pillow's bicubic filter, centre crop, CLIP mean/std. Row ids are the file names without extension
+(of the Images' paths)
 unless `ids` is given. Options as clip_text: batch (32), ids, name (\"clip/image\"), cache.",
     example: r#"let clip = clip_load("tests/data/clip/tiny");
 let e = clip_images(clip, ["tests/data/clip/photos/cat.png", "tests/data/clip/photos/tower.png"]);
 let all = clip_images(clip, "tests/data/clip/photos", #{ batch: 3 });
-e.count == 2 && e.ids[0] == "cat" && e.kind == "image" && all.count == 4"#,
+let cat = load_image("tests/data/clip/photos/cat.png");
+let in_memory = clip_images(clip, [cat]);
+e.count == 2 && e.ids[0] == "cat" && e.kind == "image" && all.count == 4
+    && in_memory.ids[0] == "cat" && in_memory.count == 1"#,
 };
 
 pub fn register(reg: &mut Registry) {
@@ -94,17 +98,36 @@ fn files(run: &RunContext, images: Dynamic) -> ScriptResult<Vec<PathBuf>> {
     names.iter().map(|n| run.read_data(n).or_fault(DOC.name)).collect()
 }
 
+/// Images in memory, when the argument is an array of them.
+fn pictures(images: &Dynamic) -> Option<Vec<ImageValue>> {
+    let list = images.clone().into_array().ok()?;
+    if list.is_empty() || !list.iter().all(|v| v.is::<ImageValue>()) {
+        return None;
+    }
+    Some(list.into_iter().filter_map(|v| v.try_cast::<ImageValue>()).collect())
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+}
+
 fn embed(run: &RunContext, clip: &ClipValue, images: Dynamic, opts: Options) -> ScriptResult<EmbeddingsValue> {
-    let paths = files(run, images)?;
-    let stems = paths
-        .iter()
-        .map(|p| {
-            p.file_stem()
-                .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
-        })
-        .collect();
-    let ids = row_ids(DOC.name, &opts, stems)?;
     let preprocessing = description(clip.0.config.vision.image_size);
+    // Pictures in memory or files, with the stems that name their rows by default.
+    let (rgb, paths, stems) = match pictures(&images) {
+        Some(list) => {
+            let stems = list.iter().map(|v| stem(Path::new(&v.path))).collect();
+            let rgb: Vec<image::RgbImage> = list.iter().map(|v| (*v.image).clone()).collect();
+            (rgb, Vec::new(), stems)
+        }
+        None => {
+            let paths = files(run, images)?;
+            let stems = paths.iter().map(|p| stem(p)).collect();
+            (Vec::new(), paths, stems)
+        }
+    };
+    let ids = row_ids(DOC.name, &opts, stems)?;
     embed_cached(
         run,
         DOC.name,
@@ -112,8 +135,12 @@ fn embed(run: &RunContext, clip: &ClipValue, images: Dynamic, opts: Options) -> 
         &opts,
         (EmbeddingKind::Image, preprocessing, ids),
         |batch| {
-            clip.0
-                .embed_image_files(&paths, batch, &mut EncodeProgress::new(run, DOC.name))
+            let mut progress = EncodeProgress::new(run, DOC.name);
+            if paths.is_empty() {
+                clip.0.embed_images(&rgb, batch, &mut progress)
+            } else {
+                clip.0.embed_image_files(&paths, batch, &mut progress)
+            }
         },
     )
 }

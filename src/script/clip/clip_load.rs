@@ -18,16 +18,21 @@ convolutional stem, anti-aliased bottleneck stages, BatchNorm with running stati
 attention pooling), e.g. the OpenAI RN50/RN101 weights converted by OpenCLIP. OpenAI's
 bpe_simple_vocab_16e6.txt.gz may replace merges.txt. The model runs on the session's device.
 A checkpoint whose tensors do not fit its config is an error listing the missing, unexpected
-and mis-shaped tensors. `clip.image_tower` says \"vit\" or \"resnet\".",
+and mis-shaped tensors. `clip.image_tower` says \"vit\" or \"resnet\".
+\"builtin:world\" is the small CLIP brainclip trained on the picture world (world_synthetic).",
     example: r#"let clip = clip_load("tests/data/clip/tiny");
 let rn = clip_load("tests/data/clip/tiny_resnet");
 clip.dim == 32 && clip.image_size == 32 && clip_load("tests/data/clip/tiny").name == clip.name
-    && clip.image_tower == "vit" && rn.image_tower == "resnet" && rn.image_size == 64"#,
+    && clip.image_tower == "vit" && rn.image_tower == "resnet" && rn.image_size == 64
+    && clip_load("builtin:world").image_size == 32"#,
 };
 
 pub fn register(reg: &mut Registry) {
     reg.function(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<ClipValue> {
+            if path.starts_with("builtin:") {
+                return super::builtin_clip(&run, path).or_fault(DOC.name);
+            }
             // Every file read passes the read policy and is recorded in the manifest; a folder
             // without config.json is reported by the loader.
             let mut folder = Path::new(path).to_path_buf();

@@ -5,6 +5,7 @@ mod clip_classes;
 mod clip_images;
 mod clip_load;
 mod clip_text;
+mod clip_train;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -26,6 +27,15 @@ pub fn register(reg: &mut Registry) {
     clip_text::register(reg);
     clip_classes::register(reg);
     clip_images::register(reg);
+    clip_train::register(reg);
+}
+
+/// A CLIP that ships with brainclip (`builtin:world`), on the session's device.
+pub(crate) fn builtin_clip(run: &RunContext, name: &str) -> Result<ClipValue, ClipError> {
+    Ok(ClipValue(std::rc::Rc::new(crate::assets::builtin_clip(
+        name,
+        &run.device().device,
+    )?)))
 }
 
 /// Options every embedding function takes.

@@ -2,6 +2,7 @@
 //! find init images, generate pictures with CLIP guidance, and judge reconstructions.
 
 mod diffusion_load;
+mod diffusion_train;
 mod generate_images;
 mod nearest_images;
 mod predict;
@@ -12,6 +13,7 @@ use super::registry::Registry;
 /// Register the generate functions.
 pub fn register(reg: &mut Registry) {
     diffusion_load::register(reg);
+    diffusion_train::register(reg);
     predict::register(reg);
     nearest_images::register(reg);
     generate_images::register(reg);

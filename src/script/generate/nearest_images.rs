@@ -26,6 +26,8 @@ nearest per target, best first); each Image's path names the file.
 
 Options:
   folder  string   where the gallery images are: FOLDER/ID.png|.jpg|.jpeg|.JPEG (default: ids are paths)
+  images  array    the gallery's Images themselves, one per gallery row in its order (instead of
+                   files; e.g. world.train_images)
   k       integer  how many neighbours per target (default 1)",
     example: r#"let clip = clip_load("tests/data/clip/tiny");
 let gallery = clip_images(clip, "tests/data/clip/photos");
@@ -70,6 +72,21 @@ fn nearest(
     opts: Options,
 ) -> ScriptResult<Array> {
     let folder = opts.string("folder", "")?;
+    let given: Option<Vec<ImageValue>> = match opts.array("images")? {
+        Some(list) => Some(crate::script::values::cast_array(list, DOC.name, "gallery Images")?),
+        None => None,
+    };
+    if let Some(list) = given.as_ref().filter(|l| l.len() != gallery.0.ids().len()) {
+        return Err(ScriptFault::new(
+            FaultKind::DimensionMismatch,
+            format!(
+                "nearest_images: {} images for a gallery of {} rows",
+                list.len(),
+                gallery.0.ids().len()
+            ),
+        )
+        .into());
+    }
     let folder = (!folder.is_empty()).then_some(folder.as_str());
     let k = opts.usize("k", 1)?;
     let (t, g) = (targets.0.matrix(), gallery.0.matrix());
@@ -101,6 +118,10 @@ fn nearest(
         order.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
         let mut picks = Array::new();
         for &j in order.iter().take(k) {
+            if let Some(list) = &given {
+                picks.push(Dynamic::from(list[j].clone()));
+                continue;
+            }
             let value = match cache.entry(j) {
                 Entry::Occupied(found) => found.get().clone(),
                 Entry::Vacant(slot) => {
@@ -140,7 +161,7 @@ pub fn register(reg: &mut Registry) {
                     &run,
                     &targets,
                     &gallery,
-                    Options::new(DOC.name, options, &["folder", "k"])?,
+                    Options::new(DOC.name, options, &["folder", "k", "images"])?,
                 )
             },
         );

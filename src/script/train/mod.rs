@@ -3,6 +3,9 @@
 #[allow(clippy::module_inception)] // files are named after the script function they define
 mod train;
 
+mod model_output;
+pub(crate) use model_output::ModelOutput;
+
 use super::registry::Registry;
 
 /// Register the training functions.

@@ -1,0 +1,60 @@
+//! What every model-training function does with its result: an interrupted run points at its last
+//! checkpoint; a finished one is saved to its folder in the run directory with `training.json`
+//! (the record plus the SHA-256 of every file), its checkpoint removed, the record in the manifest.
+
+use std::path::PathBuf;
+
+use crate::run::RunContext;
+use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::train::StopReason;
+
+/// Where a training function writes: `NAME/` when done, `NAME.checkpoint/` after every epoch.
+pub(crate) struct ModelOutput {
+    pub(crate) name: String,
+    pub(crate) folder: PathBuf,
+    pub(crate) checkpoint: PathBuf,
+}
+
+impl ModelOutput {
+    /// Reserve `NAME/` and `NAME.checkpoint/` in the run directory.
+    pub(crate) fn new(run: &RunContext, function: &'static str, name: &str) -> ScriptResult<Self> {
+        Ok(Self {
+            name: name.to_string(),
+            folder: run.output_path(name).or_fault(function)?,
+            checkpoint: run.output_path(&format!("{name}.checkpoint")).or_fault(function)?,
+        })
+    }
+
+    /// Finish a run that stopped for `stop_reason` after `epochs` epochs: `save` writes the model
+    /// folder, then `record` (with the files' hashes added) goes to `training.json` and the manifest.
+    pub(crate) fn finish(
+        &self,
+        run: &RunContext,
+        function: &'static str,
+        (stop_reason, epochs): (StopReason, usize),
+        save: impl FnOnce(&std::path::Path) -> ScriptResult<()>,
+        mut record: serde_json::Value,
+    ) -> ScriptResult<()> {
+        if stop_reason == StopReason::Interrupted {
+            return Err(ScriptFault::new(
+                FaultKind::Interrupted,
+                format!(
+                    "{function}: interrupted after {epochs} epochs; the last epoch is saved in {}",
+                    self.checkpoint.display()
+                ),
+            )
+            .into());
+        }
+        save(&self.folder)?;
+        let hashes = crate::weights::folder_sha256(&self.folder)
+            .map_err(|e| ScriptFault::new(FaultKind::File, format!("{function}: {e}")))?;
+        record["files_sha256"] = serde_json::json!(hashes);
+        let text = serde_json::to_string_pretty(&record).unwrap_or_default();
+        run.write_output(&format!("{}/training.json", self.name), text.as_bytes())
+            .or_fault(function)?;
+        // The finished model supersedes its last checkpoint.
+        let _ = std::fs::remove_dir_all(&self.checkpoint);
+        run.record_model(record);
+        Ok(())
+    }
+}
