@@ -284,13 +284,10 @@ fn short_training_runs_of_both_models_lower_their_losses() {
         brainclip::tensors::from_tensor(brainclip::tensors::l2_normalize(clip.model.encode_text(&ids).unwrap()));
     assert!((&again - &direct).iter().all(|d| d.abs() < 1e-5));
 
-    let config = UNetConfig::from_json(
-        r#"{"sample_size": 16, "block_out_channels": [16, 16], "layers_per_block": 1,
+    let json = r#"{"sample_size": 16, "block_out_channels": [16, 16], "layers_per_block": 1,
             "down_block_types": ["DownBlock2D", "DownBlock2D"], "up_block_types": ["UpBlock2D", "UpBlock2D"],
-            "norm_num_groups": 4}"#,
-        "config.json",
-    )
-    .unwrap();
+            "norm_num_groups": 4}"#;
+    let config = UNetConfig::from_json(json, "config.json").unwrap();
     let cfg = DiffusionTrainConfig {
         epochs: 4,
         batch_size: 32,
@@ -311,9 +308,6 @@ fn short_training_runs_of_both_models_lower_their_losses() {
     // The trained UNet saves under diffusers names and loads back with the same outputs.
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("unet");
-    let json = r#"{"sample_size": 16, "block_out_channels": [16, 16], "layers_per_block": 1,
-            "down_block_types": ["DownBlock2D", "DownBlock2D"], "up_block_types": ["UpBlock2D", "UpBlock2D"],
-            "norm_num_groups": 4}"#;
     brainclip::generate::train::save_unet(&folder, &unet.unet, &unet.names, json).unwrap();
     let loaded = DiffusionModel::load(&folder, &device).unwrap();
     let x = burn::tensor::Tensor::<4>::ones([1, 3, 16, 16], &device) * 0.3;

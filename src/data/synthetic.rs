@@ -89,20 +89,33 @@ impl SyntheticConfig {
                 found,
             })
         };
-        if !(ROIS.len()..=200_000).contains(&self.n_voxels) {
-            return invalid("voxels", "between 7 and 200000", self.n_voxels.to_string());
-        }
         if !(8..=4096).contains(&self.embedding_dim) {
             return invalid("dim", "between 8 and 4096", self.embedding_dim.to_string());
         }
-        if !(self.snr.is_finite() && self.snr > 0.0) {
-            return invalid("snr", "a positive number", self.snr.to_string());
-        }
-        if !(1..=1000).contains(&self.test_repeats) {
-            return invalid("test_repeats", "between 1 and 1000", self.test_repeats.to_string());
-        }
-        Ok(())
+        validate_measurement(self.n_voxels, self.snr, self.test_repeats)
     }
+}
+
+/// Check the measurement options every simulated dataset shares: voxel count, single-trial SNR
+/// and test repeats.
+pub(crate) fn validate_measurement(n_voxels: usize, snr: f64, test_repeats: usize) -> Result<(), DataError> {
+    let invalid = |option, expected, found: String| {
+        Err(DataError::InvalidOption {
+            option,
+            expected,
+            found,
+        })
+    };
+    if !(ROIS.len()..=200_000).contains(&n_voxels) {
+        return invalid("voxels", "between 7 and 200000", n_voxels.to_string());
+    }
+    if !(snr.is_finite() && snr > 0.0) {
+        return invalid("snr", "a positive number", snr.to_string());
+    }
+    if !(1..=1000).contains(&test_repeats) {
+        return invalid("test_repeats", "between 1 and 1000", test_repeats.to_string());
+    }
+    Ok(())
 }
 
 /// What the generator put in: lets tests check that a fitted model recovers it.

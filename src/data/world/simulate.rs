@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use super::World;
 use super::attributes::{BACKGROUNDS, COLOURS, PATTERNS, SHAPES};
-use crate::data::synthetic::{ROIS, assign_rois, measure, voxel_signal, zscore_by_first_rows};
+use crate::data::synthetic::{ROIS, assign_rois, measure, validate_measurement, voxel_signal, zscore_by_first_rows};
 use crate::data::{DataError, Dataset, Split};
 
 /// Side of the low-level feature grid.
@@ -185,27 +185,7 @@ pub fn simulate(
     config: &WorldFmriConfig,
 ) -> Result<WorldFmri, DataError> {
     let (n_train, n_stim) = (world.train.len(), world.train.len() + world.test.len());
-    if !(ROIS.len()..=200_000).contains(&config.n_voxels) {
-        return Err(DataError::InvalidOption {
-            option: "voxels",
-            expected: "between 7 and 200000",
-            found: config.n_voxels.to_string(),
-        });
-    }
-    if !(config.snr.is_finite() && config.snr > 0.0) {
-        return Err(DataError::InvalidOption {
-            option: "snr",
-            expected: "a positive number",
-            found: config.snr.to_string(),
-        });
-    }
-    if !(1..=1000).contains(&config.test_repeats) {
-        return Err(DataError::InvalidOption {
-            option: "test_repeats",
-            expected: "between 1 and 1000",
-            found: config.test_repeats.to_string(),
-        });
-    }
+    validate_measurement(config.n_voxels, config.snr, config.test_repeats)?;
     for (what, rows) in [
         ("images", images.len()),
         ("image embeddings", embeddings.images.nrows()),

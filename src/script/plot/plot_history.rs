@@ -23,7 +23,7 @@ pub const DOC: FnDoc = FnDoc {
     example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let model = train(mapping_net(god.train, #{ arch: "linear" }), god.train, #{ epochs: 2 });
 let fig = plot_history([model], #{ title: "Linear map" });
-fig.title == "Linear map" && fig.width > 0"#,
+fig.title == "Linear map" && fig.width == 960 && fig.height == 600 && model.history.len() == 2"#,
 };
 
 const OPTIONS: &[&str] = &["title", "log_y"];

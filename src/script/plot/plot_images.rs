@@ -22,12 +22,14 @@ pub const DOC: FnDoc = FnDoc {
 Options:
   captions  array    one caption per image (default none)
   columns   integer  images per row (default 4)
-  cell      integer  width of each image in pixels (default 192)
+  cell      integer  width of each image in pixels (default 160)
   title     string   figure title (default \"Images\")",
     example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let img = load_image(save_figure(plot_confusion(ridge(god.train, #{ folds: 3 }), god.test), "c.png"));
-let fig = plot_images([img, img, img], #{ captions: ["stimulus", "retrieved", "generated"], columns: 3 });
-fig.width > 0"#,
+let fig = plot_images([img, img, img], #{ captions: ["stimulus", "retrieved", "generated"], columns: 3, cell: 100 });
+let wide = plot_images([img, img, img], #{ columns: 3 });
+// three cells with 12-pixel gaps in one row
+fig.width == 3 * (100 + 12) + 12 && wide.width == 3 * (160 + 12) + 12 && fig.title == "Images""#,
 };
 
 const OPTIONS: &[&str] = &["captions", "columns", "cell", "title"];

@@ -55,13 +55,14 @@ fn chosen_clip(run: &RunContext, options: &Options) -> ScriptResult<ClipValue> {
     }
 }
 
-/// Stimuli as script Images named world/ID.png.
-pub(super) fn image_values(world: &World, stimuli: &[Stimulus]) -> Array {
+/// Rendered stimuli as script Images named world/ID.png.
+fn image_values(stimuli: &[Stimulus], pictures: &[image::RgbImage]) -> Array {
     stimuli
         .iter()
-        .map(|s| {
+        .zip(pictures)
+        .map(|(s, picture)| {
             Dynamic::from(ImageValue {
-                image: Arc::new(world.render(s)),
+                image: Arc::new(picture.clone()),
                 path: format!("world/{}.png", s.id),
             })
         })
@@ -115,8 +116,15 @@ fn run_world(run: &RunContext, options: Options) -> ScriptResult<Map> {
     let mut out = Map::new();
     out.insert("train".into(), Dynamic::from(DatasetValue(Arc::new(fmri.train))));
     out.insert("test".into(), Dynamic::from(DatasetValue(Arc::new(fmri.test))));
-    out.insert("train_images".into(), Dynamic::from(image_values(&world, &world.train)));
-    out.insert("test_images".into(), Dynamic::from(image_values(&world, &world.test)));
+    let n_train = world.train.len();
+    out.insert(
+        "train_images".into(),
+        Dynamic::from(image_values(&world.train, &pictures[..n_train])),
+    );
+    out.insert(
+        "test_images".into(),
+        Dynamic::from(image_values(&world.test, &pictures[n_train..])),
+    );
     out.insert("clip".into(), Dynamic::from(clip));
     Ok(out)
 }
