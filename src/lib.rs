@@ -14,6 +14,8 @@ pub mod assets;
 pub mod clip;
 pub mod data;
 pub mod device;
+pub mod display;
+mod error_kind;
 pub mod eval;
 pub mod evcxr;
 pub mod generate;
@@ -31,5 +33,6 @@ pub mod weights;
 /// The ndarray version brainclip's public API uses (embeddings, similarity matrices), so callers
 /// can name its types without a version mismatch, e.g. in an evcxr cell:
 /// `let images: brainclip::ndarray::Array2<f32> = dataset.image_embeddings().unwrap().clone();`
+pub use error_kind::ErrorKind;
 pub use ndarray;
 pub use session::{ScriptError, Session, SessionOptions};

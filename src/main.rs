@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use brainclip::generate::Heads;
 use brainclip::script::fault::did_you_mean;
-use brainclip::script::{Docs, render_fn_doc, render_type_doc};
+use brainclip::script::Docs;
 use brainclip::session::unmentioned_params;
 use brainclip::{Session, SessionOptions};
 
@@ -64,6 +64,9 @@ enum Command {
     Doc {
         /// A function or type name, e.g. train or Dataset.
         name: Option<String>,
+        /// Print Markdown (the whole reference, as in docs/reference.md, or one entry).
+        #[arg(long)]
+        markdown: bool,
     },
 }
 
@@ -71,7 +74,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Script(args) => run_script(args),
-        Command::Doc { name } => print_doc(name.as_deref()),
+        Command::Doc { name, markdown } => print_doc(name.as_deref(), markdown),
         Command::Doctor { json } => doctor(json),
         Command::Inspect { file, json } => inspect(&file, json),
         Command::ConvertAdm {
@@ -294,7 +297,7 @@ fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => {
             eprint!("{e}");
-            Ok(ExitCode::from(if e.kind == "Interrupted" { 130 } else { 1 }))
+            Ok(ExitCode::from(e.kind.exit_code()))
         }
     }
 }
@@ -321,15 +324,16 @@ fn inspect(file: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_doc(name: Option<&str>) -> anyhow::Result<ExitCode> {
+fn print_doc(name: Option<&str>, markdown: bool) -> anyhow::Result<ExitCode> {
     let docs: Docs = Session::documentation();
     match name {
+        None if markdown => print!("{}", docs.reference_markdown()),
         None => {
-            let mut area = "";
+            let mut area = None;
             for f in &docs.functions {
-                if f.area != area {
-                    area = f.area;
-                    println!("\n{area}:");
+                if area != Some(f.area) {
+                    area = Some(f.area);
+                    println!("\n{}:", f.area.name());
                 }
                 println!("  {:16} {}", f.name, f.summary);
             }
@@ -341,9 +345,9 @@ fn print_doc(name: Option<&str>) -> anyhow::Result<ExitCode> {
         }
         Some(name) => {
             if let Some(f) = docs.function(name) {
-                print!("{}", render_fn_doc(f));
+                print!("{}", if markdown { f.render_markdown() } else { f.render_text() });
             } else if let Some(t) = docs.value_type(name) {
-                print!("{}", render_type_doc(t));
+                print!("{}", if markdown { t.render_markdown() } else { t.render_text() });
             } else {
                 let names = docs
                     .functions

@@ -29,7 +29,7 @@ fn a_target_width_that_differs_from_the_guide_clip_is_named() {
          generate(unet, clip, p, #{{ steps: 2 }});"
     );
     let err = session(&dir).eval(&code).unwrap_err();
-    assert_eq!(err.kind, "DimensionMismatch");
+    assert_eq!(err.kind, brainclip::ErrorKind::DimensionMismatch);
     assert!(
         err.message.contains("16 dimensions") && err.message.contains("32"),
         "{}",
@@ -51,7 +51,7 @@ fn a_gallery_whose_ids_name_no_image_is_named() {
          nearest_images(photos, gallery, #{{ folder: \"tests/data/clip/photos\" }});"
     );
     let err = session(&dir).eval(&code).unwrap_err();
-    assert_eq!(err.kind, "FileError");
+    assert_eq!(err.kind, brainclip::ErrorKind::File);
     assert!(
         err.message
             .contains("gallery id `n0000_missing` names no readable image"),
@@ -196,7 +196,7 @@ fn an_interrupt_stops_between_steps_and_keeps_finished_images() {
         format!("{MODELS}generate(unet, clip, photos, #{{ steps: 400, cutn: 1, cutn_batches: 1, save_every: 0 }});");
     let err = s.eval(&code).unwrap_err();
     assert!(watcher.join().unwrap(), "the first image was never written");
-    assert_eq!(err.kind, "Interrupted");
+    assert_eq!(err.kind, brainclip::ErrorKind::Interrupted);
     assert!(err.message.contains("1 images were saved"), "{}", err.message);
     assert!(dir.path().join("run/generated/cat.png").exists());
     assert!(!dir.path().join("run/generated/tower.png").exists());

@@ -1,8 +1,12 @@
-//! The function registry as a whole: every function documented, no duplicates, docs and engine
-//! agree, and every documented example runs and evaluates to `true`.
+//! The function registry as a whole: every function is one spec; the specs agree with what the
+//! engine registered (names, arities, parameter types) and with the domain settings their options
+//! fill (keys and defaults); every example runs and evaluates to `true`; the Markdown reference is
+//! current; completion offers the declared options at every depth.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use brainclip::kernel::{KernelBackend, SessionBackend};
+use brainclip::script::spec::{Area, Default as Declared, FnSpec, Opt, Ty};
 use brainclip::{Session, SessionOptions};
 
 fn session(dir: &tempfile::TempDir) -> Session {
@@ -13,48 +17,201 @@ fn session(dir: &tempfile::TempDir) -> Session {
     .unwrap()
 }
 
+/// Every script function, by area. Adding a function means adding it here too.
+const FUNCTIONS: &[(&str, &[&str])] = &[
+    (
+        "data",
+        &[
+            "god_synthetic",
+            "load_god",
+            "load_bdata",
+            "select_columns",
+            "bdata_values",
+            "value_labels",
+            "load_nifti",
+            "mask_from_volume",
+            "mask_from_atlas",
+            "apply_mask",
+            "load_events",
+            "trial_samples",
+            "load_npy",
+            "load_table",
+            "column",
+            "matrix",
+            "load_captions",
+            "load_image",
+            "load_safetensors",
+            "embeddings",
+            "save_embeddings",
+            "load_embeddings",
+            "attach_embeddings",
+            "make_dataset",
+            "data_path",
+        ],
+    ),
+    ("world", &["world_synthetic", "world_corpus"]),
+    ("clip", &["clip_load", "clip_text", "clip_classes", "clip_images", "clip_train"]),
+    ("model", &["mapping_net", "ridge", "save_model", "load_model"]),
+    ("train", &["train"]),
+    ("eval", &["zero_shot", "retrieval", "evaluate", "mean_ci"]),
+    (
+        "generate",
+        &[
+            "diffusion_load",
+            "diffusion_train",
+            "predict",
+            "generate",
+            "nearest_images",
+            "recon_metrics",
+        ],
+    ),
+    (
+        "plot",
+        &[
+            "plot_history",
+            "plot_similarity",
+            "plot_topk",
+            "plot_bars",
+            "plot_confusion",
+            "plot_embeddings",
+            "plot_images",
+            "save_figure",
+        ],
+    ),
+    (
+        "run",
+        &[
+            "param",
+            "run_dir",
+            "device",
+            "save_metrics",
+            "save_json",
+            "save_csv",
+            "save_npy",
+            "table",
+        ],
+    ),
+];
+
 #[test]
-fn every_function_is_documented_once() {
+fn the_functions_are_exactly_these() {
     let docs = Session::documentation();
-    assert!(docs.functions.len() >= 12, "{} functions", docs.functions.len());
-    let mut names = BTreeSet::new();
+    let mut by_area: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for f in &docs.functions {
-        assert!(names.insert(f.name), "{} documented twice", f.name);
-        assert!(!f.summary.is_empty() && f.summary.ends_with('.'), "{}: summary", f.name);
-        assert!(!f.signatures.is_empty(), "{}: signatures", f.name);
-        for sig in f.signatures {
+        by_area.entry(f.area.name()).or_default().insert(f.name);
+    }
+    let expected: BTreeMap<&str, BTreeSet<&str>> = FUNCTIONS
+        .iter()
+        .map(|(area, names)| (*area, names.iter().copied().collect()))
+        .collect();
+    assert_eq!(by_area, expected);
+    let areas: Vec<&str> = Area::ALL.iter().map(|a| a.name()).collect();
+    assert_eq!(areas, FUNCTIONS.iter().map(|(a, _)| *a).collect::<Vec<_>>());
+}
+
+#[test]
+fn every_spec_is_complete() {
+    let docs = Session::documentation();
+    for f in &docs.functions {
+        assert!(f.summary.ends_with('.'), "{}: summary {:?}", f.name, f.summary);
+        assert!(!f.returns.is_empty(), "{}: result type", f.name);
+        assert!(f.examples().count() >= 1, "{}: no example", f.name);
+        for example in f.examples() {
+            assert!(example.contains(f.name), "{}: the example should call it", f.name);
+        }
+        let mut keys = BTreeSet::new();
+        check_options(f, f.options, "", &mut keys);
+        for p in f.params {
+            assert!(!p.name.is_empty() && !p.ty.is_empty(), "{}: parameter {p:?}", f.name);
+        }
+        let optional_then_required = f.params.windows(2).any(|w| w[0].optional && !w[1].optional);
+        assert!(!optional_then_required, "{}: optional parameters must come last", f.name);
+    }
+    for t in &docs.types {
+        assert!(!t.summary.is_empty() && !t.properties.is_empty(), "{}", t.name);
+    }
+}
+
+fn check_options(f: &FnSpec, table: &[Opt], prefix: &str, keys: &mut BTreeSet<String>) {
+    for o in table {
+        let key = format!("{prefix}{}", o.key);
+        assert!(keys.insert(key.clone()), "{}: option `{key}` declared twice", f.name);
+        assert!(!o.doc.is_empty(), "{}: option `{key}` has no doc", f.name);
+        if let Ty::Choice(choices) = o.ty {
+            if let Declared::Str(d) = o.default {
+                assert!(choices.contains(&d), "{}: `{key}` default {d:?} is not a choice", f.name);
+            }
+        }
+        if let Ty::Map(inner) = o.ty {
+            check_options(f, inner, &format!("{key}."), keys);
+        }
+    }
+}
+
+/// The script types a spec parameter accepts.
+fn alternatives(ty: &str) -> BTreeSet<String> {
+    ty.split('|').map(|t| t.trim().to_string()).collect()
+}
+
+#[test]
+fn specs_agree_with_the_engine_registrations() {
+    let docs = Session::documentation();
+    for f in &docs.functions {
+        let registered: Vec<&Vec<String>> = docs
+            .overloads
+            .iter()
+            .filter(|o| o.name == f.name)
+            .map(|o| &o.params)
+            .collect();
+        assert!(!registered.is_empty(), "{} is declared but not registered", f.name);
+        let mut arities: BTreeSet<usize> = f.arities().into_iter().collect();
+        if f.takes_options() {
+            arities.extend(f.arities().into_iter().map(|n| n + 1));
+        }
+        for params in &registered {
             assert!(
-                sig.starts_with(&format!("{}(", f.name)) && sig.contains(") -> "),
-                "{}: signature {sig}",
+                arities.contains(&params.len()),
+                "{}: registered with {} arguments {params:?}; the spec allows {arities:?}",
+                f.name,
+                params.len()
+            );
+            for (i, ty) in params.iter().enumerate() {
+                let declared = match f.params.get(i) {
+                    Some(p) => alternatives(p.ty),
+                    None => BTreeSet::from(["map".to_string()]),
+                };
+                assert!(
+                    declared.contains(ty) || declared.contains("?"),
+                    "{}: argument {i} is registered as {ty}, declared as {declared:?}",
+                    f.name
+                );
+            }
+        }
+        // Every declared alternative of every parameter is registered somewhere.
+        for (i, p) in f.params.iter().enumerate() {
+            for alt in alternatives(p.ty) {
+                let covered = registered
+                    .iter()
+                    .any(|params| params.get(i).is_some_and(|t| *t == alt || t == "?"));
+                assert!(covered, "{}: parameter `{}` declares {alt}, no overload takes it", f.name, p.name);
+            }
+        }
+        for n in &arities {
+            assert!(
+                registered.iter().any(|p| p.len() == *n),
+                "{}: no overload with {n} arguments",
                 f.name
             );
         }
-        assert!(!f.example.trim().is_empty(), "{}: example", f.name);
-        assert!(f.example.contains(f.name), "{}: the example should call it", f.name);
-        assert!(
-            [
-                "data", "world", "clip", "model", "train", "eval", "generate", "plot", "run"
-            ]
-            .contains(&f.area),
-            "{}: area {}",
-            f.name,
-            f.area
-        );
-    }
-    for t in &docs.types {
-        assert!(!t.summary.is_empty(), "{}", t.name);
-        assert!(!t.properties.is_empty(), "{}", t.name);
     }
 }
 
 #[test]
-fn registered_functions_and_documentation_agree() {
+fn engine_functions_are_all_documented() {
     let docs = Session::documentation();
     let documented: BTreeSet<&str> = docs.functions.iter().map(|f| f.name).collect();
     let dir = tempfile::tempdir().unwrap();
     let s = session(&dir);
-    // Every native function the engine knows (outside Rhai's standard library) is either a
-    // documented function or a documented type's property/printing hook.
     let properties: BTreeSet<String> = docs
         .types
         .iter()
@@ -65,31 +222,118 @@ fn registered_functions_and_documentation_agree() {
         let ok = documented.contains(name) || properties.contains(name) || name == "to_string" || name == "to_debug";
         assert!(ok, "`{sig}` is registered but not documented");
     }
-    for name in &documented {
-        assert!(
-            s.engine_signatures()
-                .iter()
-                .any(|sig| sig.starts_with(&format!("{name}("))),
-            "{name} is documented but not registered"
-        );
+}
+
+/// A declared default as JSON, to compare with the domain's serialised default.
+fn default_json(o: &Opt) -> Option<serde_json::Value> {
+    use serde_json::json;
+    Some(match o.default {
+        Declared::Int(v) => json!(v),
+        Declared::Float(v) => json!(v),
+        Declared::Bool(v) => json!(v),
+        Declared::Str(v) => json!(v),
+        Declared::Ints(v) => json!(v),
+        Declared::Floats(v) => json!(v),
+        Declared::Strs(v) => json!(v),
+        Declared::None => serde_json::Value::Null,
+        Declared::Fields | Declared::Computed(_) => return None,
+    })
+}
+
+fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+        _ => a == b,
     }
+}
+
+fn check_against_domain(f: &FnSpec, table: &[Opt], domain: &serde_json::Value, prefix: &str) {
+    for o in table.iter().filter(|o| !o.binding_only) {
+        let key = format!("{prefix}{}", o.key);
+        let Some(value) = domain.get(o.key) else {
+            panic!("{}: option `{key}` is not a field of the domain settings {domain}", f.name);
+        };
+        match o.ty {
+            Ty::Map(inner) => check_against_domain(f, inner, value, &format!("{key}.")),
+            _ => {
+                if let Some(declared) = default_json(o) {
+                    assert!(
+                        same(&declared, value),
+                        "{}: option `{key}` documents default {declared}, the domain's is {value}",
+                        f.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn options_match_the_domain_settings_they_fill() {
+    let docs = Session::documentation();
+    let mut checked = 0;
+    for f in &docs.functions {
+        if let Some(defaults) = f.domain_defaults {
+            check_against_domain(f, f.options, &defaults(), "");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} specs name their domain settings");
 }
 
 #[test]
 fn every_example_runs_and_is_true() {
     let docs = Session::documentation();
     for f in &docs.functions {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = session(&dir);
-        let value = s
-            .eval(f.example)
-            .unwrap_or_else(|e| panic!("example of {} failed:\n{e}", f.name));
-        assert!(
-            value.as_bool() == Ok(true),
-            "example of {} evaluated to {value:?}, not true",
-            f.name
-        );
+        for example in f.examples() {
+            let dir = tempfile::tempdir().unwrap();
+            let mut s = session(&dir);
+            let value = s
+                .eval(example)
+                .unwrap_or_else(|e| panic!("example of {} failed:\n{e}", f.name));
+            assert!(
+                value.as_bool() == Ok(true),
+                "example of {} evaluated to {value:?}, not true",
+                f.name
+            );
+        }
     }
+}
+
+#[test]
+fn the_markdown_reference_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/reference.md");
+    let generated = Session::documentation().reference_markdown();
+    if std::env::var_os("BRAINCLIP_BLESS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/reference.md is out of date: regenerate it with `cargo run -- doc --markdown > docs/reference.md`"
+    );
+}
+
+#[test]
+fn completion_offers_declared_options_at_every_depth() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = SessionBackend::new(session(&dir));
+    let offered = |code: &str| -> Vec<String> {
+        backend
+            .complete(code, code.len())
+            .matches
+            .into_iter()
+            .map(|m| m.text)
+            .collect()
+    };
+    assert_eq!(
+        offered("train(net, d, #{ loss: #{ text"),
+        ["text", "text_cosine", "text_mse", "text_target"]
+    );
+    assert_eq!(offered("zero_shot(m, d, #{ simi"), ["similarity"]);
+    assert_eq!(offered("retrieval(m, d, #{ n_w"), ["n_way"]);
+    let doc = backend.inspect("zero_shot", 3).unwrap();
+    assert!(doc.contains("similarity") && doc.contains("\"cosine\" | \"pearson\" | \"euclidean\""), "{doc}");
 }
 
 #[test]

@@ -24,7 +24,7 @@ fn unknown_option_key() {
     let err = run(&format!(
         "{SETUP}let net = mapping_net(god.train, #{{ arch: \"linear\" }});\nlet m = train(net, god.train, #{{ epoch: 3 }});"
     ));
-    assert_eq!(err.kind, "UnknownOption");
+    assert_eq!(err.kind, brainclip::ErrorKind::UnknownOption);
     assert!(
         err.message.contains("unknown option `epoch` for train()"),
         "{}",
@@ -51,7 +51,7 @@ fn unknown_nested_loss_option() {
     let err = run(&format!(
         "{SETUP}let net = mapping_net(god.train);\ntrain(net, god.train, #{{ loss: #{{ imag: 1.0 }} }});"
     ));
-    assert_eq!(err.kind, "UnknownOption");
+    assert_eq!(err.kind, brainclip::ErrorKind::UnknownOption);
     assert!(err.message.contains("unknown option `loss.imag`"), "{}", err.message);
     assert_eq!(err.hint.as_deref(), Some("did you mean `image`?"));
 }
@@ -61,7 +61,7 @@ fn wrong_type_of_an_option() {
     let err = run(&format!(
         "{SETUP}let net = mapping_net(god.train, #{{ width: \"wide\" }});"
     ));
-    assert_eq!(err.kind, "WrongType");
+    assert_eq!(err.kind, brainclip::ErrorKind::WrongType);
     assert_eq!(
         err.message,
         "option `width` of mapping_net() must be an integer, got string `wide`"
@@ -72,7 +72,7 @@ fn wrong_type_of_an_option() {
 #[test]
 fn wrong_type_of_an_argument() {
     let err = run("let god = god_synthetic(4500);");
-    assert_eq!(err.kind, "WrongType");
+    assert_eq!(err.kind, brainclip::ErrorKind::WrongType);
     assert!(
         err.message
             .contains("god_synthetic cannot be called with arguments (i64)"),
@@ -87,7 +87,7 @@ fn wrong_type_of_an_argument() {
 #[test]
 fn misspelt_function() {
     let err = run(&format!("{SETUP}let zs = zero_shoot(god, god.test);"));
-    assert_eq!(err.kind, "UnknownFunction");
+    assert_eq!(err.kind, brainclip::ErrorKind::UnknownFunction);
     assert_eq!(err.hint.as_deref(), Some("did you mean `zero_shot`?"));
     assert_eq!((err.line, err.column), (Some(2), Some(10)));
 }
@@ -95,10 +95,10 @@ fn misspelt_function() {
 #[test]
 fn misspelt_property_and_variable() {
     let err = run(&format!("{SETUP}god.train.n_sample"));
-    assert_eq!(err.kind, "UnknownProperty");
+    assert_eq!(err.kind, brainclip::ErrorKind::UnknownProperty);
     assert!(err.hint.unwrap().contains("did you mean `.n_samples`?"));
     let err = run(&format!("{SETUP}print(gdo.train);"));
-    assert_eq!(err.kind, "UnknownVariable");
+    assert_eq!(err.kind, brainclip::ErrorKind::UnknownVariable);
     assert_eq!(err.hint.as_deref(), Some("did you mean `god`?"));
 }
 
@@ -109,7 +109,7 @@ let big = god_synthetic(#{ voxels: 90, dim: 16 });
 let model = train(mapping_net(small.train, #{ arch: \"linear\" }), small.train, #{ epochs: 1 });
 let zs = zero_shot(model, big.test);";
     let err = run(code);
-    assert_eq!(err.kind, "DimensionMismatch");
+    assert_eq!(err.kind, brainclip::ErrorKind::DimensionMismatch);
     assert_eq!(
         err.message,
         "zero_shot: number of voxels: the model expects 70, the data has 90"
@@ -123,7 +123,7 @@ fn invalid_value_is_caught_before_burn_panics() {
     let err = run(&format!(
         "{SETUP}let net = mapping_net(god.train, #{{ dropout: 1.5 }});"
     ));
-    assert_eq!(err.kind, "InvalidValue");
+    assert_eq!(err.kind, brainclip::ErrorKind::InvalidValue);
     assert!(
         err.message.contains("dropout must be in [0, 1), got 1.5"),
         "{}",
@@ -134,7 +134,7 @@ fn invalid_value_is_caught_before_burn_panics() {
 #[test]
 fn syntax_error_points_at_the_line() {
     let err = run("let x = 1;\nlet y = (2 + ;\n");
-    assert_eq!(err.kind, "SyntaxError");
+    assert_eq!(err.kind, brainclip::ErrorKind::Syntax);
     assert_eq!(err.line, Some(2));
     assert!(err.hint.is_some(), "every error carries a hint");
 }
@@ -142,7 +142,7 @@ fn syntax_error_points_at_the_line() {
 #[test]
 fn errors_inside_script_functions_show_the_call() {
     let err = run("fn make() {\n  god_synthetic(#{ voxel: 10 })\n}\nmake();");
-    assert_eq!(err.kind, "UnknownOption");
+    assert_eq!(err.kind, brainclip::ErrorKind::UnknownOption);
     assert_eq!(err.line, Some(2));
     assert!(
         err.call_stack[0].contains("function `make`, called at <cell 1>:4:1"),
@@ -182,7 +182,7 @@ fn functions_defined_in_one_cell_are_kept_for_the_next() {
 
     // an error inside a function quotes the cell that defined it, not the one that called it
     let err = s.eval("let a = 1;\nmake(10)").expect_err("unknown option");
-    assert_eq!(err.kind, "UnknownOption");
+    assert_eq!(err.kind, brainclip::ErrorKind::UnknownOption);
     assert_eq!(err.line, Some(3));
     assert_eq!(err.source_line.as_deref(), Some("  god_synthetic(#{ voxel: voxels })"));
     assert!(err.to_string().contains("<cell 1>:3"), "{err}");
@@ -201,7 +201,7 @@ fn nan_voxels_are_counted_located_and_never_passed_on_silently() {
 let mask = mask_from_atlas(load_nifti("tests/data/nifti/generated/atlas.nii.gz"), [3, 7, 12]);
 apply_mask(series, mask)"#,
     );
-    assert_eq!(err.kind, "DataError");
+    assert_eq!(err.kind, brainclip::ErrorKind::Data);
     assert!(err.message.contains("nan_series.nii.gz"), "{}", err.message);
     assert!(err.message.contains("NaN/Inf values in"), "{}", err.message);
     assert!(err.message.contains("first at (i, j, k, t)"), "{}", err.message);
@@ -226,7 +226,7 @@ fn a_truncated_nifti_names_the_file_and_the_missing_part() {
     })
     .unwrap();
     let err = s.eval(&format!("load_nifti(\"{}\")", cut.display())).unwrap_err();
-    assert_eq!(err.kind, "DataError");
+    assert_eq!(err.kind, brainclip::ErrorKind::Data);
     assert!(err.message.contains("cut.nii.gz"), "{}", err.message);
 }
 
@@ -245,7 +245,7 @@ fn an_hdf5_file_that_is_not_bdata_and_a_missing_roi_key() {
 fn trial_samples_needs_the_repetition_time() {
     let err = run(r#"let series = load_nifti("tests/data/nifti/nitime_fmri1.nii.gz");
 trial_samples(apply_mask(series), load_events("tests/data/nifti/nitime_events.tsv"), #{ delay: 4.0 })"#);
-    assert_eq!(err.kind, "InvalidValue");
+    assert_eq!(err.kind, brainclip::ErrorKind::InvalidValue);
     assert!(err.message.contains("option `tr`"), "{}", err.message);
     assert!(
         err.hint.as_deref().unwrap_or("").contains("series.tr"),

@@ -46,6 +46,18 @@ impl Category {
     }
 }
 
+/// Some of a dataset's samples, with their categories renumbered (see [`Dataset::first_categories`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CategorySubset {
+    /// The samples kept, in order.
+    pub rows: Vec<usize>,
+    /// Each kept sample's category, as an index into `names`.
+    pub labels: Vec<usize>,
+    /// The kept categories' short names.
+    pub names: Vec<String>,
+}
+
+
 /// fMRI samples with their stimuli: the unit every brainclip operation works on.
 ///
 /// Rows of every matrix are samples in the same order. Embedding matrices are optional because a
@@ -168,6 +180,45 @@ impl Dataset {
     /// The categories this dataset's labels refer to.
     pub fn categories(&self) -> &[Category] {
         &self.categories
+    }
+    /// The category name of each sample (tick labels of per-sample figures).
+    pub fn sample_category_names(&self) -> Vec<String> {
+        self.labels
+            .iter()
+            .map(|&l| self.categories.get(l).map_or("", |c| c.short_name()).to_string())
+            .collect()
+    }
+    /// The samples of the first `n` categories in sample order, relabelled `0..n` in order of
+    /// first appearance (for palettes and legends).
+    ///
+    /// ```
+    /// let god = brainclip::data::synthetic::generate(&Default::default())?;
+    /// let shown = god.train.first_categories(2);
+    /// assert_eq!(shown.names.len(), 2);
+    /// assert_eq!(shown.rows.len(), shown.labels.len());
+    /// assert!(shown.labels.iter().all(|&l| l < 2));
+    /// # Ok::<(), brainclip::data::DataError>(())
+    /// ```
+    pub fn first_categories(&self, n: usize) -> CategorySubset {
+        let mut kept: Vec<usize> = Vec::new();
+        let mut subset = CategorySubset::default();
+        for (i, &label) in self.labels.iter().enumerate() {
+            let position = match kept.iter().position(|&c| c == label) {
+                Some(p) => p,
+                None if kept.len() < n => {
+                    kept.push(label);
+                    kept.len() - 1
+                }
+                None => continue,
+            };
+            subset.rows.push(i);
+            subset.labels.push(position);
+        }
+        subset.names = kept
+            .iter()
+            .map(|&c| self.categories.get(c).map_or("", |c| c.short_name()).to_string())
+            .collect();
+        subset
     }
     /// CLIP image embeddings, if attached.
     pub fn image_embeddings(&self) -> Option<&Array2<f32>> {

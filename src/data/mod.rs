@@ -11,6 +11,6 @@ pub mod nifti;
 pub mod synthetic;
 pub mod world;
 
-pub use dataset::{Category, Dataset, Split};
+pub use dataset::{Category, CategorySubset, Dataset, Split};
 pub use error::DataError;
 pub use synthetic::{GroundTruth, SyntheticConfig, SyntheticGod};

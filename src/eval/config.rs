@@ -34,7 +34,8 @@ pub const MAX_RESAMPLES: usize = 1_000_000;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EvalConfig {
-    /// The k of each top-k accuracy (each in 1..=candidates).
+    /// The k of each top-k accuracy (each in 1..=candidates); `k` in scripts and reports.
+    #[serde(rename = "k")]
     pub ks: Vec<usize>,
     /// How predictions and candidates are compared.
     pub similarity: Similarity,
@@ -93,7 +94,7 @@ impl EvalConfig {
             return Err(EvalError::Empty("the list of k"));
         }
         if let Some(&k) = self.ks.iter().find(|&&k| k == 0) {
-            return Err(setting("ks", "every k at least 1", k.to_string()));
+            return Err(setting("k", "every k at least 1", k.to_string()));
         }
         if let Some(&n) = self.n_way.iter().find(|&&n| n < 2) {
             return Err(setting("n_way", "every N at least 2", n.to_string()));

@@ -29,6 +29,7 @@ mod report;
 pub mod retrieval;
 pub mod similarity;
 pub mod stats;
+pub mod summary;
 pub mod topk;
 pub mod zero_shot;
 

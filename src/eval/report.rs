@@ -7,10 +7,10 @@ use ndarray::ArrayView2;
 use serde::Serialize;
 
 use super::config::EvalConfig;
-use super::retrieval::{RetrievalReport, retrieval_scores};
+use super::retrieval::RetrievalReport;
 use super::stats::{Interval, Significance};
 use super::zero_shot::{ZeroShotReport, zero_shot_with};
-use super::{EvalError, similarity_matrix};
+use super::EvalError;
 
 /// Zero-shot decoding data: predicted embeddings, class embeddings and each sample's class.
 ///
@@ -181,22 +181,14 @@ pub fn evaluate(input: &EvaluationInput, config: &EvalConfig) -> Result<Evaluati
         .transpose()?;
     let mut retrieval = Vec::with_capacity(2 * input.retrieval.len());
     for r in &input.retrieval {
-        if r.predicted.nrows() != r.embeddings.nrows() {
-            return Err(EvalError::ShapeMismatch {
-                what: "number of true embeddings (one per prediction)",
-                expected: r.predicted.nrows(),
-                found: r.embeddings.nrows(),
-            });
-        }
-        let s = similarity_matrix(r.predicted, r.embeddings, config.similarity)?;
-        let reverse = s.t().to_owned();
+        let (forward, backward) = super::summary::both_ways(r.predicted, r.embeddings, config)?;
         retrieval.push(DirectionReport {
             direction: format!("fMRI→{}", r.modality),
-            report: retrieval_scores(s, config)?,
+            report: forward,
         });
         retrieval.push(DirectionReport {
             direction: format!("{}→fMRI", r.modality),
-            report: retrieval_scores(reverse, config)?,
+            report: backward,
         });
     }
     Ok(EvaluationReport {

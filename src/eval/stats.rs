@@ -391,3 +391,35 @@ mod tests {
         assert_eq!(mean_sd(&[1.0, 3.0]), (2.0, 1.0));
     }
 }
+
+/// A mean with its bootstrap 95 % interval and the number of values.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct MeanCi {
+    /// The mean.
+    pub mean: f64,
+    /// Lower end of the 95 % interval.
+    pub low: f64,
+    /// Upper end of the 95 % interval.
+    pub high: f64,
+    /// Values averaged.
+    pub n: usize,
+}
+
+/// The mean of `values` with a seeded bootstrap percentile 95 % interval (e.g. of per-sample
+/// hit probabilities pooled over seeds).
+///
+/// ```
+/// let ci = brainclip::eval::stats::mean_ci(&[0.0, 1.0, 1.0, 1.0], 500, 3)?;
+/// assert_eq!((ci.mean, ci.n), (0.75, 4));
+/// assert!(ci.low <= ci.mean && ci.mean <= ci.high);
+/// # Ok::<(), brainclip::eval::EvalError>(())
+/// ```
+pub fn mean_ci(values: &[f64], resamples: usize, seed: u64) -> Result<MeanCi, EvalError> {
+    let interval = bootstrap_ci(values, resamples, seed)?;
+    Ok(MeanCi {
+        mean: values.iter().sum::<f64>() / values.len() as f64,
+        low: interval.low,
+        high: interval.high,
+        n: values.len(),
+    })
+}

@@ -2,6 +2,7 @@
 //! language (run a cell, complete, inspect, check completeness) and what a running cell can send
 //! back (streams, displays, progress). Nothing here knows about ZeroMQ or about brainclip.
 
+use crate::display::MimeBundle;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -18,7 +19,7 @@ pub trait KernelBackend {
     ///
     /// The kernel clears [`interrupt_flag`](Self::interrupt_flag) before each call; a backend
     /// must stop soon after the flag is set and report it as an error (e.g. `Interrupted`).
-    fn execute(&mut self, code: &str, out: Arc<dyn CellOutput>) -> Result<Option<DisplayValue>, CellError>;
+    fn execute(&mut self, code: &str, out: Arc<dyn CellOutput>) -> Result<Option<MimeBundle>, CellError>;
 
     /// Completions for the word ending at `cursor`: functions, variables in scope, properties
     /// after `.`, option-map keys inside `f(#{ ... })` where the backend knows them.
@@ -35,7 +36,7 @@ pub trait KernelBackend {
     /// Evaluate one expression in the kernel's state for an `execute_request`'s
     /// `user_expressions` (a frontend asking for values after a cell ran). `None` for a value
     /// that shows nothing. The default refuses, naming the expression.
-    fn evaluate_expression(&mut self, expression: &str) -> Result<Option<DisplayValue>, CellError> {
+    fn evaluate_expression(&mut self, expression: &str) -> Result<Option<MimeBundle>, CellError> {
         Err(CellError::new(
             "NotSupported",
             format!("this kernel does not evaluate user expressions (`{expression}`)"),
@@ -56,7 +57,7 @@ pub trait CellOutput: Send + Sync {
     /// Text printed to standard output or standard error (sent as it happens, as a `stream`).
     fn stream(&self, name: Stream, text: &str);
     /// A rich value shown in the middle of a cell (a `display_data` message).
-    fn display(&self, value: DisplayValue);
+    fn display(&self, value: MimeBundle);
     /// A one-line progress report (e.g. `epoch 3/40  loss 0.412`). The first call of a cell
     /// shows it; later calls replace it in place (`update_display_data`), at most a few times a
     /// second, and the last text is always shown when the cell ends.
@@ -70,38 +71,6 @@ pub enum Stream {
     Stdout,
     /// Standard error (`debug`, warnings).
     Stderr,
-}
-
-/// A value as the notebook shows it (a MIME bundle of a few fixed shapes).
-#[derive(Clone, Debug, PartialEq)]
-pub enum DisplayValue {
-    /// Plain text (`text/plain`).
-    Text(String),
-    /// A table or a map of metrics: `text/html` with a `text/plain` fallback.
-    Html {
-        /// The HTML fragment.
-        html: String,
-        /// The plain-text form (consoles, nbconvert to text).
-        text: String,
-    },
-    /// A figure: `image/png`, optionally `image/svg+xml`, and a `text/plain` description.
-    Image {
-        /// PNG bytes (the kernel base64-encodes them).
-        png: Vec<u8>,
-        /// The same figure as SVG, when available.
-        svg: Option<String>,
-        /// A short description, e.g. `<Figure "loss" 640x480>`.
-        text: String,
-    },
-}
-
-impl DisplayValue {
-    /// The `text/plain` form of the value.
-    pub fn text(&self) -> &str {
-        match self {
-            Self::Text(text) | Self::Html { text, .. } | Self::Image { text, .. } => text,
-        }
-    }
 }
 
 /// Why a cell failed: the `error` message of the notebook.

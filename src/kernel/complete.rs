@@ -24,8 +24,10 @@ pub enum CursorContext {
     MapKey {
         /// The called function, if the map is a call argument.
         function: Option<String>,
-        /// Which argument the map is.
+        /// Which argument the outermost map is.
         arg: usize,
+        /// The keys of the enclosing maps, outermost first (`["loss"]` in `#{ loss: #{ te`).
+        path: Vec<String>,
     },
     /// Inside a string or a comment: nothing to complete.
     Nothing,
@@ -268,7 +270,9 @@ pub fn enclosing_call(code: &str, cursor: usize) -> Option<(String, usize)> {
 /// use brainclip::kernel::complete::{completion_context, CursorContext};
 /// let c = completion_context("let m = train(net, d, #{ epochs: 3, l", 37);
 /// assert_eq!(c.prefix, "l");
-/// assert_eq!(c.context, CursorContext::MapKey { function: Some("train".into()), arg: 2 });
+/// assert_eq!(c.context, CursorContext::MapKey { function: Some("train".into()), arg: 2, path: vec![] });
+/// let c = completion_context("train(net, d, #{ loss: #{ te", 28);
+/// assert_eq!(c.context, CursorContext::MapKey { function: Some("train".into()), arg: 2, path: vec!["loss".into()] });
 /// let c = completion_context("god.tr", 6);
 /// assert_eq!(c.context, CursorContext::Member { receiver: "god".into() });
 /// assert_eq!(completion_context("print(\"pri", 10).context, CursorContext::Nothing);
@@ -319,7 +323,17 @@ fn map_key_context(code: &str, mask: &[bool], start: usize) -> Option<CursorCont
     if !code[opener.after_last_comma..start].trim().is_empty() {
         return None;
     }
-    let call = unclosed_opener(code, mask, opener.pos - 1).filter(|o| o.byte == b'(');
+    // Walk out through `key: #{ ... }` nestings to the outermost map.
+    let mut path = Vec::new();
+    let mut map_open = opener.pos;
+    while let Some((key, key_start)) = key_before(code, map_open - 1) {
+        let outer = unclosed_opener(code, mask, key_start)
+            .filter(|o| o.byte == b'{' && o.pos > 0 && bytes[o.pos - 1] == b'#');
+        let Some(outer) = outer else { break };
+        path.insert(0, key);
+        map_open = outer.pos;
+    }
+    let call = unclosed_opener(code, mask, map_open - 1).filter(|o| o.byte == b'(');
     let (function, arg) = match call {
         Some(call) => match name_before(code, call.pos) {
             Some((name, method)) if !is_keyword(&name) => (Some(name), call.commas + usize::from(method)),
@@ -327,7 +341,18 @@ fn map_key_context(code: &str, mask: &[bool], start: usize) -> Option<CursorCont
         },
         None => (None, 0),
     };
-    Some(CursorContext::MapKey { function, arg })
+    Some(CursorContext::MapKey { function, arg, path })
+}
+
+/// The `key` of a `key:` just before byte `pos` (spaces skipped), with the byte where it starts.
+fn key_before(code: &str, pos: usize) -> Option<(String, usize)> {
+    let before = code.get(..pos)?.trim_end();
+    let rest = before.strip_suffix(':')?.trim_end();
+    let start = rest
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let key = &rest[start..];
+    (!key.is_empty() && !key.starts_with(|c: char| c.is_ascii_digit())).then(|| (key.to_string(), start))
 }
 
 /// Names a piece of code declares: `let`/`const` variables, `for` loop variables, `fn` names and
@@ -448,7 +473,7 @@ mod tests {
         let code = "let o = #{ ep";
         assert_eq!(
             completion_context(code, code.len()).context,
-            CursorContext::MapKey { function: None, arg: 0 }
+            CursorContext::MapKey { function: None, arg: 0, path: vec![] }
         );
     }
 

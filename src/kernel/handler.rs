@@ -17,7 +17,8 @@ use jupyter_protocol::{
 };
 use serde_json::{Value, json};
 
-use super::backend::{CellError, Completion, DisplayValue, IsComplete, KernelBackend, KernelInfo};
+use super::backend::{CellError, Completion, IsComplete, KernelBackend, KernelInfo};
+use crate::display::MimeBundle;
 use super::complete::{byte_to_char, char_to_byte};
 use super::display::media;
 use super::history::History;
@@ -226,7 +227,7 @@ impl<B: KernelBackend> Handler<B> {
 
         match result {
             Ok(value) => {
-                let text = value.as_ref().map(|v| v.text().to_string()).unwrap_or_default();
+                let text = value.as_ref().map(|v| v.text.clone()).unwrap_or_default();
                 match value {
                     Some(value) if !req.silent => self.show_result(value, count, msg),
                     _ => {}
@@ -306,8 +307,8 @@ impl<B: KernelBackend> Handler<B> {
     }
 
     /// A cell's value: figures as `display_data`, everything else as `execute_result`.
-    fn show_result(&self, value: DisplayValue, count: ExecutionCount, msg: &JupyterMessage) {
-        if matches!(value, DisplayValue::Image { .. }) {
+    fn show_result(&self, value: MimeBundle, count: ExecutionCount, msg: &JupyterMessage) {
+        if value.is_image() {
             self.outbox.iopub(DisplayData::new(media(&value)), msg);
         } else {
             let mut result = ExecuteResult::new(count, media(&value));
@@ -490,7 +491,7 @@ mod tests {
     }
 
     impl KernelBackend for Recorder {
-        fn execute(&mut self, code: &str, _out: Arc<dyn CellOutput>) -> Result<Option<DisplayValue>, CellError> {
+        fn execute(&mut self, code: &str, _out: Arc<dyn CellOutput>) -> Result<Option<MimeBundle>, CellError> {
             self.ran.push(code.to_string());
             if code.contains("fail") {
                 return Err(CellError::new("Failed", code));

@@ -36,12 +36,12 @@ mod spec;
 mod wire;
 
 pub use backend::{
-    CellError, CellOutput, Completion, CompletionItem, CompletionKind, DisplayValue, IsComplete, KernelBackend,
+    CellError, CellOutput, Completion, CompletionItem, CompletionKind, IsComplete, KernelBackend,
     KernelInfo, LanguageInfo, Stream,
 };
 pub use error::KernelError;
 pub use server::{run_kernel, serve};
-pub use session_backend::{SessionBackend, display};
+pub use session_backend::SessionBackend;
 pub use spec::{DISPLAY_NAME, InstallTarget, KERNEL_NAME, install_kernelspec, kernels_dir, kernelspec_json, logo_png};
 
 /// Report a problem that does not stop the kernel (Jupyter shows the kernel's stderr in its log).

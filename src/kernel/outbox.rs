@@ -10,7 +10,8 @@ use jupyter_protocol::{
 };
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::backend::{CellOutput, DisplayValue, Stream};
+use super::backend::{CellOutput, Stream};
+use crate::display::MimeBundle;
 use super::display::media;
 
 /// A message for one of the two sockets the socket task owns.
@@ -90,7 +91,7 @@ impl CellOutput for WireOutput {
         self.outbox.iopub(content, &self.parent);
     }
 
-    fn display(&self, value: DisplayValue) {
+    fn display(&self, value: MimeBundle) {
         self.outbox.iopub(DisplayData::new(media(&value)), &self.parent);
     }
 

@@ -11,12 +11,11 @@ use super::complete::{
     CursorContext, KEYWORDS, completion_context, declared_names, enclosing_call, filter_matches, item, word_at,
 };
 use super::{
-    CellError, CellOutput, Completion, CompletionItem, CompletionKind, DisplayValue, IsComplete, KernelBackend,
+    CellError, CellOutput, Completion, CompletionItem, CompletionKind, IsComplete, KernelBackend,
     KernelInfo, LanguageInfo, Stream, rhai_lang,
 };
+use crate::display::MimeBundle;
 use crate::run::OutputSink;
-use crate::script::render_fn_doc;
-use crate::script::values::{EvaluationValue, FigureValue, ImageValue};
 use crate::{ScriptError, Session};
 
 /// The version of the `rhai` crate brainclip is built with.
@@ -45,7 +44,7 @@ impl SessionBackend {
             .docs()
             .functions
             .iter()
-            .flat_map(|f| f.signatures.iter().map(|s| (f.name.to_string(), s.to_string())))
+            .flat_map(|f| f.signatures().into_iter().map(|s| (f.name.to_string(), s)))
             .collect();
         for sig in session.engine_signatures() {
             let name = sig.split('(').next().unwrap_or_default().trim().to_string();
@@ -64,20 +63,17 @@ impl SessionBackend {
         Self { session, signatures }
     }
 
-    /// Option keys documented for `function` (the `Options:` lines of its reference).
-    fn options_of(&self, function: &str) -> Vec<CompletionItem> {
-        let Some(doc) = self.session.docs().function(function) else {
+    /// The option keys `function` declares at `path` inside its options map.
+    fn options_of(&self, function: &str, path: &[String]) -> Vec<CompletionItem> {
+        let Some(spec) = self.session.docs().function(function) else {
             return Vec::new();
         };
-        let Some((_, options)) = doc.details.split_once("Options") else {
-            return Vec::new();
-        };
-        options
-            .lines()
-            .filter_map(|line| {
-                let key = line.strip_prefix("  ")?.split_whitespace().next()?;
-                let plain = key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-                (plain && !line.starts_with("   ")).then(|| item(key, CompletionKind::Option))
+        spec.option_keys(&path.join("."))
+            .into_iter()
+            .map(|o| CompletionItem {
+                text: o.key.to_string(),
+                kind: CompletionKind::Option,
+                signature: Some(format!("{}: {}", o.key, o.type_text())),
             })
             .collect()
     }
@@ -120,36 +116,6 @@ impl SessionBackend {
     }
 }
 
-/// How a value shows in the notebook: figures as PNG + SVG, images (e.g. generated) as PNG, evaluation reports and tables as
-/// text, maps and arrays of maps as HTML tables; `()` shows nothing.
-pub fn display(value: &Dynamic) -> Option<DisplayValue> {
-    if let Some(fig) = value.read_lock::<FigureValue>() {
-        return Some(DisplayValue::Image {
-            png: fig.0.png().to_vec(),
-            svg: Some(fig.0.svg().to_string()),
-            text: fig.0.to_string(),
-        });
-    }
-    if let Some(img) = value.read_lock::<ImageValue>() {
-        return Some(DisplayValue::Image {
-            png: crate::data::formats::images::png_bytes(&img.image),
-            svg: None,
-            text: format!("Image {}×{} ({})", img.image.width(), img.image.height(), img.path),
-        });
-    }
-    if let Some(report) = value.read_lock::<EvaluationValue>() {
-        let text = format!(
-            "{} on {}\n{}",
-            report.model,
-            report.report.split,
-            report.report.to_table()
-        );
-        let html = format!("<pre>{}</pre>", super::display::escape_html(&text));
-        return Some(DisplayValue::Html { html, text });
-    }
-    rhai_lang::value_display(value)
-}
-
 /// Sends a session's output to the running cell.
 struct CellSink(Arc<dyn CellOutput>);
 
@@ -167,27 +133,23 @@ impl OutputSink for CellSink {
 
 impl SessionBackend {
     /// A cell's outcome as the notebook shows it.
-    fn shown(&self, result: Result<Dynamic, Box<ScriptError>>) -> Result<Option<DisplayValue>, CellError> {
+    fn shown(&self, result: Result<Dynamic, Box<ScriptError>>) -> Result<Option<MimeBundle>, CellError> {
         match result {
-            Ok(value) => Ok(display(&value).map(|shown| match shown {
-                // Other brainclip values (models, datasets, masks...) show as `print` shows them.
-                DisplayValue::Text(_) if value.is_variant() => DisplayValue::Text(self.session.describe(&value)),
-                other => other,
-            })),
-            Err(e) => Err(CellError::new(e.kind.clone(), e.message.clone()).with_traceback_text(&e.to_string())),
+            Ok(value) => Ok(self.session.display(&value)),
+            Err(e) => Err(CellError::new(e.kind.name(), e.message.clone()).with_traceback_text(&e.to_string())),
         }
     }
 }
 
 impl KernelBackend for SessionBackend {
-    fn execute(&mut self, code: &str, out: Arc<dyn CellOutput>) -> Result<Option<DisplayValue>, CellError> {
+    fn execute(&mut self, code: &str, out: Arc<dyn CellOutput>) -> Result<Option<MimeBundle>, CellError> {
         self.session.set_output(Some(Rc::new(CellSink(out))));
         let result = self.session.eval(code);
         self.session.set_output(None);
         self.shown(result)
     }
 
-    fn evaluate_expression(&mut self, expression: &str) -> Result<Option<DisplayValue>, CellError> {
+    fn evaluate_expression(&mut self, expression: &str) -> Result<Option<MimeBundle>, CellError> {
         let result = self.session.eval_expression(expression);
         self.shown(result)
     }
@@ -200,8 +162,9 @@ impl KernelBackend for SessionBackend {
             CursorContext::Member { .. } => self.properties(),
             CursorContext::MapKey {
                 function: Some(function),
+                path,
                 ..
-            } => self.options_of(function),
+            } => self.options_of(function, path),
             CursorContext::MapKey { function: None, .. } => Vec::new(),
         };
         Completion {
@@ -217,10 +180,10 @@ impl KernelBackend for SessionBackend {
             None => enclosing_call(code, cursor)?.0,
         };
         if let Some(doc) = self.session.docs().function(&name) {
-            return Some(render_fn_doc(doc));
+            return Some(doc.render_text());
         }
         if let Some(doc) = self.session.docs().value_type(&name) {
-            return Some(crate::script::render_type_doc(doc));
+            return Some(doc.render_text());
         }
         let signatures: Vec<&str> = self
             .signatures
@@ -259,26 +222,5 @@ impl KernelBackend for SessionBackend {
                 codemirror_mode: "rust".into(),
             },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn images_display_as_png() {
-        let img = ImageValue {
-            image: Arc::new(image::RgbImage::from_pixel(3, 2, image::Rgb([10, 200, 30]))),
-            path: "generated/cat.png".into(),
-        };
-        let Some(DisplayValue::Image { png, svg, text }) = display(&Dynamic::from(img)) else {
-            panic!("an image displays as an image")
-        };
-        assert!(png.starts_with(b"\x89PNG"));
-        assert!(svg.is_none());
-        assert_eq!(text, "Image 3×2 (generated/cat.png)");
-        let back = image::load_from_memory(&png).unwrap().to_rgb8();
-        assert_eq!(back.get_pixel(2, 1).0, [10, 200, 30]);
     }
 }

@@ -4,12 +4,14 @@
 //! trains on burn's ndarray or flex CPU backends (and, with the `tch` feature, on libtorch).
 
 mod config;
+mod decoder;
 mod error;
 mod init;
 mod mapping;
 pub mod ridge;
 
 pub use config::{Architecture, HeadMode, MappingConfig};
+pub use decoder::{Decoded, Decoder};
 pub use error::ModelError;
 pub use mapping::{MappingNet, Prediction};
 pub use ridge::{RidgeConfig, RidgeModel};

@@ -5,6 +5,7 @@ use std::fmt;
 
 use rhai::{Dynamic, EvalAltResult, Position};
 
+use crate::ErrorKind;
 use crate::clip::ClipError;
 use crate::data::DataError;
 use crate::data::bdata::BDataError;
@@ -18,51 +19,11 @@ use crate::plot::PlotError;
 use crate::run::FileError;
 use crate::train::{CheckpointError, TrainError};
 
-/// What went wrong, in categories a user (and a notebook's `ename`) can act on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FaultKind {
-    /// An options map has an unknown key.
-    UnknownOption,
-    /// A value has the wrong type.
-    WrongType,
-    /// A value is out of range.
-    InvalidValue,
-    /// Sizes of data and model disagree.
-    DimensionMismatch,
-    /// The data lack something or are empty.
-    Data,
-    /// A file could not be read or written, or is off limits.
-    File,
-    /// The requested device is unavailable.
-    Device,
-    /// A numerical failure (divergence, singular system).
-    Numerical,
-    /// The user interrupted the work.
-    Interrupted,
-}
-
-impl FaultKind {
-    /// The kind's name, as shown to users (`ename` in Jupyter).
-    pub fn name(self) -> &'static str {
-        match self {
-            FaultKind::UnknownOption => "UnknownOption",
-            FaultKind::WrongType => "WrongType",
-            FaultKind::InvalidValue => "InvalidValue",
-            FaultKind::DimensionMismatch => "DimensionMismatch",
-            FaultKind::Data => "DataError",
-            FaultKind::File => "FileError",
-            FaultKind::Device => "DeviceError",
-            FaultKind::Numerical => "NumericalError",
-            FaultKind::Interrupted => "Interrupted",
-        }
-    }
-}
-
 /// An error raised by a brainclip script function.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptFault {
     /// Its category.
-    pub kind: FaultKind,
+    pub kind: ErrorKind,
     /// What happened.
     pub message: String,
     /// How to fix it, when we can tell.
@@ -71,7 +32,7 @@ pub struct ScriptFault {
 
 impl ScriptFault {
     /// A fault without a hint.
-    pub fn new(kind: FaultKind, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
             message: message.into(),
@@ -126,12 +87,12 @@ const DIMENSION_HINT: &str = "build the network from the data it will see, e.g. 
 impl From<DataError> for ScriptFault {
     fn from(e: DataError) -> Self {
         let kind = match &e {
-            DataError::InvalidOption { .. } => FaultKind::InvalidValue,
-            DataError::ShapeMismatch { .. } => FaultKind::DimensionMismatch,
+            DataError::InvalidOption { .. } => ErrorKind::InvalidValue,
+            DataError::ShapeMismatch { .. } => ErrorKind::DimensionMismatch,
             DataError::MissingField { .. }
             | DataError::Empty { .. }
             | DataError::Catalog(_)
-            | DataError::IdMismatch { .. } => FaultKind::Data,
+            | DataError::IdMismatch { .. } => ErrorKind::Data,
         };
         ScriptFault::new(kind, e.to_string())
     }
@@ -141,12 +102,12 @@ impl From<ModelError> for ScriptFault {
     fn from(e: ModelError) -> Self {
         match e {
             ModelError::Data(d) => d.into(),
-            ModelError::InvalidOption { .. } => ScriptFault::new(FaultKind::InvalidValue, e.to_string()),
+            ModelError::InvalidOption { .. } => ScriptFault::new(ErrorKind::InvalidValue, e.to_string()),
             ModelError::DimensionMismatch { .. } => {
-                ScriptFault::new(FaultKind::DimensionMismatch, e.to_string()).with_hint(DIMENSION_HINT)
+                ScriptFault::new(ErrorKind::DimensionMismatch, e.to_string()).with_hint(DIMENSION_HINT)
             }
-            ModelError::TooFewSamples(_) => ScriptFault::new(FaultKind::Data, e.to_string()),
-            ModelError::Numerical(_) => ScriptFault::new(FaultKind::Numerical, e.to_string()),
+            ModelError::TooFewSamples(_) => ScriptFault::new(ErrorKind::Data, e.to_string()),
+            ModelError::Numerical(_) => ScriptFault::new(ErrorKind::Numerical, e.to_string()),
         }
     }
 }
@@ -156,9 +117,9 @@ impl From<TrainError> for ScriptFault {
         match e {
             TrainError::Model(m) => m.into(),
             TrainError::Dataset(d) => d.into(),
-            TrainError::InvalidOption { .. } => ScriptFault::new(FaultKind::InvalidValue, e.to_string()),
-            TrainError::Data(_) => ScriptFault::new(FaultKind::Data, e.to_string()),
-            TrainError::Diverged { .. } => ScriptFault::new(FaultKind::Numerical, e.to_string()),
+            TrainError::InvalidOption { .. } => ScriptFault::new(ErrorKind::InvalidValue, e.to_string()),
+            TrainError::Data(_) => ScriptFault::new(ErrorKind::Data, e.to_string()),
+            TrainError::Diverged { .. } => ScriptFault::new(ErrorKind::Numerical, e.to_string()),
         }
     }
 }
@@ -166,15 +127,15 @@ impl From<TrainError> for ScriptFault {
 impl From<EvalError> for ScriptFault {
     fn from(e: EvalError) -> Self {
         let kind = match &e {
-            EvalError::ShapeMismatch { .. } => FaultKind::DimensionMismatch,
-            EvalError::InvalidK { .. } => FaultKind::InvalidValue,
-            EvalError::NonFinite(_) => FaultKind::Numerical,
+            EvalError::ShapeMismatch { .. } => ErrorKind::DimensionMismatch,
+            EvalError::InvalidK { .. } => ErrorKind::InvalidValue,
+            EvalError::NonFinite(_) => ErrorKind::Numerical,
             EvalError::Empty(_)
             | EvalError::TargetOutOfRange { .. }
             | EvalError::EmptySplit(_)
-            | EvalError::InvalidImage { .. } => FaultKind::Data,
-            EvalError::InvalidSetting { .. } | EvalError::UnknownSimilarity { .. } => FaultKind::InvalidValue,
-            EvalError::Numerical(_) => FaultKind::Numerical,
+            | EvalError::InvalidImage { .. } => ErrorKind::Data,
+            EvalError::InvalidSetting { .. } | EvalError::UnknownSimilarity { .. } => ErrorKind::InvalidValue,
+            EvalError::Numerical(_) => ErrorKind::Numerical,
         };
         ScriptFault::new(kind, e.to_string())
     }
@@ -184,19 +145,19 @@ impl From<ClipError> for ScriptFault {
     fn from(e: ClipError) -> Self {
         let (kind, hint) = match &e {
             ClipError::Io { .. } | ClipError::NotACheckpoint { .. } | ClipError::Safetensors { .. } => (
-                FaultKind::File,
+                ErrorKind::File,
                 Some("give the folder of a Hugging Face CLIPModel (config.json, model.safetensors, merges.txt)"),
             ),
-            ClipError::Image { .. } => (FaultKind::File, None),
+            ClipError::Image { .. } => (ErrorKind::File, None),
             ClipError::Weights { .. } => (
-                FaultKind::Data,
+                ErrorKind::Data,
                 Some(
                     "config.json and model.safetensors come from different CLIP models, or the file is not a CLIPModel",
                 ),
             ),
-            ClipError::Config(_) | ClipError::Vocabulary(_) => (FaultKind::Data, None),
-            ClipError::Shape { .. } => (FaultKind::DimensionMismatch, None),
-            ClipError::Interrupted => (FaultKind::Interrupted, None),
+            ClipError::Config(_) | ClipError::Vocabulary(_) => (ErrorKind::Data, None),
+            ClipError::Shape { .. } => (ErrorKind::DimensionMismatch, None),
+            ClipError::Interrupted => (ErrorKind::Interrupted, None),
         };
         let fault = ScriptFault::new(kind, e.to_string());
         match hint {
@@ -208,7 +169,7 @@ impl From<ClipError> for ScriptFault {
 
 impl From<PlotError> for ScriptFault {
     fn from(e: PlotError) -> Self {
-        ScriptFault::new(FaultKind::InvalidValue, e.to_string())
+        ScriptFault::new(ErrorKind::InvalidValue, e.to_string())
     }
 }
 
@@ -222,7 +183,7 @@ impl From<FileError> for ScriptFault {
             FileError::NotFound(_) => Some("paths are relative to the working directory"),
             _ => None,
         };
-        let fault = ScriptFault::new(FaultKind::File, e.to_string());
+        let fault = ScriptFault::new(ErrorKind::File, e.to_string());
         match hint {
             Some(h) => fault.with_hint(h),
             None => fault,
@@ -237,19 +198,19 @@ impl From<BDataError> for ScriptFault {
                 let kind = ScriptFault::from(source.clone()).kind;
                 ScriptFault::new(kind, e.to_string())
             }
-            BDataError::Io { .. } => ScriptFault::new(FaultKind::File, e.to_string()),
-            BDataError::BadExpression { .. } => ScriptFault::new(FaultKind::InvalidValue, e.to_string()).with_hint(
+            BDataError::Io { .. } => ScriptFault::new(ErrorKind::File, e.to_string()),
+            BDataError::BadExpression { .. } => ScriptFault::new(ErrorKind::InvalidValue, e.to_string()).with_hint(
                 "keys combine with + or | (union), & (intersection) and - (difference), e.g. \"ROI_V1 + ROI_V2\"",
             ),
             BDataError::UnknownKey { ref closest, .. } => {
                 let hint = closest.as_ref().map(|c| format!("did you mean `{c}`?"));
-                let fault = ScriptFault::new(FaultKind::Data, e.to_string());
+                let fault = ScriptFault::new(ErrorKind::Data, e.to_string());
                 match hint {
                     Some(h) => fault.with_hint(h),
                     None => fault,
                 }
             }
-            _ => ScriptFault::new(FaultKind::Data, e.to_string()),
+            _ => ScriptFault::new(ErrorKind::Data, e.to_string()),
         }
     }
 }
@@ -257,10 +218,10 @@ impl From<BDataError> for ScriptFault {
 impl From<NiftiError> for ScriptFault {
     fn from(e: NiftiError) -> Self {
         let kind = match &e {
-            NiftiError::Io { .. } => FaultKind::File,
-            NiftiError::InvalidArgument { .. } => FaultKind::InvalidValue,
-            NiftiError::ShapeMismatch { .. } => FaultKind::DimensionMismatch,
-            _ => FaultKind::Data,
+            NiftiError::Io { .. } => ErrorKind::File,
+            NiftiError::InvalidArgument { .. } => ErrorKind::InvalidValue,
+            NiftiError::ShapeMismatch { .. } => ErrorKind::DimensionMismatch,
+            _ => ErrorKind::Data,
         };
         let hint = match &e {
             NiftiError::NonFinite { .. } => Some(
@@ -282,8 +243,8 @@ impl From<NiftiError> for ScriptFault {
 impl From<FormatError> for ScriptFault {
     fn from(e: FormatError) -> Self {
         let kind = match &e {
-            FormatError::Io { .. } => FaultKind::File,
-            FormatError::Invalid { .. } => FaultKind::Data,
+            FormatError::Io { .. } => ErrorKind::File,
+            FormatError::Invalid { .. } => ErrorKind::Data,
         };
         ScriptFault::new(kind, e.to_string())
     }
@@ -292,7 +253,7 @@ impl From<FormatError> for ScriptFault {
 impl From<DeviceError> for ScriptFault {
     fn from(e: DeviceError) -> Self {
         let hint = e.hint();
-        ScriptFault::new(FaultKind::Device, e.to_string()).with_hint(hint)
+        ScriptFault::new(ErrorKind::Device, e.to_string()).with_hint(hint)
     }
 }
 
@@ -318,22 +279,22 @@ impl From<GenerateError> for ScriptFault {
         let (kind, hint) = match &e {
             GenerateError::Clip(c) => return c.clone().into(),
             GenerateError::Io { .. } | GenerateError::NotAModel { .. } | GenerateError::Image { .. } => (
-                FaultKind::File,
+                ErrorKind::File,
                 Some(
                     "give a diffusers UNet2DModel folder (config.json, diffusion_pytorch_model.safetensors); `brainclip convert-adm IN OUT` makes one from a guided-diffusion checkpoint",
                 ),
             ),
-            GenerateError::Checkpoint { .. } => (FaultKind::File, None),
+            GenerateError::Checkpoint { .. } => (ErrorKind::File, None),
             GenerateError::Weights { .. } => (
-                FaultKind::Data,
+                ErrorKind::Data,
                 Some(
                     "config.json and the safetensors file come from different models, or the file is not a UNet2DModel",
                 ),
             ),
-            GenerateError::Config { .. } => (FaultKind::Data, None),
-            GenerateError::Option { .. } => (FaultKind::InvalidValue, None),
-            GenerateError::Shape { .. } => (FaultKind::DimensionMismatch, None),
-            GenerateError::Interrupted => (FaultKind::Interrupted, None),
+            GenerateError::Config { .. } => (ErrorKind::Data, None),
+            GenerateError::Option { .. } => (ErrorKind::InvalidValue, None),
+            GenerateError::Shape { .. } => (ErrorKind::DimensionMismatch, None),
+            GenerateError::Interrupted => (ErrorKind::Interrupted, None),
         };
         let fault = ScriptFault::new(kind, e.to_string());
         match hint {
@@ -347,7 +308,7 @@ impl From<CheckpointError> for ScriptFault {
     fn from(e: CheckpointError) -> Self {
         match e {
             CheckpointError::Model(m) => m.into(),
-            other => ScriptFault::new(FaultKind::File, other.to_string())
+            other => ScriptFault::new(ErrorKind::File, other.to_string())
                 .with_hint("give the .json or .bpk file save_model wrote; both must be in the same folder"),
         }
     }

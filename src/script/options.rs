@@ -3,7 +3,8 @@
 
 use rhai::{Dynamic, Map};
 
-use super::fault::{FaultKind, ScriptFault, did_you_mean};
+use super::fault::{ScriptFault, did_you_mean};
+use crate::ErrorKind;
 
 /// A validated options map of one script function.
 pub struct Options {
@@ -18,7 +19,7 @@ impl Options {
     pub fn new(function: &'static str, map: Map, valid: &[&'static str]) -> OptResult<Self> {
         if let Some(key) = map.keys().find(|k| !valid.contains(&k.as_str())) {
             let mut fault = ScriptFault::new(
-                FaultKind::UnknownOption,
+                ErrorKind::UnknownOption,
                 format!(
                     "unknown option `{key}` for {function}(); valid options: {}",
                     valid.join(", ")
@@ -46,7 +47,7 @@ impl Options {
 
     fn wrong_type(&self, key: &str, expected: &str, found: &Dynamic) -> ScriptFault {
         ScriptFault::new(
-            FaultKind::WrongType,
+            ErrorKind::WrongType,
             format!(
                 "option `{key}` of {}() must be {expected}, got {} `{found}`",
                 self.function,
@@ -57,7 +58,7 @@ impl Options {
 
     fn invalid(&self, key: &str, expected: &str, found: impl std::fmt::Display) -> ScriptFault {
         ScriptFault::new(
-            FaultKind::InvalidValue,
+            ErrorKind::InvalidValue,
             format!("option `{key}` of {}() must be {expected}, got {found}", self.function),
         )
     }
@@ -225,7 +226,7 @@ mod tests {
         let err = Options::new("train", map(&[("epoch", Dynamic::from(3_i64))]), &["epochs", "lr"])
             .err()
             .unwrap();
-        assert_eq!(err.kind, FaultKind::UnknownOption);
+        assert_eq!(err.kind, ErrorKind::UnknownOption);
         assert_eq!(
             err.message,
             "unknown option `epoch` for train(); valid options: epochs, lr"
@@ -261,6 +262,6 @@ mod tests {
         let opts = Options::new("train", map(&[("grad_clip", Dynamic::UNIT)]), &["grad_clip"]).unwrap();
         assert_eq!(opts.optional_float("grad_clip", Some(1.0)).unwrap(), None);
         let negative = Options::new("f", map(&[("n", Dynamic::from(-1_i64))]), &["n"]).unwrap();
-        assert_eq!(negative.usize("n", 0).unwrap_err().kind, FaultKind::InvalidValue);
+        assert_eq!(negative.usize("n", 0).unwrap_err().kind, ErrorKind::InvalidValue);
     }
 }

@@ -1,29 +1,17 @@
-//! The function registry: every script function is registered here together with its
-//! documentation, so `brainclip doc`, kernel completion/inspection and the example tests all read
-//! one list.
+//! The function registry: a script function is its [`FnSpec`] plus a Rust closure. Registering
+//! the closure registers every overload the spec declares (with and without the options map, with
+//! parameter names and types in Rhai's metadata), checks the options map against the spec before
+//! the closure runs, names the function in every error the closure returns, and records the
+//! Rust parameter types so the registry test can hold the spec to what the engine really accepts.
 
 use std::rc::Rc;
 
-use rhai::Engine;
+use rhai::{Engine, FuncRegistration, Map};
 
+use super::fault::{ScriptFault, ScriptResult};
+use super::opts::Opts;
+use super::spec::FnSpec;
 use crate::run::RunContext;
-
-/// Documentation of one script function (all its overloads).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FnDoc {
-    /// The name scripts call.
-    pub name: &'static str,
-    /// The area it belongs to (`data`, `world`, `clip`, `model`, `train`, `eval`, `generate`, `plot`, `run`).
-    pub area: &'static str,
-    /// One line per overload, e.g. `train(net: MappingNet, data: Dataset, options: map) -> Model`.
-    pub signatures: &'static [&'static str],
-    /// One sentence: what it does.
-    pub summary: &'static str,
-    /// Options, defaults and details (may be empty).
-    pub details: &'static str,
-    /// A Rhai example whose last expression is `true` when the function works.
-    pub example: &'static str,
-}
 
 /// Documentation of a value type scripts handle (its printable form and properties).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,12 +24,32 @@ pub struct TypeDoc {
     pub properties: Vec<(&'static str, &'static str)>,
 }
 
-/// Registers functions into an engine and collects their documentation.
+/// One overload as the engine registered it: the script type names of its Rust parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overload {
+    /// The function.
+    pub name: &'static str,
+    /// Parameter types as scripts name them (`Dataset`, `string`, `int`, `map`, ...).
+    pub params: Vec<String>,
+}
+
+/// Registers functions into an engine and collects their specs.
 pub struct Registry<'e> {
     engine: &'e mut Engine,
     run: Rc<RunContext>,
-    functions: Vec<FnDoc>,
+    functions: Vec<&'static FnSpec>,
+    overloads: Vec<Overload>,
     types: Vec<TypeDoc>,
+}
+
+/// What a registry collected: the specs, the overloads behind them and the value types.
+pub struct Collected {
+    /// Function specs in registration order.
+    pub functions: Vec<&'static FnSpec>,
+    /// Every registered overload.
+    pub overloads: Vec<Overload>,
+    /// Value types.
+    pub types: Vec<TypeDoc>,
 }
 
 impl<'e> Registry<'e> {
@@ -51,6 +59,7 @@ impl<'e> Registry<'e> {
             engine,
             run,
             functions: Vec::new(),
+            overloads: Vec::new(),
             types: Vec::new(),
         }
     }
@@ -60,18 +69,54 @@ impl<'e> Registry<'e> {
         Rc::clone(&self.run)
     }
 
-    /// Register a function family: `doc` once, then `register` adds its overloads to the engine.
+    fn declare(&mut self, spec: &'static FnSpec) {
+        match self.functions.iter().find(|s| s.name == spec.name) {
+            // A second overload of the same function.
+            Some(known) => assert!(
+                std::ptr::eq(*known, spec),
+                "script function `{}` is declared twice",
+                spec.name
+            ),
+            None => self.functions.push(spec),
+        }
+    }
+
+    /// Register `f` as `spec`'s function taking an options map: the call without the map and the
+    /// call with it. `f` receives the checked options last.
     ///
-    /// A name documented twice is a programming error and panics at start-up (a test covers
-    /// every registration, so this cannot reach a user).
-    pub fn function(&mut self, doc: &FnDoc, register: impl FnOnce(&mut Engine, Rc<RunContext>)) {
+    /// A spec without options, or a name declared by two specs, is a programming error and
+    /// panics at start-up (the registry test registers everything, so this cannot reach a user).
+    pub fn function<Args, F: WithOptions<Args>>(&mut self, spec: &'static FnSpec, f: F) {
+        assert!(spec.takes_options(), "{}: registered with options but declares none", spec.name);
+        self.declare(spec);
+        let params = F::param_types(self.engine);
+        f.register(self.engine, spec);
+        let mut with_map = params.clone();
+        with_map.push("map".into());
+        self.overloads.push(Overload {
+            name: spec.name,
+            params,
+        });
+        self.overloads.push(Overload {
+            name: spec.name,
+            params: with_map,
+        });
+    }
+
+    /// Register `f` as (one overload of) `spec`'s function without an options map.
+    pub fn plain<Args, F: Plain<Args>>(&mut self, spec: &'static FnSpec, f: F) {
         assert!(
-            !self.functions.iter().any(|d| d.name == doc.name),
-            "script function `{}` is registered twice",
-            doc.name
+            !spec.takes_options(),
+            "{}: declares options but is registered without them",
+            spec.name
         );
-        self.functions.push(*doc);
-        register(self.engine, Rc::clone(&self.run));
+        self.declare(spec);
+        let params = F::param_types(self.engine);
+        f.register(self.engine, spec);
+        self.overloads.push(Overload {
+            name: spec.name,
+            params,
+        });
     }
 
     /// Register a value type: `doc` once, then `register` adds its type name and getters.
@@ -85,35 +130,120 @@ impl<'e> Registry<'e> {
         register(self.engine);
     }
 
-    /// The documentation collected so far.
-    pub fn finish(self) -> (Vec<FnDoc>, Vec<TypeDoc>) {
-        (self.functions, self.types)
-    }
-}
-
-/// Render one function's documentation as `brainclip doc NAME` prints it.
-pub fn render_fn_doc(doc: &FnDoc) -> String {
-    let mut out = String::new();
-    for sig in doc.signatures {
-        out.push_str(sig);
-        out.push('\n');
-    }
-    out.push_str(&format!("\n  {}\n", doc.summary));
-    if !doc.details.is_empty() {
-        out.push('\n');
-        for line in doc.details.trim_end().lines() {
-            out.push_str(&format!("  {line}\n"));
+    /// Everything registered.
+    pub fn finish(self) -> Collected {
+        Collected {
+            functions: self.functions,
+            overloads: self.overloads,
+            types: self.types,
         }
     }
-    out.push_str("\n  Example:\n");
-    for line in doc.example.trim().lines() {
-        out.push_str(&format!("    {line}\n"));
-    }
-    out
 }
 
-/// Render a type's documentation.
-pub fn render_type_doc(doc: &TypeDoc) -> String {
+/// The script name of a Rust parameter type, as signatures write it.
+fn script_type<T: 'static>(engine: &Engine) -> String {
+    let rust = std::any::type_name::<T>();
+    match engine.map_type_name(rust) {
+        "i64" => "int".into(),
+        "f64" => "float".into(),
+        name if name.ends_with("Dynamic") => "?".into(),
+        other => other.to_string(),
+    }
+}
+
+fn in_function<R>(spec: &FnSpec, result: Result<R, ScriptFault>) -> ScriptResult<R> {
+    result.map_err(|fault| fault.in_function(spec.name).into())
+}
+
+fn registration(spec: &FnSpec, with_options: bool, arity: usize) -> FuncRegistration {
+    let mut info: Vec<String> = spec.params[..arity.min(spec.params.len())]
+        .iter()
+        .map(|p| format!("{}: {}", p.name, p.ty))
+        .collect();
+    if with_options {
+        info.push("options: map".into());
+    }
+    info.push(spec.returns.to_string());
+    let summary = format!("/// {}", spec.summary);
+    FuncRegistration::new(spec.name)
+        .with_params_info(info)
+        .with_comments([summary])
+}
+
+/// A closure `Fn(A1, ..., An, Opts) -> Result<R, ScriptFault>` registered with its options map.
+pub trait WithOptions<Args>: Clone + 'static {
+    /// Script names of `A1..An`.
+    fn param_types(engine: &Engine) -> Vec<String>;
+    /// Register the overloads with and without the options map.
+    fn register(self, engine: &mut Engine, spec: &'static FnSpec);
+}
+
+/// A closure `Fn(A1, ..., An) -> Result<R, ScriptFault>` registered as it is.
+pub trait Plain<Args>: Clone + 'static {
+    /// Script names of `A1..An`.
+    fn param_types(engine: &Engine) -> Vec<String>;
+    /// Register the overload.
+    fn register(self, engine: &mut Engine, spec: &'static FnSpec);
+}
+
+macro_rules! bindings {
+    ($n:expr; $($a:ident),*) => {
+        impl<F, R, $($a),*> WithOptions<($($a,)*)> for F
+        where
+            F: Fn($($a,)* Opts) -> Result<R, ScriptFault> + Clone + 'static,
+            R: Clone + 'static,
+            $($a: Clone + 'static,)*
+        {
+            fn param_types(_engine: &Engine) -> Vec<String> {
+                vec![$(script_type::<$a>(_engine)),*]
+            }
+            #[allow(non_snake_case)]
+            fn register(self, engine: &mut Engine, spec: &'static FnSpec) {
+                let plain = self.clone();
+                registration(spec, false, $n).register_into_engine(
+                    engine,
+                    move |$($a: $a),*| -> ScriptResult<R> { in_function(spec, plain($($a,)* Opts::empty(spec))) },
+                );
+                registration(spec, true, $n).register_into_engine(
+                    engine,
+                    move |$($a: $a,)* options: Map| -> ScriptResult<R> {
+                        let options = in_function(spec, Opts::new(spec, options))?;
+                        in_function(spec, self($($a,)* options))
+                    },
+                );
+            }
+        }
+
+        impl<F, R, $($a),*> Plain<($($a,)*)> for F
+        where
+            F: Fn($($a),*) -> Result<R, ScriptFault> + Clone + 'static,
+            R: Clone + 'static,
+            $($a: Clone + 'static,)*
+        {
+            fn param_types(_engine: &Engine) -> Vec<String> {
+                vec![$(script_type::<$a>(_engine)),*]
+            }
+            #[allow(non_snake_case)]
+            fn register(self, engine: &mut Engine, spec: &'static FnSpec) {
+                registration(spec, false, $n).register_into_engine(
+                    engine,
+                    move |$($a: $a),*| -> ScriptResult<R> { in_function(spec, self($($a),*)) },
+                );
+            }
+        }
+    };
+}
+
+bindings!(0;);
+bindings!(1; A1);
+bindings!(2; A1, A2);
+bindings!(3; A1, A2, A3);
+bindings!(4; A1, A2, A3, A4);
+
+impl TypeDoc {
+/// The documentation `brainclip doc TYPE` prints.
+pub fn render_text(&self) -> String {
+    let doc = self;
     let mut out = format!("type {}\n\n  {}\n", doc.name, doc.summary);
     if !doc.properties.is_empty() {
         out.push_str("\n  Properties:\n");
@@ -123,4 +253,42 @@ pub fn render_type_doc(doc: &TypeDoc) -> String {
         }
     }
     out
+}
+
+/// The documentation as a Markdown section.
+pub fn render_markdown(&self) -> String {
+    let doc = self;
+    let mut out = format!("### `{}`\n\n{}\n", doc.name, doc.summary);
+    if !doc.properties.is_empty() {
+        out.push_str("\n| property | meaning |\n|---|---|\n");
+        for (p, meaning) in &doc.properties {
+            out.push_str(&format!("| `.{p}` | {} |\n", meaning.replace('|', "\\|")));
+        }
+    }
+    out
+}
+}
+
+/// TRANSITION ONLY (removed when every binding is a spec): the old hand-written documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FnDoc {
+    /// The name scripts call.
+    pub name: &'static str,
+    /// The area.
+    pub area: &'static str,
+    /// Signatures.
+    pub signatures: &'static [&'static str],
+    /// Summary.
+    pub summary: &'static str,
+    /// Details.
+    pub details: &'static str,
+    /// Example.
+    pub example: &'static str,
+}
+
+impl Registry<'_> {
+    /// TRANSITION ONLY: register an old-style binding (not documented).
+    pub fn legacy(&mut self, _doc: &FnDoc, register: impl FnOnce(&mut Engine, Rc<RunContext>)) {
+        register(self.engine, Rc::clone(&self.run));
+    }
 }

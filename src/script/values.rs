@@ -7,9 +7,11 @@ use std::sync::Arc;
 use ndarray::Array2;
 use rhai::{Array, Dynamic, Engine, Map};
 
-use super::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
-use super::options::Options;
+use super::fault::ScriptFault;
+use super::opts::Opts;
 use super::registry::{Registry, TypeDoc};
+use super::spec::FnSpec;
+use crate::ErrorKind;
 use crate::clip::Clip;
 use crate::clip::config::VisionKind;
 use crate::data::Dataset;
@@ -18,7 +20,7 @@ use crate::data::embeddings::Embeddings;
 use crate::data::formats::table::Table;
 use crate::data::nifti::{Events, Mask, NiftiImage};
 use crate::eval::EvaluationReport;
-use crate::model::{MappingConfig, RidgeModel};
+use crate::model::{Decoded, Decoder, MappingConfig, RidgeModel};
 use crate::plot::Figure;
 use crate::train::{StopReason, TrainedModel};
 
@@ -116,84 +118,73 @@ pub struct ImageValue {
     pub path: String,
 }
 
-/// Predictions of a decoder for a dataset.
-pub struct Decoded {
-    /// Embeddings to compare with image embeddings.
-    pub image: Array2<f32>,
-    /// Embeddings to compare with text embeddings.
-    pub text: Array2<f32>,
+/// What eval, plot and generation functions accept as `model`: a Model or a RidgeModel, as a
+/// decoder with its label.
+#[derive(Clone)]
+pub struct DecoderArg {
+    /// The predictions.
+    pub decoder: Arc<dyn Decoder>,
+    /// Its name in tables.
+    pub label: String,
 }
 
-/// Anything that maps fMRI to embeddings: trained networks and ridge fits.
-pub trait Decoder {
-    /// Predict for every sample of `data`.
-    fn decode(&self, data: &Dataset) -> Result<Decoded, ScriptFault>;
-    /// Name in tables.
-    fn label(&self) -> &str;
-}
+impl DecoderArg {
+    /// A Model or RidgeModel script value as a decoder; `None` for anything else.
+    pub fn from_value(value: &Dynamic) -> Option<Self> {
+        if let Some(m) = value.read_lock::<ModelValue>() {
+            return Some(m.clone().into());
+        }
+        value.read_lock::<RidgeValue>().map(|r| r.clone().into())
+    }
 
-impl Decoder for ModelValue {
-    fn decode(&self, data: &Dataset) -> Result<Decoded, ScriptFault> {
-        let (image, text) = self.model.predict(data.fmri().view())?;
-        Ok(Decoded { image, text })
-    }
-    fn label(&self) -> &str {
-        &self.label
-    }
-}
-
-impl Decoder for RidgeValue {
-    fn decode(&self, data: &Dataset) -> Result<Decoded, ScriptFault> {
-        let pred = self.model.predict(data.fmri().view())?;
-        Ok(Decoded {
-            image: pred.clone(),
-            text: pred,
-        })
-    }
-    fn label(&self) -> &str {
-        &self.label
+    /// Predictions for every sample of `data`.
+    pub fn decode(&self, data: &Dataset) -> Result<Decoded, ScriptFault> {
+        Ok(self.decoder.decode(data.fmri().view())?)
     }
 }
 
-/// Register `name(model, data)` and `name(model, data, options)` for every decoder type (Model,
-/// RidgeModel), all calling `f`; `options` lists the valid option keys.
-pub fn register_decoder_fn<F>(engine: &mut Engine, name: &'static str, options: &'static [&'static str], f: F)
+impl From<ModelValue> for DecoderArg {
+    fn from(m: ModelValue) -> Self {
+        Self {
+            decoder: m.model,
+            label: m.label,
+        }
+    }
+}
+
+impl From<RidgeValue> for DecoderArg {
+    fn from(r: RidgeValue) -> Self {
+        Self {
+            decoder: r.model,
+            label: r.label,
+        }
+    }
+}
+
+/// Register `f` as `spec`'s function for every decoder type (Model, RidgeModel) as its first
+/// parameter, each with and without the options map.
+pub fn register_decoder_fn<R, F>(reg: &mut Registry, spec: &'static FnSpec, f: F)
 where
-    F: Fn(&dyn Decoder, &DatasetValue, Options) -> ScriptResult<Dynamic> + Clone + 'static,
+    R: Clone + 'static,
+    F: Fn(DecoderArg, DatasetValue, Opts) -> Result<R, ScriptFault> + Clone + 'static,
 {
-    fn overloads<M: Decoder + Clone + 'static, F>(
-        engine: &mut Engine,
-        name: &'static str,
-        options: &'static [&'static str],
-        f: F,
-    ) where
-        F: Fn(&dyn Decoder, &DatasetValue, Options) -> ScriptResult<Dynamic> + Clone + 'static,
-    {
-        let plain = f.clone();
-        engine.register_fn(name, move |model: M, data: DatasetValue| {
-            plain(&model, &data, Options::empty(name))
-        });
-        engine.register_fn(name, move |model: M, data: DatasetValue, map: Map| {
-            f(&model, &data, Options::new(name, map, options).or_fault(name)?)
-        });
-    }
-    overloads::<ModelValue, F>(engine, name, options, f.clone());
-    overloads::<RidgeValue, F>(engine, name, options, f);
+    let g = f.clone();
+    reg.function(spec, move |m: ModelValue, d: DatasetValue, o: Opts| g(m.into(), d, o));
+    reg.function(spec, move |m: RidgeValue, d: DatasetValue, o: Opts| f(m.into(), d, o));
 }
 
-/// The items of a script array as values of one type; another type is an error raised by
-/// `function` naming the `expected` type.
-pub fn cast_array<T: Clone + 'static>(items: Array, function: &str, expected: &str) -> ScriptResult<Vec<T>> {
+/// The items of a script array as values of one type; another type is an error naming the
+/// `expected` type.
+pub fn cast_array<T: Clone + 'static>(items: Array, expected: &str) -> Result<Vec<T>, ScriptFault> {
     items
         .into_iter()
         .map(|item| {
             let type_name = item.type_name().to_string();
             item.try_cast::<T>().ok_or_else(|| {
                 ScriptFault::new(
-                    FaultKind::WrongType,
-                    format!("{function}: expected an array of {expected} values, found a {type_name}"),
+                    ErrorKind::WrongType,
+                    format!("expected an array of {expected} values, found a {type_name}"),
                 )
-                .into()
             })
         })
         .collect()
@@ -1009,5 +1000,30 @@ fn describe_model(m: &ModelValue) -> String {
 /// The dataset handle inside a script value, or a clear error.
 pub fn fault_if_empty(data: &Dataset) -> Result<(), ScriptFault> {
     data.require_samples()
-        .map_err(|e| ScriptFault::new(FaultKind::Data, e.to_string()))
+        .map_err(|e| ScriptFault::new(ErrorKind::Data, e.to_string()))
+}
+
+/// The numbers of a script array (integers count as numbers); anything else is an error naming
+/// its type.
+pub fn numbers(items: Array) -> Result<Vec<f64>, ScriptFault> {
+    items
+        .iter()
+        .map(|v| {
+            v.as_float().or_else(|_| v.as_int().map(|i| i as f64)).map_err(|t| {
+                ScriptFault::new(
+                    ErrorKind::WrongType,
+                    format!("expected an array of numbers, found a {t}"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// TRANSITION ONLY: [`cast_array`] raising a script error named by `function`.
+pub fn legacy_cast_array<T: Clone + 'static>(
+    items: Array,
+    function: &str,
+    expected: &str,
+) -> super::fault::ScriptResult<Vec<T>> {
+    cast_array(items, expected).map_err(|f| f.in_function(function).into())
 }

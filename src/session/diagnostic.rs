@@ -5,14 +5,15 @@ use std::fmt;
 
 use rhai::{EvalAltResult, Position};
 
+use crate::ErrorKind;
 use crate::script::Docs;
 use crate::script::fault::{ScriptFault, did_you_mean};
 
 /// A script error, rendered with its source position.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptError {
-    /// Error kind, e.g. `UnknownOption`, `WrongType`, `SyntaxError` (a notebook's `ename`).
-    pub kind: String,
+    /// What kind of error (its name is a notebook's `ename`).
+    pub kind: ErrorKind,
     /// What happened, without position.
     pub message: String,
     /// How to fix it.
@@ -31,9 +32,9 @@ pub struct ScriptError {
 
 impl ScriptError {
     /// An error outside any script source (e.g. a file that cannot be read).
-    pub fn plain(kind: &str, message: impl Into<String>, hint: Option<String>) -> Self {
+    pub fn plain(kind: ErrorKind, message: impl Into<String>, hint: Option<String>) -> Self {
         Self {
-            kind: kind.to_string(),
+            kind,
             message: message.into(),
             hint,
             source: None,
@@ -116,7 +117,7 @@ pub fn diagnose(err: &EvalAltResult, ctx: &DiagnosticContext) -> ScriptError {
     call_stack.reverse();
     let pos = inner.position();
     let (kind, message, hint) = classify(inner, ctx);
-    let hint = hint.or_else(|| fallback_hint(&kind).map(str::to_string));
+    let hint = hint.or_else(|| kind.fallback_hint().map(str::to_string));
     let line = pos.line();
     let column = pos.position().or(line.map(|_| 1));
     let source_line = line.and_then(|l| {
@@ -144,25 +145,6 @@ fn at(source: &str, pos: Position) -> String {
     }
 }
 
-/// A hint for errors whose cause carries none.
-fn fallback_hint(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "SyntaxError" => {
-            "Rhai statements end with `;`, strings use \"...\" and option maps are written #{ key: value }"
-        }
-        "WrongType" | "InvalidValue" | "UnknownOption" => {
-            "`brainclip doc NAME` lists a function's options, their types and defaults"
-        }
-        "DataError" => "print the dataset to see what it holds, e.g. print(god.train)",
-        "DimensionMismatch" => "models and datasets must agree on voxels and embedding width",
-        "NumericalError" => "lower the learning rate or check the data for constant or extreme values",
-        "FileError" => "scripts write only inside the run directory (see --out)",
-        "Interrupted" => "the run directory keeps everything written before the interrupt",
-        "RuntimeError" => "`brainclip doc` is the reference of every brainclip function",
-        _ => return None,
-    })
-}
-
 /// Rhai's message without the " (line L, position C)" it appends.
 fn without_position(err: &EvalAltResult) -> String {
     let text = err.to_string();
@@ -172,13 +154,13 @@ fn without_position(err: &EvalAltResult) -> String {
     }
 }
 
-fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (String, String, Option<String>) {
+fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (ErrorKind, String, Option<String>) {
     let docs = ctx.docs;
     let function_names = || docs.functions.iter().map(|d| d.name);
     match err {
         EvalAltResult::ErrorRuntime(value, _) => match value.clone().try_cast::<ScriptFault>() {
-            Some(fault) => (fault.kind.name().to_string(), fault.message, fault.hint),
-            None => ("RuntimeError".into(), value.to_string(), None),
+            Some(fault) => (fault.kind, fault.message, fault.hint),
+            None => (ErrorKind::Runtime, value.to_string(), None),
         },
         EvalAltResult::ErrorFunctionNotFound(signature, _) => {
             let name = signature.split(['(', ' ']).next().unwrap_or(signature).trim();
@@ -190,7 +172,7 @@ fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (String, String, Op
                     .and_then(|t| did_you_mean(property, t.properties.iter().map(|p| p.0)))
                     .map(|s| format!("did you mean `.{s}`? (`brainclip doc {type_name}` lists its properties)"));
                 return (
-                    "UnknownProperty".into(),
+                    ErrorKind::UnknownProperty,
                     format!("{type_name} has no property `{property}`"),
                     hint,
                 );
@@ -198,10 +180,10 @@ fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (String, String, Op
             if let Some(doc) = docs.function(name) {
                 let hint = format!(
                     "{name} takes: {}  (see `brainclip doc {name}`)",
-                    doc.signatures.join("  |  ")
+                    doc.signatures().join("  |  ")
                 );
                 (
-                    "WrongType".into(),
+                    ErrorKind::WrongType,
                     format!("{name} cannot be called with arguments {args}"),
                     Some(hint),
                 )
@@ -210,7 +192,7 @@ fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (String, String, Op
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| "`brainclip doc` lists every function".into());
                 (
-                    "UnknownFunction".into(),
+                    ErrorKind::UnknownFunction,
                     format!("no function `{name}` taking {args}"),
                     Some(hint),
                 )
@@ -221,22 +203,22 @@ fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (String, String, Op
                 .map(|s| format!("did you mean `{s}`?"))
                 .unwrap_or_else(|| format!("declare it first: let {name} = ...;"));
             (
-                "UnknownVariable".into(),
+                ErrorKind::UnknownVariable,
                 format!("variable `{name}` is not defined"),
                 Some(hint),
             )
         }
-        EvalAltResult::ErrorParsing(parse, _) => ("SyntaxError".into(), parse.to_string(), None),
+        EvalAltResult::ErrorParsing(parse, _) => (ErrorKind::Syntax, parse.to_string(), None),
         EvalAltResult::ErrorMismatchDataType(expected, found, _)
         | EvalAltResult::ErrorMismatchOutputType(expected, found, _) => {
-            ("WrongType".into(), format!("expected {expected}, found {found}"), None)
+            (ErrorKind::WrongType, format!("expected {expected}, found {found}"), None)
         }
-        EvalAltResult::ErrorTerminated(_, _) => ("Interrupted".into(), "the script was interrupted".into(), None),
+        EvalAltResult::ErrorTerminated(_, _) => (ErrorKind::Interrupted, "the script was interrupted".into(), None),
         EvalAltResult::ErrorModuleNotFound(path, _) => {
             let hint =
                 "stdlib modules are imported as \"brainclip/<name>\"; your own relative to the script".to_string();
             (
-                "ModuleNotFound".into(),
+                ErrorKind::ModuleNotFound,
                 format!("module `{path}` not found"),
                 Some(hint),
             )
@@ -252,22 +234,22 @@ fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (String, String, Op
                             .map(|_| format!("`brainclip doc {type_name}` lists its properties"))
                     });
                 (
-                    "UnknownProperty".into(),
+                    ErrorKind::UnknownProperty,
                     format!("{type_name} has no property `{property}`"),
                     hint,
                 )
             }
             Some((property, type_name)) if text.starts_with("No writable property") => (
-                "ReadOnlyProperty".into(),
+                ErrorKind::ReadOnlyProperty,
                 format!("`{property}` of a {type_name} cannot be changed"),
                 Some("make a new value instead, e.g. with the function that created it".into()),
             ),
-            _ => ("RuntimeError".into(), text.clone(), None),
+            _ => (ErrorKind::Runtime, text.clone(), None),
         },
         EvalAltResult::ErrorPropertyNotFound(property, _) => {
-            ("UnknownProperty".into(), format!("no property `{property}`"), None)
+            (ErrorKind::UnknownProperty, format!("no property `{property}`"), None)
         }
-        other => ("RuntimeError".into(), without_position(other), None),
+        other => (ErrorKind::Runtime, without_position(other), None),
     }
 }
 
@@ -291,7 +273,7 @@ mod tests {
     #[test]
     fn renders_position_caret_and_hint() {
         let err = ScriptError {
-            kind: "UnknownOption".into(),
+            kind: ErrorKind::UnknownOption,
             message: "unknown option `epoch` for train()".into(),
             hint: Some("did you mean `epochs`?".into()),
             source: Some("scripts/x.rhai".into()),

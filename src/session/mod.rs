@@ -3,6 +3,7 @@
 //! run (directory, parameters, provenance).
 
 mod diagnostic;
+mod display;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -348,7 +349,7 @@ impl Session {
     pub fn finish(&self, outcome: Result<(), &ScriptError>) -> Result<(), FileError> {
         let (status, error) = match outcome {
             Ok(()) => (RunStatus::Completed, None),
-            Err(e) if e.kind == "Interrupted" => (RunStatus::Interrupted, Some(e.message.clone())),
+            Err(e) if e.kind == crate::ErrorKind::Interrupted => (RunStatus::Interrupted, Some(e.message.clone())),
             Err(e) => (RunStatus::Failed, Some(format!("[{}] {}", e.kind, e.message))),
         };
         self.run.finish(status, error)

@@ -17,6 +17,7 @@ pub enum TextTarget {
 /// `image`/`text` weigh the symmetric CLIP losses against the image and the text embeddings;
 /// the `*_mse` and `*_cosine` terms are optional regression terms.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LossConfig {
     /// Weight of the CLIP loss against image embeddings.
     pub image: f64,
@@ -140,6 +141,7 @@ impl Precision {
 /// assert!(cfg.validate().is_ok());
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrainConfig {
     /// Passes over the training samples.
     pub epochs: usize,
@@ -164,7 +166,6 @@ pub struct TrainConfig {
     /// Loss terms.
     pub loss: LossConfig,
     /// f32, or bf16 mixed precision.
-    #[serde(default)]
     pub precision: Precision,
 }
 

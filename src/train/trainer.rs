@@ -75,6 +75,13 @@ impl TrainedModel {
     }
 }
 
+impl crate::model::Decoder for TrainedModel {
+    fn decode(&self, fmri: ArrayView2<f32>) -> Result<crate::model::Decoded, ModelError> {
+        let (image, text) = self.predict(fmri)?;
+        Ok(crate::model::Decoded { image, text })
+    }
+}
+
 /// Host-side training data: inputs, targets and the category groups of prompt targets.
 struct Split {
     fmri: Array2<f32>,

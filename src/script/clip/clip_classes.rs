@@ -30,7 +30,7 @@ one.count == 2 && many.dim == 32 && many.ids[0] == "ostrich" && mine.count == 1"
 const VALID: &[&str] = &["batch", "ids", "name", "cache", "templates"];
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let r = run.clone();
         engine.register_fn(
             DOC.name,

@@ -6,7 +6,8 @@ use super::{COMMON, embed_cached, row_ids, strings};
 use crate::clip::preprocess::description;
 use crate::data::embeddings::EmbeddingKind;
 use crate::run::{EncodeProgress, RunContext};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::{ClipValue, EmbeddingsValue, ImageValue};
@@ -35,7 +36,7 @@ e.count == 2 && e.ids[0] == "cat" && e.kind == "image" && all.count == 4
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let (r1, r2) = (run.clone(), run.clone());
         engine.register_fn(
             DOC.name,
@@ -70,7 +71,7 @@ fn files(run: &RunContext, images: Dynamic) -> ScriptResult<Vec<PathBuf>> {
         let folder = images.into_string().unwrap_or_default();
         let entries = std::fs::read_dir(&folder).map_err(|e| {
             ScriptFault::new(
-                FaultKind::File,
+                ErrorKind::File,
                 format!("clip_images: cannot list the folder {folder}: {e}"),
             )
         })?;
@@ -84,7 +85,7 @@ fn files(run: &RunContext, images: Dynamic) -> ScriptResult<Vec<PathBuf>> {
         strings(DOC.name, "images", &images.into_array().unwrap_or_default())?
     } else {
         return Err(ScriptFault::new(
-            FaultKind::WrongType,
+            ErrorKind::WrongType,
             format!(
                 "clip_images: images must be an array of paths or a folder, got {}",
                 images.type_name()
@@ -93,7 +94,7 @@ fn files(run: &RunContext, images: Dynamic) -> ScriptResult<Vec<PathBuf>> {
         .into());
     };
     if names.is_empty() {
-        return Err(ScriptFault::new(FaultKind::Data, "clip_images: no images (.png, .jpg, .jpeg) given").into());
+        return Err(ScriptFault::new(ErrorKind::Data, "clip_images: no images (.png, .jpg, .jpeg) given").into());
     }
     names.iter().map(|n| run.read_data(n).or_fault(DOC.name)).collect()
 }

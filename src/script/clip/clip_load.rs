@@ -28,7 +28,7 @@ clip.dim == 32 && clip.image_size == 32 && clip_load("tests/data/clip/tiny").nam
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<ClipValue> {
             if path.starts_with("builtin:") {
                 return super::builtin_clip(&run, path).or_fault(DOC.name);

@@ -26,7 +26,7 @@ e.count == 2 && e.dim == 32 && e.kind == "text" && e.ids[1] == "cat""#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let r = run.clone();
         engine.register_fn(
             DOC.name,

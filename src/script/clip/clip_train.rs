@@ -6,11 +6,12 @@ use sha2::{Digest, Sha256};
 use crate::clip::Clip;
 use crate::clip::train::{ClipShape, ClipTrainConfig, save_clip, train_clip};
 use crate::run::TrainingProgress;
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::train::ModelOutput;
-use crate::script::values::{ClipValue, ImageValue, cast_array};
+use crate::script::values::{ClipValue, ImageValue, legacy_cast_array};
 
 pub const DOC: FnDoc = FnDoc {
     name: "clip_train",
@@ -82,17 +83,17 @@ fn data_hash(images: &[ImageValue], captions: &[String]) -> String {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(
             DOC.name,
             move |images: Array, captions: Array, options: Map| -> ScriptResult<ClipValue> {
                 let name = DOC.name;
                 let opts = Options::new(name, options, OPTIONS)?;
-                let images: Vec<ImageValue> = cast_array(images, name, "Images")?;
-                let captions: Vec<String> = cast_array(captions, name, "caption strings")?;
+                let images: Vec<ImageValue> = legacy_cast_array(images, name, "Images")?;
+                let captions: Vec<String> = legacy_cast_array(captions, name, "caption strings")?;
                 let labels: Option<Vec<usize>> = match opts.array("labels")? {
                     Some(list) => Some(
-                        cast_array::<i64>(list, name, "integer labels")?
+                        legacy_cast_array::<i64>(list, name, "integer labels")?
                             .into_iter()
                             .map(|l| l.max(0) as usize)
                             .collect(),
@@ -119,7 +120,7 @@ pub fn register(reg: &mut Registry) {
                     || shape.max_merges > 100_000;
                 if too_big || shape.context_length < 3 {
                     return Err(ScriptFault::new(
-                        FaultKind::InvalidValue,
+                        ErrorKind::InvalidValue,
                         format!(
                             "clip_train: sizes out of range (width and dim ≤ {MAX_WIDTH}, layers ≤ {MAX_LAYERS}, \
                              image_size ≤ 1024, context 3–512, max_merges ≤ 100000)"

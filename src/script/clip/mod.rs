@@ -13,7 +13,8 @@ use std::sync::Arc;
 use ndarray::Array2;
 use rhai::{Array, Dynamic};
 
-use super::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use super::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use super::options::Options;
 use super::registry::Registry;
 use super::values::{ClipValue, EmbeddingsValue};
@@ -48,7 +49,7 @@ fn strings(function: &'static str, what: &str, items: &Array) -> ScriptResult<Ve
         .map(|v| {
             v.clone().into_string().map_err(|t| {
                 ScriptFault::new(
-                    FaultKind::WrongType,
+                    ErrorKind::WrongType,
                     format!("{function}: {what} must be strings, got {t}"),
                 )
                 .into()
@@ -64,7 +65,7 @@ fn row_ids(function: &'static str, opts: &Options, default: Vec<String>) -> Scri
             let ids = strings(function, "ids", &ids)?;
             if ids.len() != default.len() {
                 return Err(ScriptFault::new(
-                    FaultKind::DimensionMismatch,
+                    ErrorKind::DimensionMismatch,
                     format!("{function}: {} ids for {} inputs", ids.len(), default.len()),
                 )
                 .into());
@@ -112,7 +113,7 @@ fn embed_cached(
             .map_or_else(|| cache.clone(), |s| s.to_string_lossy().into_owned());
         let files = emb.to_files(&stem, &now()).map_err(|e| {
             ScriptFault::new(
-                FaultKind::File,
+                ErrorKind::File,
                 format!("{function}: cannot write the cache {stem}: {e}"),
             )
         })?;
@@ -133,7 +134,7 @@ pub(crate) fn template_list(function: &'static str, value: Option<Dynamic>) -> S
             .map(|t| t.iter().map(|s| s.to_string()).collect())
             .ok_or_else(|| {
                 ScriptFault::new(
-                    FaultKind::InvalidValue,
+                    ErrorKind::InvalidValue,
                     format!("{function}: templates `{name}` is not a set (brainclip, imagenet) nor an array"),
                 )
                 .into()
@@ -141,14 +142,14 @@ pub(crate) fn template_list(function: &'static str, value: Option<Dynamic>) -> S
     }
     let list = value.into_array().map_err(|t| {
         ScriptFault::new(
-            FaultKind::WrongType,
+            ErrorKind::WrongType,
             format!("{function}: templates must be a name or an array, got {t}"),
         )
     })?;
     let list = strings(function, "templates", &list)?;
     if list.is_empty() || list.iter().any(|t| t.matches("{}").count() != 1) {
         return Err(ScriptFault::new(
-            FaultKind::InvalidValue,
+            ErrorKind::InvalidValue,
             format!("{function}: templates must be a non-empty array of strings each containing {{}} once"),
         )
         .into());

@@ -3,7 +3,8 @@ use std::sync::Arc;
 use rhai::Map;
 
 use crate::data::nifti::{Mask, NonFinitePolicy, apply_mask_with};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::{MaskValue, MatrixValue, NiftiValue};
@@ -30,7 +31,7 @@ x.rows == series.n_volumes && x.cols == mask.n_voxels"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         let masked = |series: NiftiValue, mask: Option<MaskValue>, options: Options| -> ScriptResult<MatrixValue> {
             let policy: NonFinitePolicy = options
                 .choice("non_finite", &["error", "zero", "drop"], "error")
@@ -77,7 +78,7 @@ fn whole_grid(series: &NiftiValue) -> Result<Mask, ScriptFault> {
     match series.0.header.shape.as_slice() {
         [x, y, z] | [x, y, z, _] => Ok(Mask::whole_grid([*x, *y, *z], &series.0.source)),
         shape => Err(ScriptFault::new(
-            FaultKind::Data,
+            ErrorKind::Data,
             format!(
                 "{}: apply_mask() needs a 3-D image or a 4-D series, found shape {shape:?}",
                 series.0.source

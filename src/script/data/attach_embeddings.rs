@@ -5,7 +5,7 @@ use rhai::Array;
 use crate::data::embeddings::attach;
 use crate::script::fault::{OrFault, ScriptResult};
 use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{DatasetValue, EmbeddingsValue, cast_array};
+use crate::script::values::{DatasetValue, EmbeddingsValue, legacy_cast_array};
 
 pub const DOC: FnDoc = FnDoc {
     name: "attach_embeddings",
@@ -33,14 +33,14 @@ fn attach_all(data: &DatasetValue, list: &[EmbeddingsValue]) -> ScriptResult<Dat
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(DOC.name, |data: DatasetValue, emb: EmbeddingsValue| {
             attach_all(&data, &[emb])
         });
         engine.register_fn(
             DOC.name,
             |data: DatasetValue, list: Array| -> ScriptResult<DatasetValue> {
-                let list = cast_array::<EmbeddingsValue>(list, DOC.name, "Embeddings")?;
+                let list = legacy_cast_array::<EmbeddingsValue>(list, DOC.name, "Embeddings")?;
                 attach_all(&data, &list)
             },
         );

@@ -15,7 +15,7 @@ bdata_values(b, "DataType").cols == 1"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(
             DOC.name,
             |b: BDataValue, expression: &str| -> ScriptResult<MatrixValue> {

@@ -15,7 +15,7 @@ t.column("x") == [1.5, 2.5] && t.column("id") == ["a", "b"]"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(DOC.name, |table: TableValue, name: &str| -> ScriptResult<Array> {
             let values = table.0.column(name).or_fault(DOC.name)?;
             if table.0.numeric_columns().iter().any(|c| c == name) {

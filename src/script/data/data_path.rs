@@ -1,4 +1,5 @@
-use crate::script::fault::{FaultKind, ScriptFault, ScriptResult, did_you_mean};
+use crate::script::fault::{ScriptFault, ScriptResult, did_you_mean};
+use crate::ErrorKind;
 use crate::script::registry::{FnDoc, Registry};
 
 pub const DOC: FnDoc = FnDoc {
@@ -16,7 +17,7 @@ default instead of an error.",
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let lookup = run.clone();
         engine.register_fn(DOC.name, move |name: &str| -> ScriptResult<String> {
             match lookup.catalog_path(name) {
@@ -24,7 +25,7 @@ pub fn register(reg: &mut Registry) {
                 None => {
                     let names = lookup.catalog_names();
                     let mut fault = ScriptFault::new(
-                        FaultKind::Data,
+                        ErrorKind::Data,
                         format!(
                             "data_path: `{name}` is not in the data catalog ({})",
                             if names.is_empty() {

@@ -3,7 +3,8 @@ use std::sync::Arc;
 use rhai::{Array, Map};
 
 use crate::data::embeddings::{EmbeddingKind, EmbeddingMeta, Embeddings};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::{EmbeddingsValue, MatrixValue};
@@ -27,7 +28,7 @@ e.count == 50 && e.dim == 70 && e.kind == "image""#,
 const OPTIONS: &[&str] = &["kind", "name", "model", "preprocessing"];
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(
             DOC.name,
             |matrix: MatrixValue, ids: Array, options: Map| -> ScriptResult<EmbeddingsValue> {
@@ -38,7 +39,7 @@ pub fn register(reg: &mut Registry) {
                     .or_fault(name)?;
                 let kind = EmbeddingKind::parse(kind_text).ok_or_else(|| {
                     ScriptFault::new(
-                        FaultKind::InvalidValue,
+                        ErrorKind::InvalidValue,
                         "embeddings: option `kind` is required: \"image\", \"text\" or \"class\"",
                     )
                 })?;

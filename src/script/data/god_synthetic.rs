@@ -9,7 +9,8 @@ use crate::data::god_catalog::GodCatalog;
 use crate::data::synthetic::generate;
 use crate::run::{EncodeProgress, RunContext};
 use crate::script::clip::template_list;
-use crate::script::fault::{FaultKind, ScriptFault};
+use crate::script::fault::ScriptFault;
+use crate::ErrorKind;
 use crate::script::fault::{OrFault, ScriptResult};
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
@@ -47,7 +48,7 @@ fn clip_prompts(run: &RunContext, options: &Map) -> ScriptResult<Option<(Array2<
     };
     let clip = clip.clone().try_cast::<ClipValue>().ok_or_else(|| {
         ScriptFault::new(
-            FaultKind::WrongType,
+            ErrorKind::WrongType,
             "god_synthetic: option `clip` must be a Clip (clip_load)",
         )
     })?;
@@ -72,7 +73,7 @@ fn clip_prompts(run: &RunContext, options: &Map) -> ScriptResult<Option<(Array2<
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let generate_with = move |map: Map| -> ScriptResult<Map> {
             let options = Options::new(DOC.name, map.clone(), OPTIONS)?;
             let (prompts, clip_name) = clip_prompts(&run, &map)?.unzip();

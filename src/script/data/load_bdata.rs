@@ -17,7 +17,7 @@ b.shape[0] == 19 && b.keys.contains("ROI_VC")"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<BDataValue> {
             let file = run.read_data(path).or_fault(DOC.name)?;
             Ok(BDataValue(Arc::new(BData::open(&file).or_fault(DOC.name)?)))

@@ -18,7 +18,7 @@ caps["n01518878_10042"][1] == "a large bird""#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<Map> {
             let file = run.read_data(path).or_fault(DOC.name)?;
             let caps = captions::read_captions(&file).or_fault(DOC.name)?;

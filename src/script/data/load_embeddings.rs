@@ -19,7 +19,7 @@ e.count == 50 && e.ids[0] == god.test.ids[0]"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<EmbeddingsValue> {
             let file = run.read_data(path).or_fault(DOC.name)?;
             let sidecar = file.with_extension("json");

@@ -26,7 +26,7 @@ events.len == 4 && events.labels[1] == "house" && events.onsets[1] == 13.5"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let load = move |path: &str, options: Options| -> ScriptResult<EventsValue> {
             let label = options.string("label", "trial_type").or_fault(DOC.name)?;
             let file = run.read_data(path).or_fault(DOC.name)?;

@@ -31,7 +31,7 @@ god.train.n_voxels == 21 && god.test.ids[0] == "n01443537_22563""#,
 const OPTIONS: &[&str] = &["roi", "average_test", "zscore"];
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let load = move |path: &str, options: Options| -> ScriptResult<Map> {
             let name = DOC.name;
             let defaults = GodOptions::default();

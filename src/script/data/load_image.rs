@@ -18,7 +18,7 @@ img.width == 900 && img.height == 800"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<ImageValue> {
             let file = run.read_data(path).or_fault(DOC.name)?;
             let image = images::read_rgb(&file).or_fault(DOC.name)?;

@@ -19,7 +19,7 @@ series.shape == [10, 10, 18, 40] && series.datatype == "int16" && series.n_volum
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<NiftiValue> {
             let file = run.read_data(path).or_fault(DOC.name)?;
             Ok(NiftiValue(Arc::new(read_image(&file).or_fault(DOC.name)?)))

@@ -27,7 +27,7 @@ m.rows == 50 && m.cols == 70"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let load = move |path: &str, options: Options| -> ScriptResult<MatrixValue> {
             let key = options.string("key", "").or_fault(DOC.name)?;
             let file = run.read_data(path).or_fault(DOC.name)?;

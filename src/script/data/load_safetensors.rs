@@ -4,7 +4,8 @@ use ndarray::Ix2;
 use rhai::{Dynamic, Map};
 
 use crate::data::formats::tensors;
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::MatrixValue;
 
@@ -22,7 +23,7 @@ load_safetensors(files.tensors)["embeddings"].shape == [50, 70]"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<Map> {
             let file = run.read_data(path).or_fault(DOC.name)?;
             let mut out = Map::new();
@@ -34,7 +35,7 @@ pub fn register(reg: &mut Registry) {
                     _ => None,
                 }
                 .ok_or_else(|| {
-                    ScriptFault::new(FaultKind::Data, format!("load_safetensors: tensor `{name}` has shape {shape:?}; only 1-D and 2-D tensors become matrices"))
+                    ScriptFault::new(ErrorKind::Data, format!("load_safetensors: tensor `{name}` has shape {shape:?}; only 1-D and 2-D tensors become matrices"))
                 })?;
                 out.insert(name.into(), Dynamic::from(MatrixValue(Arc::new(matrix))));
             }

@@ -3,7 +3,8 @@ use std::sync::Arc;
 use rhai::Map;
 
 use crate::data::formats::table;
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::TableValue;
@@ -27,7 +28,7 @@ t.n_rows == 2 && t.columns == ["id", "x"]"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let load = move |path: &str, options: Options| -> ScriptResult<TableValue> {
             let delimiter = options.string("delimiter", "").or_fault(DOC.name)?;
             let delimiter = match delimiter.as_bytes() {
@@ -35,7 +36,7 @@ pub fn register(reg: &mut Registry) {
                 [d] => Some(*d),
                 _ => {
                     return Err(ScriptFault::new(
-                        FaultKind::InvalidValue,
+                        ErrorKind::InvalidValue,
                         format!("option `delimiter` of load_table() must be one character, got \"{delimiter}\""),
                     )
                     .into());

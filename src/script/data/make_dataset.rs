@@ -3,7 +3,8 @@ use std::sync::Arc;
 use rhai::{Array, Map};
 
 use crate::data::{Category, Dataset, Split};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::{DatasetValue, MatrixValue};
@@ -31,7 +32,7 @@ const OPTIONS: &[&str] = &["fmri", "ids", "categories", "names", "split", "name"
 fn strings(name: &str, value: Option<&rhai::Dynamic>) -> ScriptResult<Vec<String>> {
     let fault = || {
         ScriptFault::new(
-            FaultKind::WrongType,
+            ErrorKind::WrongType,
             format!("make_dataset: option `{name}` must be an array (one entry per sample)"),
         )
     };
@@ -40,7 +41,7 @@ fn strings(name: &str, value: Option<&rhai::Dynamic>) -> ScriptResult<Vec<String
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(DOC.name, |map: Map| -> ScriptResult<DatasetValue> {
             let fn_name = DOC.name;
             let fmri = map
@@ -48,7 +49,7 @@ pub fn register(reg: &mut Registry) {
                 .and_then(|v| v.clone().try_cast::<MatrixValue>())
                 .ok_or_else(|| {
                     ScriptFault::new(
-                        FaultKind::WrongType,
+                        ErrorKind::WrongType,
                         "make_dataset: option `fmri` must be a Matrix (e.g. from load_npy)",
                     )
                 })?;

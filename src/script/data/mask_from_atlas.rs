@@ -5,7 +5,7 @@ use rhai::Array;
 use crate::data::nifti::mask_from_atlas;
 use crate::script::fault::{OrFault, ScriptResult};
 use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{MaskValue, NiftiValue, cast_array};
+use crate::script::values::{MaskValue, NiftiValue, legacy_cast_array};
 
 pub const DOC: FnDoc = FnDoc {
     name: "mask_from_atlas",
@@ -21,7 +21,7 @@ mask_from_atlas(atlas, [3, 7]).n_voxels > mask_from_atlas(atlas, 3).n_voxels"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         let select = |atlas: NiftiValue, labels: Vec<i64>| -> ScriptResult<MaskValue> {
             Ok(MaskValue(Arc::new(
                 mask_from_atlas(&atlas.0, &labels).or_fault(DOC.name)?,
@@ -31,7 +31,7 @@ pub fn register(reg: &mut Registry) {
             select(atlas, vec![label])
         });
         engine.register_fn(DOC.name, move |atlas: NiftiValue, labels: Array| {
-            select(atlas, cast_array::<i64>(labels, DOC.name, "integer labels")?)
+            select(atlas, legacy_cast_array::<i64>(labels, DOC.name, "integer labels")?)
         });
     });
 }

@@ -17,7 +17,7 @@ mask.n_voxels > 0 && mask.shape == [4, 5, 7]"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(DOC.name, |volume: NiftiValue| -> ScriptResult<MaskValue> {
             Ok(MaskValue(Arc::new(mask_from_volume(&volume.0).or_fault(DOC.name)?)))
         });

@@ -18,7 +18,7 @@ m.shape == [2, 2]"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(
             DOC.name,
             |table: TableValue, columns: Array| -> ScriptResult<MatrixValue> {

@@ -17,7 +17,7 @@ files.sidecar.ends_with("img.json") && files.tensors.ends_with("img.safetensors"
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |emb: EmbeddingsValue, name: &str| -> ScriptResult<Map> {
             let stem = name.trim_end_matches(".json").trim_end_matches(".safetensors");
             let files = emb

@@ -16,7 +16,7 @@ select_columns(b, "ROI_V1 + ROI_V2").len() == 15"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(DOC.name, |b: BDataValue, expression: &str| -> ScriptResult<Array> {
             let columns = b.0.select(expression).or_fault(DOC.name)?;
             Ok(columns.into_iter().map(|c| Dynamic::from(c as i64)).collect())

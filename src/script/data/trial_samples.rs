@@ -3,7 +3,8 @@ use std::sync::Arc;
 use rhai::{Dynamic, Map};
 
 use crate::data::nifti::{TrialOptions, trial_samples};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::{EventsValue, MatrixValue};
@@ -29,14 +30,14 @@ trials.x.rows == 4 && trials.x.cols == 1800 && trials.labels == ["face", "house"
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(
             DOC.name,
             |x: MatrixValue, events: EventsValue, options: Map| -> ScriptResult<Map> {
                 let options = Options::new(DOC.name, options, &["tr", "delay", "window"]).or_fault(DOC.name)?;
                 let Some(tr) = options.optional_float("tr", None).or_fault(DOC.name)? else {
                     return Err(ScriptFault::new(
-                        FaultKind::InvalidValue,
+                        ErrorKind::InvalidValue,
                         "trial_samples() needs the repetition time: option `tr`",
                     )
                     .with_hint("pass the series' header value, e.g. #{ tr: series.tr }, or the TR in seconds")

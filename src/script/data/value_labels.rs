@@ -16,7 +16,7 @@ labels.len() == 13 && labels["1443537.022563"] == "n01443537_22563""#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(DOC.name, |b: BDataValue, key: &str| -> ScriptResult<Map> {
             let vmap = b.0.vmap(key).or_fault(DOC.name)?;
             Ok(vmap

@@ -1,73 +1,54 @@
 use std::sync::Arc;
 
-use rhai::Dynamic;
+use super::{BOOTSTRAP, HEAD, IDENTIFICATION, K, N_WAY, PERMUTATIONS, REPEATS, SEED, SIMILARITY, eval_defaults};
+use crate::eval::{self, EvalConfig, EvaluationInput, RetrievalInput, ZeroShotInput};
+use crate::script::fault::ScriptFault;
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, Opt, param};
+use crate::script::values::{DatasetValue, DecoderArg, EvaluationValue, register_decoder_fn};
 
-use super::eval_config;
-use crate::eval::{self, EvaluationInput, RetrievalInput, ZeroShotInput};
-use crate::script::fault::{OrFault, ScriptResult};
-use crate::script::options::Options;
-use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{DatasetValue, Decoder, EvaluationValue, register_decoder_fn};
-
-pub const DOC: FnDoc = FnDoc {
-    name: "evaluate",
-    area: "eval",
-    signatures: &[
-        "evaluate(model: Model | RidgeModel, data: Dataset) -> Evaluation",
-        "evaluate(model: Model | RidgeModel, data: Dataset, options: map) -> Evaluation",
-    ],
-    summary: "Every metric in one call: zero-shot decoding and retrieval both ways per modality, with significance and settings.",
-    details: "Zero-shot (when the data has class embeddings): top-k, chance, binomial p, bootstrap 95 % CI,
+pub static SPEC: FnSpec = FnSpec::new("evaluate", Area::Eval)
+    .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])
+    .returns("Evaluation")
+    .summary("Every metric in one call: zero-shot decoding and retrieval both ways per modality, with significance and settings.")
+    .details(
+        "Zero-shot (when the data has class embeddings): top-k, chance, binomial p, bootstrap 95 % CI,
 permutation null, per-class accuracy, confusion. Retrieval for images and captions (when the data
 has them), fMRI→modality and modality→fMRI: top-k with p and CI, median rank, MRR, N-way
 protocols, n-way identification. print(report) shows a table; report.metrics is the whole report
 as a map; the report is written to evaluation_<name>.json in the run directory and listed with
-its settings in manifest.json.
-
-Options (the settings are shared by zero_shot and retrieval):
-  k               array    the k of each top-k accuracy (default [1, 5])
-  similarity      string   \"cosine\" (default), \"pearson\" or \"euclidean\" (negative distance)
-  bootstrap       integer  bootstrap resamples for the 95 % CIs (default 1000; 0 = none)
-  permutations    integer  label permutations for the zero-shot null (default 1000; 0 = none)
-  n_way           array    N of each N-way protocol, e.g. [300] as in MindEye (default none)
-  repeats         integer  random draws of each N-way protocol (default 30)
-  identification  array    n of each n-way identification (default [2])
-  seed            integer  seed of the bootstrap, permutations and N-way draws (default: the session seed)
-  head            string   \"text\" (default) or \"image\": the head used for zero-shot decoding
-  name            string   the report's name (default \"<model>_<split>\")",
-    example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
+its settings in manifest.json. The settings are those of zero_shot and retrieval.",
+    )
+    .options(&[
+        K,
+        SIMILARITY,
+        BOOTSTRAP,
+        PERMUTATIONS,
+        N_WAY,
+        REPEATS,
+        IDENTIFICATION,
+        SEED,
+        HEAD,
+        Opt::string("name", "", "the report's name")
+            .computed("\"<model>_<split>\"")
+            .for_binding(),
+    ])
+    .domain_defaults(eval_defaults)
+    .example(
+        r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let report = evaluate(ridge(god.train, #{ folds: 3 }), god.test, #{ n_way: [10], permutations: 100 });
 print(report);
-report.split == "test" && report.metrics.zero_shot.n_classes == 50 && report.metrics.retrieval.len() == 4"#,
-};
+report.split == "test" && report.metrics.zero_shot.n_classes == 50 && report.metrics.retrieval.len() == 4
+    && report.name == "ridge_test""#,
+    );
 
-const OPTIONS: &[&str] = &[
-    "k",
-    "similarity",
-    "bootstrap",
-    "permutations",
-    "n_way",
-    "repeats",
-    "identification",
-    "seed",
-    "head",
-    "name",
-];
-
-fn run_evaluation(
-    model: &dyn Decoder,
-    data: &DatasetValue,
-    options: Options,
-    seed: u64,
-) -> ScriptResult<EvaluationValue> {
-    let name = DOC.name;
-    let config = eval_config(&options, name, seed)?;
-    let head = options.choice("head", &["text", "image"], "text").or_fault(name)?;
+fn run_evaluation(model: DecoderArg, data: &DatasetValue, options: Opts, seed: u64) -> Result<EvaluationValue, ScriptFault> {
+    let head: String = options.get("head")?;
     let split = data.0.split().to_string();
-    let report_name = options
-        .string("name", &format!("{}_{split}", model.label()))
-        .or_fault(name)?;
-    let decoded = model.decode(&data.0).or_fault(name)?;
+    let report_name = options.get_or("name", format!("{}_{split}", model.label))?;
+    let config: EvalConfig = options.with_default("seed", seed as i64).parse()?;
+    let decoded = model.decode(&data.0)?;
     let zero_shot_head = if head == "image" { &decoded.image } else { &decoded.text };
     let data = &data.0;
     let input = EvaluationInput {
@@ -91,25 +72,23 @@ fn run_evaluation(
         })
         .collect(),
     };
-    let report = eval::evaluate(&input, &config).or_fault(name)?;
+    let report = eval::evaluate(&input, &config)?;
     Ok(EvaluationValue {
         report: Arc::new(report),
-        model: model.label().to_string(),
+        model: model.label,
         name: report_name,
     })
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
-        let seed = run.seed();
-        register_decoder_fn(engine, DOC.name, OPTIONS, move |model, data, options| {
-            let value = run_evaluation(model, data, options, seed)?;
-            let mut json = serde_json::to_value(&*value.report).unwrap_or_default();
-            if let serde_json::Value::Object(map) = &mut json {
-                map.insert("model".into(), serde_json::Value::String(value.model.clone()));
-            }
-            run.record_evaluation(&value.name, json).or_fault(DOC.name)?;
-            Ok(Dynamic::from(value))
-        })
+    let run = reg.run();
+    register_decoder_fn(reg, &SPEC, move |model, data, options| {
+        let value = run_evaluation(model, &data, options, run.seed())?;
+        let mut json = serde_json::to_value(&*value.report).unwrap_or_default();
+        if let serde_json::Value::Object(map) = &mut json {
+            map.insert("model".into(), serde_json::Value::String(value.model.clone()));
+        }
+        run.record_evaluation(&value.name, json)?;
+        Ok(value)
     });
 }

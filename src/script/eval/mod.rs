@@ -5,13 +5,8 @@ mod mean_ci;
 mod retrieval;
 mod zero_shot;
 
-use rhai::{Array, Dynamic, Map};
-
-use super::fault::{OrFault, ScriptResult};
-use super::options::Options;
 use super::registry::Registry;
-use super::values::to_dynamic;
-use crate::eval::{EvalConfig, Significance, Similarity, TopK};
+use super::spec::Opt;
 
 /// Register the evaluation functions.
 pub fn register(reg: &mut Registry) {
@@ -21,45 +16,29 @@ pub fn register(reg: &mut Registry) {
     mean_ci::register(reg);
 }
 
-/// Evaluation settings from a script's options map.
-fn eval_config(options: &Options, name: &str, seed: u64) -> ScriptResult<EvalConfig> {
-    let defaults = EvalConfig::default();
-    let similarity: Similarity = options
-        .string("similarity", defaults.similarity.name())
-        .or_fault(name)?
-        .parse()
-        .or_fault(name)?;
-    let config = EvalConfig {
-        ks: options.usize_list("k", &defaults.ks).or_fault(name)?,
-        similarity,
-        bootstrap: options.usize("bootstrap", defaults.bootstrap).or_fault(name)?,
-        permutations: options.usize("permutations", defaults.permutations).or_fault(name)?,
-        n_way: options.usize_list("n_way", &defaults.n_way).or_fault(name)?,
-        repeats: options.usize("repeats", defaults.repeats).or_fault(name)?,
-        identification: options
-            .usize_list("identification", &defaults.identification)
-            .or_fault(name)?,
-        seed: options.u64("seed", seed).or_fault(name)?,
-    };
-    config.validate().or_fault(name)?;
-    Ok(config)
-}
+// The evaluation settings (`EvalConfig`), shared by zero_shot, retrieval and evaluate.
+const K: Opt = Opt::ints("k", &[1, 5], "the k of each top-k accuracy").min(1.0);
+const SIMILARITY: Opt = Opt::choice(
+    "similarity",
+    &["cosine", "pearson", "euclidean"],
+    "cosine",
+    "how predictions and candidates are compared (euclidean: negative distance)",
+);
+const BOOTSTRAP: Opt = Opt::int("bootstrap", 1000, "bootstrap resamples for the 95 % CIs (0 = none)").max(1e6);
+const PERMUTATIONS: Opt =
+    Opt::int("permutations", 1000, "label permutations for the zero-shot null (0 = none)").max(1e6);
+const N_WAY: Opt = Opt::ints("n_way", &[], "N of each N-way protocol, e.g. [300] as in MindEye").min(2.0);
+const REPEATS: Opt = Opt::int("repeats", 30, "random draws of each N-way protocol").max(1e6);
+const IDENTIFICATION: Opt = Opt::ints("identification", &[2], "n of each n-way identification").min(2.0);
+const SEED: Opt = Opt::seed("seed of the bootstrap, permutations and N-way draws");
+const HEAD: Opt = Opt::choice(
+    "head",
+    &["text", "image"],
+    "text",
+    "which head of a Model is compared with the class prompts",
+)
+.for_binding();
 
-/// `top{k}`, `chance_top{k}`, and where computed `p_top{k}` (binomial), `ci_top{k}` ([low, high],
-/// bootstrap) and `null_top{k}` (#{ mean, sd, p_value } of the permutation null).
-fn insert_topk(map: &mut Map, topk: &[TopK], significance: &[Significance]) {
-    for t in topk {
-        map.insert(format!("top{}", t.k).into(), Dynamic::from(t.accuracy));
-        map.insert(format!("chance_top{}", t.k).into(), Dynamic::from(t.chance));
-    }
-    for s in significance {
-        map.insert(format!("p_top{}", s.k).into(), Dynamic::from(s.p_value));
-        if let Some(ci) = &s.ci95 {
-            let bounds: Array = vec![Dynamic::from(ci.low), Dynamic::from(ci.high)];
-            map.insert(format!("ci_top{}", s.k).into(), Dynamic::from(bounds));
-        }
-        if let Some(null) = &s.null {
-            map.insert(format!("null_top{}", s.k).into(), to_dynamic(null));
-        }
-    }
+fn eval_defaults() -> serde_json::Value {
+    serde_json::to_value(crate::eval::EvalConfig::default()).unwrap_or_default()
 }

@@ -24,7 +24,7 @@ unet.sample_size == 16 && unet.learns_sigma && unet.levels == 2
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<DiffusionValue> {
             if path.starts_with("builtin:") {
                 let model = crate::assets::builtin_unet(path, &run.device().device).or_fault(DOC.name)?;

@@ -5,11 +5,12 @@ use rhai::{Array, Map};
 use crate::generate::train::{DiffusionTrainConfig, save_unet, train_diffusion};
 use crate::generate::{BetaSchedule, DiffusionModel, UNetConfig};
 use crate::run::TrainingProgress;
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::train::ModelOutput;
-use crate::script::values::{DiffusionValue, ImageValue, cast_array};
+use crate::script::values::{DiffusionValue, ImageValue, legacy_cast_array};
 
 pub const DOC: FnDoc = FnDoc {
     name: "diffusion_train",
@@ -94,16 +95,16 @@ fn unet_json(size: usize, channels: &[usize], attention: &[bool], layers: usize,
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(
             DOC.name,
             move |images: Array, options: Map| -> ScriptResult<DiffusionValue> {
                 let name = DOC.name;
                 let opts = Options::new(name, options, OPTIONS)?;
-                let images: Vec<ImageValue> = cast_array(images, name, "Images")?;
+                let images: Vec<ImageValue> = legacy_cast_array(images, name, "Images")?;
                 let channels = opts.usize_list("channels", &[32, 64, 64])?;
                 let attention: Vec<bool> = match opts.array("attention")? {
-                    Some(list) => cast_array(list, name, "booleans (attention per level)")?,
+                    Some(list) => legacy_cast_array(list, name, "booleans (attention per level)")?,
                     None => (0..channels.len()).map(|i| i + 1 == channels.len()).collect(),
                 };
                 let size = opts.usize("image_size", 32)?;
@@ -114,7 +115,7 @@ pub fn register(reg: &mut Registry) {
                     || size > 1024
                 {
                     return Err(ScriptFault::new(
-                        FaultKind::InvalidValue,
+                        ErrorKind::InvalidValue,
                         "diffusion_train: give 1 to 8 levels: `channels` (each 1–1024, ADM-256's widest is 1024) and one `attention` flag per level; image_size ≤ 1024",
                     )
                     .into());

@@ -8,10 +8,11 @@ use crate::generate::{
     SeededNoise, image_tensor, sample, to_images,
 };
 use crate::run::{GenerateProgress, RunContext};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{ClipValue, DiffusionValue, EmbeddingsValue, ImageValue, cast_array};
+use crate::script::values::{ClipValue, DiffusionValue, EmbeddingsValue, ImageValue, legacy_cast_array};
 use crate::tensors::to_tensor;
 
 pub const DOC: FnDoc = FnDoc {
@@ -104,7 +105,7 @@ fn steps_spec(opts: &Options) -> ScriptResult<String> {
         Some(v) if v.is_int() => Ok(v.as_int().unwrap_or(0).to_string()),
         Some(v) if v.is_string() => Ok(v.into_string().unwrap_or_default()),
         Some(v) => Err(ScriptFault::new(
-            FaultKind::WrongType,
+            ErrorKind::WrongType,
             format!("option `steps` of generate() must be an integer or a string like \"ddim50\", got {v}"),
         )
         .into()),
@@ -152,7 +153,7 @@ fn run_generate(
     ] {
         if value > max {
             return Err(ScriptFault::new(
-                FaultKind::InvalidValue,
+                ErrorKind::InvalidValue,
                 format!("generate: option `{option}` is {value}; at most {max} is supported"),
             )
             .into());
@@ -172,7 +173,7 @@ fn run_generate(
     let dim = clip.0.config.projection_dim;
     if targets.0.dim() != dim {
         return Err(ScriptFault::new(
-            FaultKind::DimensionMismatch,
+            ErrorKind::DimensionMismatch,
             format!(
                 "generate: the targets have {} dimensions, the guide CLIP {} embeds into {dim}",
                 targets.0.dim(),
@@ -186,12 +187,12 @@ fn run_generate(
     let rows: Vec<usize> = match opts.array("ids")? {
         None => (0..all_ids.len()).collect(),
         Some(list) => {
-            let wanted: Vec<String> = cast_array(list, name, "id strings")?;
+            let wanted: Vec<String> = legacy_cast_array(list, name, "id strings")?;
             wanted
                 .iter()
                 .map(|id| {
                     all_ids.iter().position(|x| x == id).ok_or_else(|| {
-                        ScriptFault::new(FaultKind::Data, format!("generate: no target with id `{id}`")).into()
+                        ScriptFault::new(ErrorKind::Data, format!("generate: no target with id `{id}`")).into()
                     })
                 })
                 .collect::<ScriptResult<_>>()?
@@ -199,11 +200,11 @@ fn run_generate(
     };
     let init: Vec<ImageValue> = match opts.array("init")? {
         None => Vec::new(),
-        Some(list) => cast_array(list, name, "Images (from load_image or nearest_images)")?,
+        Some(list) => legacy_cast_array(list, name, "Images (from load_image or nearest_images)")?,
     };
     if !init.is_empty() && ![1, rows.len(), all_ids.len()].contains(&init.len()) {
         return Err(ScriptFault::new(
-            FaultKind::DimensionMismatch,
+            ErrorKind::DimensionMismatch,
             format!(
                 "generate: {} init images for {} targets ({} selected by ids)",
                 init.len(),
@@ -257,7 +258,7 @@ fn run_generate(
             Ok(s) => s,
             Err(GenerateError::Interrupted) => {
                 return Err(ScriptFault::new(
-                    FaultKind::Interrupted,
+                    ErrorKind::Interrupted,
                     format!(
                         "generate: interrupted at target {id}; {} images were saved in {folder}/",
                         out.len()
@@ -291,7 +292,7 @@ fn run_generate(
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let r = run.clone();
         engine.register_fn(
             DOC.name,

@@ -7,7 +7,8 @@ use rhai::{Array, Dynamic, Map};
 use crate::data::formats::images;
 use crate::eval::cosine_similarity;
 use crate::run::RunContext;
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::{EmbeddingsValue, ImageValue};
@@ -55,7 +56,7 @@ fn image_file(run: &RunContext, folder: Option<&str>, id: &str) -> ScriptResult<
         "check the folder; gallery ids must be the images' file names (without extension)"
     };
     Err(ScriptFault::new(
-        FaultKind::File,
+        ErrorKind::File,
         format!(
             "nearest_images: gallery id `{id}` names no readable image (tried {})",
             tried.join(", ")
@@ -73,12 +74,12 @@ fn nearest(
 ) -> ScriptResult<Array> {
     let folder = opts.string("folder", "")?;
     let given: Option<Vec<ImageValue>> = match opts.array("images")? {
-        Some(list) => Some(crate::script::values::cast_array(list, DOC.name, "gallery Images")?),
+        Some(list) => Some(crate::script::values::legacy_cast_array(list, DOC.name, "gallery Images")?),
         None => None,
     };
     if let Some(list) = given.as_ref().filter(|l| l.len() != gallery.0.ids().len()) {
         return Err(ScriptFault::new(
-            FaultKind::DimensionMismatch,
+            ErrorKind::DimensionMismatch,
             format!(
                 "nearest_images: {} images for a gallery of {} rows",
                 list.len(),
@@ -92,7 +93,7 @@ fn nearest(
     let (t, g) = (targets.0.matrix(), gallery.0.matrix());
     if t.ncols() != g.ncols() {
         return Err(ScriptFault::new(
-            FaultKind::DimensionMismatch,
+            ErrorKind::DimensionMismatch,
             format!(
                 "nearest_images: targets have {} dimensions, the gallery {}",
                 t.ncols(),
@@ -104,7 +105,7 @@ fn nearest(
     }
     if k == 0 || k > g.nrows() {
         return Err(ScriptFault::new(
-            FaultKind::InvalidValue,
+            ErrorKind::InvalidValue,
             format!("nearest_images: k = {k}, the gallery has {} images", g.nrows()),
         )
         .into());
@@ -146,7 +147,7 @@ fn nearest(
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let r = run.clone();
         engine.register_fn(
             DOC.name,

@@ -4,10 +4,11 @@ use ndarray::Array2;
 use rhai::{Array, Dynamic, Map};
 
 use crate::eval::recon::{FeatureSet, Image, ReconSettings, Resize, recon_metrics};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{EmbeddingsValue, ImageValue, MatrixValue, ReconValue, cast_array};
+use crate::script::values::{EmbeddingsValue, ImageValue, MatrixValue, ReconValue, legacy_cast_array};
 
 pub const DOC: FnDoc = FnDoc {
     name: "recon_metrics",
@@ -52,7 +53,7 @@ same.pixcorr > 0.999 && same.ssim > 0.999 && swapped.pixcorr < 0.5
 const OPTIONS: &[&str] = &["size", "antialias", "features", "n_way", "repeats", "seed"];
 
 fn images(list: Array, what: &str) -> ScriptResult<Vec<Image>> {
-    let values: Vec<ImageValue> = cast_array(list, DOC.name, &format!("{what} Images (load_image, generate)"))?;
+    let values: Vec<ImageValue> = legacy_cast_array(list, DOC.name, &format!("{what} Images (load_image, generate)"))?;
     Ok(values.iter().map(|v| Image::from_rgb8(&v.image)).collect())
 }
 
@@ -61,7 +62,7 @@ fn images(list: Array, what: &str) -> ScriptResult<Vec<Image>> {
 fn feature_pair(name: &str, value: Dynamic) -> ScriptResult<(Array2<f32>, Array2<f32>)> {
     let bad = || -> Box<rhai::EvalAltResult> {
         ScriptFault::new(
-            FaultKind::WrongType,
+            ErrorKind::WrongType,
             format!("recon_metrics: features.{name} must be [real, generated], each Embeddings or a Matrix"),
         )
         .into()
@@ -85,7 +86,7 @@ fn feature_pair(name: &str, value: Dynamic) -> ScriptResult<(Array2<f32>, Array2
                     .position(|x| x == id)
                     .ok_or_else(|| -> Box<rhai::EvalAltResult> {
                         ScriptFault::new(
-                            FaultKind::Data,
+                            ErrorKind::Data,
                             format!("recon_metrics: features.{name}: generated id `{id}` has no real row"),
                         )
                         .with_hint("embed the real and the generated images with the same ids")
@@ -135,7 +136,7 @@ fn run(real: Array, generated: Array, opts: Options, seed: u64) -> ScriptResult<
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, ctx| {
+    reg.legacy(&DOC, |engine, ctx| {
         let c = ctx.clone();
         engine.register_fn(
             DOC.name,

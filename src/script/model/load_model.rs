@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::ModelValue;
 use crate::train::TrainedModel;
@@ -22,14 +23,14 @@ zero_shot(again, god.test).top1 == zero_shot(model, god.test).top1"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<ModelValue> {
             let given = run.read_data(path).or_fault(DOC.name)?;
             let (weights, description) = (given.with_extension("bpk"), given.with_extension("json"));
             let read = |file: &std::path::Path| -> ScriptResult<Vec<u8>> {
                 let file = run.read_data(&file.display().to_string()).or_fault(DOC.name)?;
                 std::fs::read(&file).map_err(|e| {
-                    ScriptFault::new(FaultKind::File, format!("cannot read {}: {e}", file.display()))
+                    ScriptFault::new(ErrorKind::File, format!("cannot read {}: {e}", file.display()))
                         .in_function(DOC.name)
                         .into()
                 })

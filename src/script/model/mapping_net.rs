@@ -1,7 +1,8 @@
 use rhai::Map;
 
 use crate::model::{Architecture, HeadMode, MappingConfig};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::{DatasetValue, NetValue};
@@ -30,12 +31,12 @@ net.input_dim == 70 && net.output_dim == 16"#,
 const OPTIONS: &[&str] = &["arch", "width", "blocks", "hidden", "dropout", "heads", "seed"];
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let build = move |data: DatasetValue, options: Options| -> ScriptResult<NetValue> {
             let name = DOC.name;
             let output_dim = data.0.embedding_dim().ok_or_else(|| {
                 ScriptFault::new(
-                    FaultKind::Data,
+                    ErrorKind::Data,
                     format!("{name}: dataset `{}` has no embeddings to map to", data.0.name()),
                 )
             })?;

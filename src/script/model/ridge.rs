@@ -33,7 +33,7 @@ baseline.alpha > 0.0 && baseline.cv_error.len() == 3"#,
 const OPTIONS: &[&str] = &["target", "alphas", "folds", "seed", "label"];
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let fit = move |data: DatasetValue, options: Options| -> ScriptResult<RidgeValue> {
             let name = DOC.name;
             let defaults = RidgeConfig::default();

@@ -20,7 +20,7 @@ files.weights.ends_with("decoder.bpk") && files.description.ends_with("decoder.j
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |model: ModelValue, name: &str| -> ScriptResult<Map> {
             let stem = name
                 .strip_suffix(".bpk")

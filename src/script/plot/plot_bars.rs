@@ -3,7 +3,8 @@ use std::sync::Arc;
 use rhai::{Array, Dynamic, Map};
 
 use crate::plot::{BarChart, BarSeries, bar_chart};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::FigureValue;
@@ -44,7 +45,7 @@ fn field(row: &Map, key: &str, index: usize) -> Result<Dynamic, ScriptFault> {
     row.get(key).cloned().ok_or_else(|| {
         let present: Vec<&str> = row.keys().map(|k| k.as_str()).collect();
         ScriptFault::new(
-            FaultKind::Data,
+            ErrorKind::Data,
             format!("row {index} has no key `{key}` (it has {})", present.join(", ")),
         )
         .with_hint("name the keys with the options group, series, value, low and high")
@@ -57,7 +58,7 @@ fn number(value: &Dynamic, key: &str, index: usize) -> Result<f64, ScriptFault> 
         .or_else(|_| value.as_int().map(|i| i as f64))
         .map_err(|t| {
             ScriptFault::new(
-                FaultKind::WrongType,
+                ErrorKind::WrongType,
                 format!("row {index}: `{key}` must be a number, found {t}"),
             )
         })
@@ -80,7 +81,7 @@ fn draw(rows: Array, options: Options) -> ScriptResult<FigureValue> {
     for (index, row) in rows.iter().enumerate() {
         let row = row.clone().try_cast::<Map>().ok_or_else(|| {
             ScriptFault::new(
-                FaultKind::WrongType,
+                ErrorKind::WrongType,
                 format!("row {index} must be a map, found {}", row.type_name()),
             )
             .in_function(name)
@@ -130,7 +131,7 @@ fn draw(rows: Array, options: Options) -> ScriptResult<FigureValue> {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(DOC.name, |rows: Array, options: Map| {
             draw(rows, Options::new(DOC.name, options, OPTIONS).or_fault(DOC.name)?)
         });

@@ -6,7 +6,7 @@ use crate::plot::{LineChart, Series, line_chart};
 use crate::script::fault::{OrFault, ScriptResult};
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{FigureValue, ModelValue, cast_array};
+use crate::script::values::{FigureValue, ModelValue, legacy_cast_array};
 
 pub const DOC: FnDoc = FnDoc {
     name: "plot_history",
@@ -54,11 +54,11 @@ fn draw(models: &[ModelValue], options: Options) -> ScriptResult<FigureValue> {
 }
 
 fn models_of(items: Array) -> ScriptResult<Vec<ModelValue>> {
-    cast_array(items, DOC.name, "Model")
+    legacy_cast_array(items, DOC.name, "Model")
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(DOC.name, |model: ModelValue| draw(&[model], Options::empty(DOC.name)));
         engine.register_fn(DOC.name, |model: ModelValue, options: Map| {
             draw(&[model], Options::new(DOC.name, options, OPTIONS).or_fault(DOC.name)?)

@@ -3,10 +3,11 @@ use std::sync::Arc;
 use rhai::{Array, Map};
 
 use crate::plot::{ImageGrid, image_grid};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{FigureValue, ImageValue, cast_array};
+use crate::script::values::{FigureValue, ImageValue, legacy_cast_array};
 
 pub const DOC: FnDoc = FnDoc {
     name: "plot_images",
@@ -36,14 +37,14 @@ const OPTIONS: &[&str] = &["captions", "columns", "cell", "title"];
 
 fn draw(images: Array, options: Options) -> ScriptResult<FigureValue> {
     let name = DOC.name;
-    let images: Vec<ImageValue> = cast_array(images, name, "images (from load_image)")?;
+    let images: Vec<ImageValue> = legacy_cast_array(images, name, "images (from load_image)")?;
     let captions: Vec<String> = match options.array("captions").or_fault(name)? {
-        Some(list) => cast_array(list, name, "caption strings")?,
+        Some(list) => legacy_cast_array(list, name, "caption strings")?,
         None => Vec::new(),
     };
     if !captions.is_empty() && captions.len() != images.len() {
         return Err(ScriptFault::new(
-            FaultKind::DimensionMismatch,
+            ErrorKind::DimensionMismatch,
             format!("plot_images(): {} images but {} captions", images.len(), captions.len()),
         )
         .with_hint("give one caption per image, or none")
@@ -58,7 +59,7 @@ fn draw(images: Array, options: Options) -> ScriptResult<FigureValue> {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(DOC.name, |images: Array| draw(images, Options::empty(DOC.name)));
         engine.register_fn(DOC.name, |images: Array, options: Map| {
             draw(images, Options::new(DOC.name, options, OPTIONS).or_fault(DOC.name)?)

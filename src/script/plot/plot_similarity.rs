@@ -1,65 +1,50 @@
 use std::sync::Arc;
 
-use rhai::Dynamic;
-
 use crate::eval::cosine_similarity;
 use crate::plot::{Heatmap, heatmap};
-use crate::script::fault::{OrFault, ScriptResult};
-use crate::script::options::Options;
-use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{DatasetValue, Decoder, FigureValue, register_decoder_fn};
+use crate::script::fault::ScriptFault;
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, Opt, param};
+use crate::script::values::{DatasetValue, DecoderArg, FigureValue, register_decoder_fn};
 
-pub const DOC: FnDoc = FnDoc {
-    name: "plot_similarity",
-    area: "plot",
-    signatures: &[
-        "plot_similarity(model: Model | RidgeModel, data: Dataset) -> Figure",
-        "plot_similarity(model: Model | RidgeModel, data: Dataset, options: map) -> Figure",
-    ],
-    summary: "Heat-map of cosine similarity between predicted (rows) and true (columns) embeddings of the data.",
-    details: "A good decoder shows a bright diagonal. Rows and columns are labelled with category names.
-
-Options:
-  target  string  \"image\" (default: image head vs image embeddings) or \"text\" (text head vs captions)
-  title   string  figure title",
-    example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
+pub static SPEC: FnSpec = FnSpec::new("plot_similarity", Area::Plot)
+    .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])
+    .returns("Figure")
+    .summary("Heat-map of cosine similarity between predicted (rows) and true (columns) embeddings of the data.")
+    .details("A good decoder shows a bright diagonal. Rows and columns are labelled with category names.")
+    .options(&[
+        Opt::choice(
+            "target",
+            &["image", "text"],
+            "image",
+            "image: the image head against image embeddings; text: the text head against captions",
+        ),
+        Opt::string("title", "", "figure title").computed("\"<model>: predicted vs true <target> embeddings\""),
+    ])
+    .example(
+        r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let fig = plot_similarity(ridge(god.train, #{ folds: 3 }), god.test, #{ target: "text" });
 fig.title == "ridge: predicted vs true text embeddings" && fig.height == 800"#,
-};
-
-const OPTIONS: &[&str] = &["target", "title"];
-
-fn draw(model: &dyn Decoder, data: &DatasetValue, options: Options) -> ScriptResult<Dynamic> {
-    let name = DOC.name;
-    let target = options.choice("target", &["image", "text"], "image").or_fault(name)?;
-    let default_title = format!("{}: predicted vs true {target} embeddings", model.label());
-    let title = options.string("title", &default_title).or_fault(name)?;
-    let decoded = model.decode(&data.0).or_fault(name)?;
-    let (predicted, truth) = match target {
-        "text" => (decoded.text, data.0.require_text_embeddings().or_fault(name)?),
-        _ => (decoded.image, data.0.require_image_embeddings().or_fault(name)?),
-    };
-    let similarity = cosine_similarity(predicted.view(), truth.view()).or_fault(name)?;
-    let labels: Vec<String> = data
-        .0
-        .labels()
-        .iter()
-        .map(|&l| data.0.categories()[l].short_name().to_string())
-        .collect();
-    let mut spec = Heatmap::new(
-        title,
-        format!("true {target} embedding"),
-        "predicted from fMRI",
-        similarity,
     );
+
+fn draw(model: DecoderArg, data: DatasetValue, options: Opts) -> Result<FigureValue, ScriptFault> {
+    let target: String = options.get("target")?;
+    let title = options.get_or("title", format!("{}: predicted vs true {target} embeddings", model.label))?;
+    let decoded = model.decode(&data.0)?;
+    let (predicted, truth) = match target.as_str() {
+        "text" => (decoded.text, data.0.require_text_embeddings()?),
+        _ => (decoded.image, data.0.require_image_embeddings()?),
+    };
+    let similarity = cosine_similarity(predicted.view(), truth.view())?;
+    let labels = data.0.sample_category_names();
+    let mut spec = Heatmap::new(title, format!("true {target} embedding"), "predicted from fMRI", similarity);
     spec.colour_bar_label = "cosine similarity".into();
     spec.row_ticks = labels.clone();
     spec.col_ticks = labels;
-    Ok(Dynamic::from(FigureValue(Arc::new(heatmap(&spec).or_fault(name)?))))
+    Ok(FigureValue(Arc::new(heatmap(&spec)?)))
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
-        register_decoder_fn(engine, DOC.name, OPTIONS, draw)
-    });
+    register_decoder_fn(reg, &SPEC, draw);
 }

@@ -1,107 +1,76 @@
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, Map};
+use rhai::{Array, Dynamic};
 
+use crate::ErrorKind;
 use crate::eval::{similarity_matrix, topk_curve};
 use crate::plot::{Series, TopKCurve, topk_curve as draw_curve};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
-use crate::script::options::Options;
-use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{DatasetValue, Decoder, FigureValue, ModelValue, RidgeValue};
+use crate::script::fault::ScriptFault;
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, Opt, param};
+use crate::script::values::{DatasetValue, DecoderArg, FigureValue};
 
-pub const DOC: FnDoc = FnDoc {
-    name: "plot_topk",
-    area: "plot",
-    signatures: &[
-        "plot_topk(model: Model | RidgeModel, data: Dataset) -> Figure",
-        "plot_topk(models: array, data: Dataset, options: map) -> Figure",
-        "plot_topk(model: Model | RidgeModel, data: Dataset, options: map) -> Figure",
-    ],
-    summary: "Top-k accuracy curve (k = 1..K) of one or several decoders, with the chance line k / N.",
-    details: "Options:
-  task   string   \"zero_shot\" (default: class prompts, text head), \"image\" or \"text\" (retrieval)
-  max_k  integer  the largest k (default: the number of candidates, at most 50)
-  title  string   figure title",
-    example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
+pub static SPEC: FnSpec = FnSpec::new("plot_topk", Area::Plot)
+    .params(&[param("models", "Model | RidgeModel | array"), param("data", "Dataset")])
+    .returns("Figure")
+    .summary("Top-k accuracy curve (k = 1..K) of one or several decoders, with the chance line k / N.")
+    .options(&[
+        Opt::choice(
+            "task",
+            &["zero_shot", "image", "text"],
+            "zero_shot",
+            "zero_shot: class prompts with the text head; image or text: retrieval",
+        ),
+        Opt::int("max_k", 50, "the largest k").min(1.0).computed("the number of candidates, at most 50"),
+        Opt::string("title", "", "figure title").computed("\"Top-k accuracy, <task> (<n>-way)\""),
+    ])
+    .example(
+        r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let fig = plot_topk([ridge(god.train, #{ folds: 3 }), ridge(god.train, #{ folds: 3, target: "text", label: "ridge→text" })], god.test, #{ max_k: 20 });
-fig.width == 960"#,
-};
-
-const OPTIONS: &[&str] = &["task", "max_k", "title"];
+fig.width == 960 && fig.title == "Top-k accuracy, zero-shot decoding (50-way)""#,
+    );
 
 /// The decoders of a `Model`, `RidgeModel` or an array of them.
-fn decoders(value: &Dynamic) -> Result<Vec<Box<dyn Decoder>>, ScriptFault> {
-    let one = |v: &Dynamic| -> Result<Box<dyn Decoder>, ScriptFault> {
-        if let Some(m) = v.clone().try_cast::<ModelValue>() {
-            Ok(Box::new(m))
-        } else if let Some(r) = v.clone().try_cast::<RidgeValue>() {
-            Ok(Box::new(r))
-        } else {
-            Err(ScriptFault::new(
-                FaultKind::WrongType,
-                format!(
-                    "plot_topk() needs models (Model or RidgeModel), found {}",
-                    v.type_name()
-                ),
-            ))
-        }
+fn decoders(value: &Dynamic) -> Result<Vec<DecoderArg>, ScriptFault> {
+    let one = |v: &Dynamic| {
+        DecoderArg::from_value(v).ok_or_else(|| {
+            ScriptFault::new(
+                ErrorKind::WrongType,
+                format!("plot_topk() needs models (Model or RidgeModel), found {}", v.type_name()),
+            )
+        })
     };
-    match value.clone().try_cast::<Array>() {
+    match value.read_lock::<Array>() {
         Some(items) => items.iter().map(one).collect(),
         None => Ok(vec![one(value)?]),
     }
 }
 
-fn draw(models: Dynamic, data: DatasetValue, options: Options) -> ScriptResult<FigureValue> {
-    let name = DOC.name;
-    let task = options
-        .choice("task", &["zero_shot", "image", "text"], "zero_shot")
-        .or_fault(name)?;
+fn draw(models: Dynamic, data: DatasetValue, options: Opts) -> Result<FigureValue, ScriptFault> {
+    let task: String = options.get("task")?;
     let data = &data.0;
-    let (truth, targets): (_, Vec<usize>) = match task {
-        "image" => (
-            data.require_image_embeddings().or_fault(name)?,
-            (0..data.n_samples()).collect(),
-        ),
-        "text" => (
-            data.require_text_embeddings().or_fault(name)?,
-            (0..data.n_samples()).collect(),
-        ),
-        _ => (data.require_class_embeddings().or_fault(name)?, data.labels().to_vec()),
+    let all: Vec<usize> = (0..data.n_samples()).collect();
+    let (truth, targets, what) = match task.as_str() {
+        "image" => (data.require_image_embeddings()?, all, "fMRI→image retrieval"),
+        "text" => (data.require_text_embeddings()?, all, "fMRI→text retrieval"),
+        _ => (data.require_class_embeddings()?, data.labels().to_vec(), "zero-shot decoding"),
     };
     let n = truth.nrows();
-    let max_k = options.usize("max_k", n.min(50)).or_fault(name)?;
-    let what = match task {
-        "image" => "fMRI→image retrieval",
-        "text" => "fMRI→text retrieval",
-        _ => "zero-shot decoding",
-    };
-    let title = options
-        .string("title", &format!("Top-k accuracy, {what} ({n}-way)"))
-        .or_fault(name)?;
+    let max_k = options.get_or("max_k", n.min(50))?;
+    let title = options.get_or("title", format!("Top-k accuracy, {what} ({n}-way)"))?;
     let mut spec = TopKCurve::new(title, n);
-    for model in decoders(&models).or_fault(name)? {
-        let decoded = model.decode(data).or_fault(name)?;
+    for model in decoders(&models)? {
+        let decoded = model.decode(data)?;
         let predicted = if task == "image" { decoded.image } else { decoded.text };
-        let scores = similarity_matrix(predicted.view(), truth.view(), Default::default()).or_fault(name)?;
-        let curve = topk_curve(scores.view(), &targets, max_k).or_fault(name)?;
+        let scores = similarity_matrix(predicted.view(), truth.view(), Default::default())?;
+        let curve = topk_curve(scores.view(), &targets, max_k)?;
         let points = curve.iter().map(|t| (t.k as f64, t.accuracy)).collect();
-        spec.curves.push(Series::new(model.label(), points));
+        spec.curves.push(Series::new(&model.label, points));
     }
-    Ok(FigureValue(Arc::new(draw_curve(&spec).or_fault(name)?)))
+    Ok(FigureValue(Arc::new(draw_curve(&spec)?)))
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
-        engine.register_fn(DOC.name, |models: Dynamic, data: DatasetValue| {
-            draw(models, data, Options::empty(DOC.name))
-        });
-        engine.register_fn(DOC.name, |models: Dynamic, data: DatasetValue, options: Map| {
-            draw(
-                models,
-                data,
-                Options::new(DOC.name, options, OPTIONS).or_fault(DOC.name)?,
-            )
-        });
-    });
+    reg.function(&SPEC, draw);
 }

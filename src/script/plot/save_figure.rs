@@ -22,7 +22,7 @@ png.ends_with("similarity.png") && copy.ends_with("copy.png") && load_image(copy
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let r = run.clone();
         engine.register_fn(DOC.name, move |image: ImageValue, name: &str| -> ScriptResult<String> {
             let png = png_bytes(&image.image);

@@ -21,7 +21,7 @@ before == "cpu:flex" && now == "cpu:ndarray" && back != """#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let current = run.clone();
         engine.register_fn(DOC.name, move || current.device().label());
         engine.register_fn(DOC.name, move |spec: &str| -> ScriptResult<String> {

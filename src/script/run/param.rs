@@ -1,7 +1,8 @@
 use rhai::Dynamic;
 
 use crate::run::ParamValue;
-use crate::script::fault::{FaultKind, ScriptFault, ScriptResult};
+use crate::script::fault::{ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::registry::{FnDoc, Registry};
 
 pub const DOC: FnDoc = FnDoc {
@@ -22,7 +23,7 @@ epochs == 40 && lr == 3e-4"#,
 pub fn convert(name: &str, value: &ParamValue, default: &Dynamic) -> Result<Dynamic, ScriptFault> {
     let mismatch = |expected: &str| {
         ScriptFault::new(
-            FaultKind::WrongType,
+            ErrorKind::WrongType,
             format!(
                 "--set {name}={value} is a {}, but the script expects {expected} (its default is {default})",
                 value.type_name()
@@ -56,7 +57,7 @@ pub fn params_map(params: &std::collections::BTreeMap<String, ParamValue>) -> rh
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |name: &str, default: Dynamic| -> ScriptResult<Dynamic> {
             match run.param(name) {
                 None => Ok(default),

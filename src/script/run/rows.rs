@@ -2,7 +2,8 @@
 
 use rhai::{Array, Dynamic, Map};
 
-use crate::script::fault::{FaultKind, ScriptFault, ScriptResult};
+use crate::ErrorKind;
+use crate::script::fault::{ScriptFault, ScriptResult};
 
 /// Rows of `(dotted key, value)` pairs and the union of their keys in first-seen order.
 pub(super) struct FlatRows {
@@ -55,7 +56,7 @@ pub(super) fn flatten_rows(function: &str, rows: Array) -> ScriptResult<FlatRows
         let type_name = row.type_name().to_string();
         let map = row.try_cast::<Map>().ok_or_else(|| {
             ScriptFault::new(
-                FaultKind::WrongType,
+                ErrorKind::WrongType,
                 format!("{function}: row {i} is a {type_name}, not a map"),
             )
             .with_hint("pass an array of maps, e.g. [#{ model: \"ridge\", top1: 0.2 }]")

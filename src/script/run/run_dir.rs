@@ -11,7 +11,7 @@ save_json(#{ a: 1 }, "a.json") == `${dir}/a.json`"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move || run.run_dir().display().to_string());
     });
 }

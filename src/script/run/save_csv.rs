@@ -16,7 +16,7 @@ order; a missing value is an empty cell. A name without extension gets .csv.",
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |rows: Array, name: &str| -> ScriptResult<String> {
             let file = if name.ends_with(".csv") {
                 name.to_string()

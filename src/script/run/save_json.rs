@@ -1,6 +1,7 @@
 use rhai::Dynamic;
 
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::registry::{FnDoc, Registry};
 
 pub const DOC: FnDoc = FnDoc {
@@ -13,7 +14,7 @@ pub const DOC: FnDoc = FnDoc {
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |value: Dynamic, name: &str| -> ScriptResult<String> {
             let file = if name.ends_with(".json") {
                 name.to_string()
@@ -23,7 +24,7 @@ pub fn register(reg: &mut Registry) {
             let json: serde_json::Value = rhai::serde::from_dynamic(&crate::script::values::json_ready(&value))
                 .map_err(|e| {
                     ScriptFault::new(
-                        FaultKind::WrongType,
+                        ErrorKind::WrongType,
                         format!("save_json: cannot store a {} as JSON ({e})", value.type_name()),
                     )
                 })?;

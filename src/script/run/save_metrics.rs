@@ -1,6 +1,7 @@
 use rhai::{Dynamic, Map};
 
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::registry::{FnDoc, Registry};
 
 pub const DOC: FnDoc = FnDoc {
@@ -20,7 +21,7 @@ save_metrics(#{ seed: 1 }).ends_with("metrics.json")"#,
 fn to_json(value: &Dynamic) -> Result<serde_json::Value, ScriptFault> {
     rhai::serde::from_dynamic(&crate::script::values::json_ready(value)).map_err(|e| {
         ScriptFault::new(
-            FaultKind::WrongType,
+            ErrorKind::WrongType,
             format!("save_metrics: cannot store a {} as JSON ({e})", value.type_name()),
         )
         .with_hint("store numbers, strings, bools, arrays or maps")
@@ -28,7 +29,7 @@ fn to_json(value: &Dynamic) -> Result<serde_json::Value, ScriptFault> {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let by_name = run.clone();
         engine.register_fn(DOC.name, move |metrics: Map| -> ScriptResult<String> {
             let json = to_json(&Dynamic::from(metrics))?;

@@ -15,7 +15,7 @@ save_npy(god.train.fmri, "train_fmri").ends_with("train_fmri.npy")"#,
 };
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(
             DOC.name,
             move |matrix: MatrixValue, name: &str| -> ScriptResult<String> {

@@ -1,6 +1,7 @@
 use rhai::{Array, Map};
 
-use crate::script::format::{cell, text_table};
+use crate::display::text_table;
+use crate::script::format::cell;
 
 use super::rows::{flatten, flatten_rows};
 use crate::script::fault::ScriptResult;
@@ -33,7 +34,7 @@ fn rows_table(rows: Array, columns: Option<Vec<String>>) -> ScriptResult<String>
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, _run| {
+    reg.legacy(&DOC, |engine, _run| {
         engine.register_fn(DOC.name, |rows: Array| rows_table(rows, None));
         engine.register_fn(DOC.name, |rows: Array, columns: Array| {
             let columns = columns.into_iter().map(|c| c.to_string()).collect();

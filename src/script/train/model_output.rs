@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 
 use crate::run::RunContext;
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::train::StopReason;
 
 /// Where a training function writes: `NAME/` when done, `NAME.checkpoint/` after every epoch.
@@ -37,7 +38,7 @@ impl ModelOutput {
     ) -> ScriptResult<()> {
         if stop_reason == StopReason::Interrupted {
             return Err(ScriptFault::new(
-                FaultKind::Interrupted,
+                ErrorKind::Interrupted,
                 format!(
                     "{function}: interrupted after {epochs} epochs; the last epoch is saved in {}",
                     self.checkpoint.display()
@@ -47,7 +48,7 @@ impl ModelOutput {
         }
         save(&self.folder)?;
         let hashes = crate::weights::folder_sha256(&self.folder)
-            .map_err(|e| ScriptFault::new(FaultKind::File, format!("{function}: {e}")))?;
+            .map_err(|e| ScriptFault::new(ErrorKind::File, format!("{function}: {e}")))?;
         record["files_sha256"] = serde_json::json!(hashes);
         let text = serde_json::to_string_pretty(&record).unwrap_or_default();
         run.write_output(&format!("{}/training.json", self.name), text.as_bytes())

@@ -3,7 +3,8 @@ use std::sync::Arc;
 use rhai::{Array, Dynamic, Map};
 
 use crate::data::world::{SIZES, corpus};
-use crate::script::fault::{FaultKind, ScriptFault, ScriptResult};
+use crate::script::fault::{ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::ImageValue;
@@ -31,14 +32,14 @@ const MAX_IMAGES: usize = 200_000;
 const MAX_BYTES: usize = 1 << 30;
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         engine.register_fn(DOC.name, move |options: Map| -> ScriptResult<Map> {
             let options = Options::new(DOC.name, options, &["images", "seed", "size"])?;
             let n = options.usize("images", 0)?;
             let size = options.usize("size", 32)?;
             if !(1..=MAX_IMAGES).contains(&n) || !SIZES.contains(&size) || n * size * size * 3 > MAX_BYTES {
                 return Err(ScriptFault::new(
-                    FaultKind::InvalidValue,
+                    ErrorKind::InvalidValue,
                     format!(
                         "world_corpus: images must be 1 to {MAX_IMAGES} (got {n}) and size 8 to 512 (got {size}), \
                          at most 1 GiB of pixels in all"

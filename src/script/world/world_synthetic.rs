@@ -6,7 +6,8 @@ use crate::clip::encode::Silent;
 use crate::data::world::simulate::StimulusEmbeddings;
 use crate::data::world::{Stimulus, World, WorldConfig, WorldFmriConfig, prompt, simulate};
 use crate::run::{EncodeProgress, RunContext};
-use crate::script::fault::{FaultKind, OrFault, ScriptFault, ScriptResult};
+use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
+use crate::ErrorKind;
 use crate::script::options::Options;
 use crate::script::registry::{FnDoc, Registry};
 use crate::script::values::{ClipValue, DatasetValue, ImageValue};
@@ -46,7 +47,7 @@ fn chosen_clip(run: &RunContext, options: &Options) -> ScriptResult<ClipValue> {
     match options.raw("clip").filter(|v| !v.is_unit()) {
         Some(v) => v.try_cast::<ClipValue>().ok_or_else(|| {
             ScriptFault::new(
-                FaultKind::WrongType,
+                ErrorKind::WrongType,
                 "world_synthetic: option `clip` must be a Clip (clip_load)",
             )
             .into()
@@ -130,7 +131,7 @@ fn run_world(run: &RunContext, options: Options) -> ScriptResult<Map> {
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.function(&DOC, |engine, run| {
+    reg.legacy(&DOC, |engine, run| {
         let r = run.clone();
         engine.register_fn(DOC.name, move || run_world(&r, Options::empty(DOC.name)));
         engine.register_fn(DOC.name, move |options: Map| {
