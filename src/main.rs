@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use brainclip::generate::Heads;
-use brainclip::script::fault::did_you_mean;
+use brainclip::suggest::{did_you_mean, words};
 use brainclip::script::Docs;
 use brainclip::session::unmentioned_params;
 use brainclip::{Session, SessionOptions};
@@ -237,10 +237,7 @@ fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
     let params = brainclip::run::parse_params(&set)?;
     let unmentioned = unmentioned_params(&params, &text);
     if !unmentioned.is_empty() {
-        let words: Vec<&str> = text
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .filter(|w| w.len() > 1)
-            .collect();
+        let words: Vec<&str> = words(&text).filter(|w| w.len() > 1).collect();
         for key in &unmentioned {
             let hint = did_you_mean(key, words.iter().copied())
                 .map(|s| format!("; did you mean `{s}`?"))

@@ -6,6 +6,8 @@ use std::fmt;
 use rhai::{Dynamic, EvalAltResult, Position};
 
 use crate::ErrorKind;
+/// TRANSITION ONLY: callers import it from `crate::suggest`.
+pub use crate::suggest::did_you_mean;
 use crate::clip::ClipError;
 use crate::data::DataError;
 use crate::data::bdata::BDataError;
@@ -257,23 +259,6 @@ impl From<DeviceError> for ScriptFault {
     }
 }
 
-/// The closest of `candidates` to `word`, if it is close enough to be a likely typo: few edits
-/// (transpositions count as one) for its length, or a very similar spelling.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let max_edits = match word.chars().count() {
-        0..=4 => 1,
-        5..=8 => 2,
-        _ => 3,
-    };
-    candidates
-        .into_iter()
-        .filter(|c| *c != word)
-        .map(|c| (strsim::osa_distance(word, c), strsim::jaro_winkler(word, c), c))
-        .filter(|(edits, similarity, _)| *edits <= max_edits || *similarity > 0.9)
-        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
-        .map(|(_, _, c)| c)
-}
-
 impl From<GenerateError> for ScriptFault {
     fn from(e: GenerateError) -> Self {
         let (kind, hint) = match &e {
@@ -311,19 +296,5 @@ impl From<CheckpointError> for ScriptFault {
             other => ScriptFault::new(ErrorKind::File, other.to_string())
                 .with_hint("give the .json or .bpk file save_model wrote; both must be in the same folder"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions() {
-        assert_eq!(did_you_mean("epoch", ["epochs", "lr", "batch_size"]), Some("epochs"));
-        assert_eq!(did_you_mean("zero_shoot", ["zero_shot", "train"]), Some("zero_shot"));
-        assert_eq!(did_you_mean("xyz", ["epochs", "lr"]), None);
-        assert_eq!(did_you_mean("gdo", ["god_synthetic", "god"]), Some("god"));
-        assert_eq!(did_you_mean("trian", ["train", "ridge"]), Some("train"));
     }
 }

@@ -6,9 +6,10 @@
 use rhai::{Dynamic, Map};
 use serde::de::DeserializeOwned;
 
-use super::fault::{ScriptFault, did_you_mean};
+use super::fault::ScriptFault;
 use super::spec::{Default, FnSpec, Opt, Ty};
 use crate::ErrorKind;
+use crate::suggest::did_you_mean;
 
 /// The checked options of one call.
 ///

@@ -7,7 +7,8 @@ use rhai::{EvalAltResult, Position};
 
 use crate::ErrorKind;
 use crate::script::Docs;
-use crate::script::fault::{ScriptFault, did_you_mean};
+use crate::script::fault::ScriptFault;
+use crate::suggest::did_you_mean;
 
 /// A script error, rendered with its source position.
 #[derive(Clone, Debug, PartialEq)]

@@ -446,9 +446,6 @@ fn default_run_dir(root: &Path, label: &str) -> PathBuf {
 /// assert_eq!(unused, vec!["epoch".to_string()]);
 /// ```
 pub fn unmentioned_params(params: &BTreeMap<String, ParamValue>, script: &str) -> Vec<String> {
-    let words: std::collections::BTreeSet<&str> = script
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: std::collections::BTreeSet<&str> = crate::suggest::words(script).collect();
     params.keys().filter(|k| !words.contains(k.as_str())).cloned().collect()
 }
