@@ -9,7 +9,6 @@ use clap::{Parser, Subcommand};
 
 use brainclip::generate::Heads;
 use brainclip::suggest::{did_you_mean, words};
-use brainclip::script::Docs;
 use brainclip::session::unmentioned_params;
 use brainclip::{Session, SessionOptions};
 
@@ -322,7 +321,7 @@ fn inspect(file: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn print_doc(name: Option<&str>, markdown: bool) -> anyhow::Result<ExitCode> {
-    let docs: Docs = Session::documentation();
+    let docs = Session::documentation();
     match name {
         None if markdown => print!("{}", docs.reference_markdown()),
         None => {

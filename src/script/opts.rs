@@ -273,6 +273,17 @@ impl Check<'_> {
         Ok(i)
     }
 
+    /// Check each item of an array option with `item`.
+    fn each(
+        &self,
+        value: &Dynamic,
+        expected: &str,
+        item: impl Fn(&Dynamic) -> Checked<Dynamic>,
+    ) -> Checked<Dynamic> {
+        let items = value.as_array_ref().map_err(|_| self.wrong_type(expected, value))?;
+        items.iter().map(item).collect::<Checked<rhai::Array>>().map(Dynamic::from)
+    }
+
     fn value(&self, value: Dynamic) -> Checked<Dynamic> {
         match self.opt.ty {
             Ty::Int { min, max } => self.integer(&value, min, max, &value).map(Dynamic::from),
@@ -312,46 +323,19 @@ impl Check<'_> {
                     None => fault,
                 })
             }
-            Ty::Ints { min } => {
-                let items = value
-                    .as_array_ref()
-                    .map_err(|_| self.wrong_type("an array of integers", &value))?
-                    .clone();
-                let checked: Checked<rhai::Array> = items
-                    .iter()
-                    .map(|x| {
-                        x.as_int()
-                            .map_err(|_| self.wrong_type("an array of non-negative integers", &value))
-                            .and_then(|i| self.integer(x, min, i64::MAX, &value).map(|_| Dynamic::from(i)))
-                    })
-                    .collect();
-                checked.map(Dynamic::from)
-            }
-            Ty::Floats => {
-                let items = value
-                    .as_array_ref()
-                    .map_err(|_| self.wrong_type("an array of numbers", &value))?
-                    .clone();
-                let checked: Checked<rhai::Array> = items
-                    .iter()
-                    .map(|x| {
-                        as_number(x)
-                            .map(Dynamic::from)
-                            .ok_or_else(|| self.wrong_type("an array of numbers", &value))
-                    })
-                    .collect();
-                checked.map(Dynamic::from)
-            }
-            Ty::Strs => {
-                let items = value
-                    .as_array_ref()
-                    .map_err(|_| self.wrong_type("an array of strings", &value))?
-                    .clone();
-                match items.iter().all(Dynamic::is_string) {
-                    true => Ok(Dynamic::from(items)),
-                    false => Err(self.wrong_type("an array of strings", &value)),
-                }
-            }
+            Ty::Ints { min } => self.each(&value, "an array of integers", |x| match x.is_int() {
+                true => self.integer(x, min, i64::MAX, &value).map(Dynamic::from),
+                false => Err(self.wrong_type("an array of integers", &value)),
+            }),
+            Ty::Floats => self.each(&value, "an array of numbers", |x| {
+                as_number(x)
+                    .map(Dynamic::from)
+                    .ok_or_else(|| self.wrong_type("an array of numbers", &value))
+            }),
+            Ty::Strs => self.each(&value, "an array of strings", |x| match x.is_string() {
+                true => Ok(x.clone()),
+                false => Err(self.wrong_type("an array of strings", &value)),
+            }),
             Ty::Map(inner) => {
                 let map = value
                     .clone()
