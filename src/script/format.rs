@@ -148,13 +148,14 @@ pub fn value_bundle(value: &Dynamic) -> Option<MimeBundle> {
         let (header, rows) = metrics_rows(&map);
         return Some(MimeBundle::html(html_table(&header, &rows), text_table(&header, &rows)));
     }
-    if let Some(items) = value.read_lock::<Array>() {
-        if !items.is_empty() && items.iter().all(|r| r.is_map()) {
-            let flat = flatten_rows(&items).ok()?;
-            let header = flat.header_names_first();
-            let rows = flat.cells(&header, cell);
-            return Some(MimeBundle::html(html_table(&header, &rows), text_table(&header, &rows)));
-        }
+    if let Some(items) = value.read_lock::<Array>()
+        && !items.is_empty()
+        && items.iter().all(|r| r.is_map())
+    {
+        let flat = flatten_rows(&items).ok()?;
+        let header = flat.header_names_first();
+        let rows = flat.cells(&header, cell);
+        return Some(MimeBundle::html(html_table(&header, &rows), text_table(&header, &rows)));
     }
     Some(MimeBundle::text(value.to_string()))
 }

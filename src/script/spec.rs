@@ -464,16 +464,16 @@ impl FnSpec {
     }
 
     /// One line per overload, e.g. `train(net: MappingNet, data: Dataset, options: map) -> Model`.
+    /// The options map may follow every accepted argument count.
     pub fn signatures(&self) -> Vec<String> {
         let mut out = Vec::new();
         for n in self.arities() {
-            let params: Vec<String> = self.params[..n].iter().map(|p| format!("{}: {}", p.name, p.ty)).collect();
+            let mut params: Vec<String> = self.params[..n].iter().map(|p| format!("{}: {}", p.name, p.ty)).collect();
             out.push(format!("{}({}) -> {}", self.name, params.join(", "), self.returns));
-        }
-        if self.takes_options() {
-            let mut params: Vec<String> = self.params.iter().map(|p| format!("{}: {}", p.name, p.ty)).collect();
-            params.push("options: map".into());
-            out.push(format!("{}({}) -> {}", self.name, params.join(", "), self.returns));
+            if self.takes_options() {
+                params.push("options: map".into());
+                out.push(format!("{}({}) -> {}", self.name, params.join(", "), self.returns));
+            }
         }
         out
     }
