@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array1, Array2, Axis};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{BData, BDataError};
 use crate::data::{Category, Dataset, Split};
@@ -22,13 +22,17 @@ const TRAINING: f64 = 1.0;
 const TEST: f64 = 2.0;
 const IMAGERY: f64 = 3.0;
 
-/// How to turn a GOD subject file into datasets.
+/// How to turn a GOD subject file into datasets. It deserialises from a partial map (`{"roi":
+/// "ROI_V1"}`), the rest at their defaults.
 ///
 /// ```
 /// let options = brainclip::data::bdata::GodOptions::default();
 /// assert_eq!((options.roi.as_str(), options.average_test, options.zscore), ("ROI_VC", true, true));
+/// let v1: brainclip::data::bdata::GodOptions = serde_json::from_str(r#"{ "roi": "ROI_V1" }"#).unwrap();
+/// assert_eq!((v1.roi.as_str(), v1.zscore), ("ROI_V1", true));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GodOptions {
     /// Which voxels: a selection expression over the ROI flags (`ROI_VC`, `ROI_V1 + ROI_V2`, …).
     pub roi: String,

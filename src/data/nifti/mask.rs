@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use ndarray::{Array2, Axis};
+use serde::Deserialize;
 
 use super::error::NiftiError;
 use super::volume::NiftiImage;
@@ -40,6 +41,29 @@ impl Mask {
             shape,
             indices: (0..shape.iter().product()).collect(),
             source: source.to_owned(),
+        }
+    }
+
+    /// Every voxel of the grid of `image`, a 3-D image or a 4-D series (what [`apply_mask`]
+    /// takes when no mask is given); other shapes are [`NiftiError::WrongDimensionality`].
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use brainclip::data::nifti::{Mask, read_image};
+    ///
+    /// let series = read_image(Path::new("tests/data/nifti/nitime_fmri1.nii.gz"))?;
+    /// let all = Mask::covering(&series)?;
+    /// assert_eq!((all.shape(), all.len()), ([10, 10, 18], 1800));
+    /// # Ok::<(), brainclip::data::nifti::NiftiError>(())
+    /// ```
+    pub fn covering(image: &NiftiImage) -> Result<Mask, NiftiError> {
+        match image.header.shape.as_slice() {
+            [x, y, z] | [x, y, z, _] => Ok(Mask::whole_grid([*x, *y, *z], &image.source)),
+            shape => Err(NiftiError::WrongDimensionality {
+                source_name: image.source.clone(),
+                expected: "a 3-D image or a 4-D series",
+                shape: shape.to_vec(),
+            }),
         }
     }
 
@@ -82,8 +106,11 @@ impl Mask {
 /// use brainclip::data::nifti::NonFinitePolicy;
 /// assert_eq!(NonFinitePolicy::default(), NonFinitePolicy::Error);
 /// assert_eq!("drop".parse::<NonFinitePolicy>().unwrap(), NonFinitePolicy::DropVoxels);
+/// // Deserialised from the same words.
+/// assert_eq!(serde_json::from_str::<NonFinitePolicy>("\"drop\"").unwrap(), NonFinitePolicy::DropVoxels);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum NonFinitePolicy {
     /// Fail with [`NiftiError::NonFinite`] (count and first locations). The default.
     #[default]
@@ -91,6 +118,7 @@ pub enum NonFinitePolicy {
     /// Replace them with 0.
     Zero,
     /// Leave out every voxel that holds one at any time point.
+    #[serde(rename = "drop", alias = "drop_voxels")]
     DropVoxels,
 }
 
@@ -121,6 +149,34 @@ pub struct NonFiniteReport {
     pub voxels: usize,
     /// `[i, j, k, t]` of the first few (at most 5), in time-major order.
     pub first: Vec<[usize; 4]>,
+}
+
+impl NonFiniteReport {
+    /// What was found and what `policy` did about it, for a warning; `None` when nothing was
+    /// found.
+    ///
+    /// ```
+    /// use brainclip::data::nifti::{NonFinitePolicy, NonFiniteReport};
+    /// let found = NonFiniteReport { count: 3, voxels: 2, first: vec![[0, 1, 0, 4]] };
+    /// assert_eq!(
+    ///     found.describe(NonFinitePolicy::DropVoxels).as_deref(),
+    ///     Some("3 NaN/Inf values in 2 voxels under the mask (first at (i, j, k, t) [[0, 1, 0, 4]]); dropped those 2 voxels")
+    /// );
+    /// assert_eq!(NonFiniteReport::default().describe(NonFinitePolicy::Zero), None);
+    /// ```
+    pub fn describe(&self, policy: NonFinitePolicy) -> Option<String> {
+        if self.count == 0 {
+            return None;
+        }
+        let what = match policy {
+            NonFinitePolicy::DropVoxels => format!("dropped those {} voxels", self.voxels),
+            _ => "replaced them with 0".to_string(),
+        };
+        Some(format!(
+            "{} NaN/Inf values in {} voxels under the mask (first at (i, j, k, t) {:?}); {what}",
+            self.count, self.voxels, self.first
+        ))
+    }
 }
 
 /// A series under a mask, after the non-finite policy.

@@ -2,6 +2,7 @@
 //! haemodynamic delay. The convention is spelt out in the module docs of [`super`].
 
 use ndarray::{Array2, Axis};
+use serde::{Deserialize, Serialize};
 
 use super::error::NiftiError;
 use super::events::Events;
@@ -11,14 +12,18 @@ use super::events::Events;
 /// on the same side every time.
 const EPS: f64 = 1e-6;
 
-/// How events become samples.
+/// How events become samples. It deserialises from a partial map (`{"window": 6.0}`), the rest
+/// at their defaults.
 ///
 /// ```
 /// use brainclip::data::nifti::TrialOptions;
 /// let opts = TrialOptions { window: Some(6.0), ..TrialOptions::default() };
 /// assert_eq!(opts.delay, 4.0);
+/// let parsed: TrialOptions = serde_json::from_str(r#"{ "window": 6.0 }"#).unwrap();
+/// assert_eq!(parsed, opts);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrialOptions {
     /// Haemodynamic delay in seconds added to each onset (default 4.0: the BOLD response peaks
     /// about 4–6 s after the stimulus).

@@ -1,43 +1,36 @@
 use std::sync::Arc;
 
-use rhai::Map;
+use rhai::ImmutableString;
 
 use crate::data::formats::npy;
-use crate::script::fault::{OrFault, ScriptResult};
-use crate::script::options::Options;
-use crate::script::registry::{FnDoc, Registry};
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, Opt, param};
 use crate::script::values::MatrixValue;
 
-pub const DOC: FnDoc = FnDoc {
-    name: "load_npy",
-    area: "data",
-    signatures: &[
-        "load_npy(path: string) -> Matrix",
-        "load_npy(path: string, options: map) -> Matrix",
-    ],
-    summary: "Read a NumPy .npy array or one array of an .npz archive as a matrix (any numeric dtype, read as f32).",
-    details: "A 1-D array becomes one column. Higher ranks are an error.
-
-Options:
-  key  string  the array of an .npz archive (required when it holds several)",
-    example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
+pub static SPEC: FnSpec = FnSpec::new("load_npy", Area::Data)
+    .params(&[param("path", "string")])
+    .returns("Matrix")
+    .summary("Read a NumPy .npy array or one array of an .npz archive as a matrix (any numeric dtype, read as f32).")
+    .details("A 1-D array becomes one column. Higher ranks are an error.")
+    .options(&[Opt::string(
+        "key",
+        "",
+        "the array of an .npz archive (required when it holds several)",
+    )
+    .none_by_default()])
+    .example(
+        r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let path = save_npy(god.test.fmri, "test_fmri.npy");
 let m = load_npy(path);
-m.rows == 50 && m.cols == 70"#,
-};
+m.shape == [50, 70] && load_npy(save_npy(god.train.fmri, "train_fmri.npy")).shape == [1200, 70]"#,
+    );
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, run| {
-        let load = move |path: &str, options: Options| -> ScriptResult<MatrixValue> {
-            let key = options.string("key", "").or_fault(DOC.name)?;
-            let file = run.read_data(path).or_fault(DOC.name)?;
-            let key = (!key.is_empty()).then_some(key.as_str());
-            Ok(MatrixValue(Arc::new(npy::read_matrix(&file, key).or_fault(DOC.name)?)))
-        };
-        let plain = load.clone();
-        engine.register_fn(DOC.name, move |path: &str| plain(path, Options::empty(DOC.name)));
-        engine.register_fn(DOC.name, move |path: &str, options: Map| {
-            load(path, Options::new(DOC.name, options, &["key"]).or_fault(DOC.name)?)
-        });
+    let run = reg.run();
+    reg.function(&SPEC, move |path: ImmutableString, options: Opts| {
+        let key: Option<String> = options.get("key")?;
+        let key = key.as_deref().filter(|k| !k.is_empty());
+        Ok(MatrixValue(Arc::new(npy::read_matrix(&run.read_data(&path)?, key)?)))
     });
 }

@@ -1,25 +1,26 @@
 use std::sync::Arc;
 
 use crate::data::nifti::mask_from_volume;
-use crate::script::fault::{OrFault, ScriptResult};
-use crate::script::registry::{FnDoc, Registry};
+use crate::script::fault::ScriptFault;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, param};
 use crate::script::values::{MaskValue, NiftiValue};
 
-pub const DOC: FnDoc = FnDoc {
-    name: "mask_from_volume",
-    area: "data",
-    signatures: &["mask_from_volume(volume: Nifti) -> Mask"],
-    summary: "A mask of the non-zero voxels of a 3-D mask volume (e.g. a brain or ROI mask).",
-    details: "NaN voxels in the mask volume are an error. Use the mask with apply_mask(series, mask); its grid
+pub static SPEC: FnSpec = FnSpec::new("mask_from_volume", Area::Data)
+    .params(&[param("volume", "Nifti")])
+    .returns("Mask")
+    .summary("A mask of the non-zero voxels of a 3-D mask volume (e.g. a brain or ROI mask).")
+    .details(
+        "NaN voxels in the mask volume are an error. Use the mask with apply_mask(series, mask); its grid
 must match the series'.",
-    example: r#"let mask = mask_from_volume(load_nifti("tests/data/nifti/standard.nii.gz"));
-mask.n_voxels > 0 && mask.shape == [4, 5, 7]"#,
-};
+    )
+    .example(
+        r#"let mask = mask_from_volume(load_nifti("tests/data/nifti/generated/atlas.nii.gz"));
+mask.n_voxels == 4 && mask.shape == [2, 2, 2] && mask.source.ends_with("atlas.nii.gz")"#,
+    );
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, _run| {
-        engine.register_fn(DOC.name, |volume: NiftiValue| -> ScriptResult<MaskValue> {
-            Ok(MaskValue(Arc::new(mask_from_volume(&volume.0).or_fault(DOC.name)?)))
-        });
+    reg.plain(&SPEC, |volume: NiftiValue| -> Result<MaskValue, ScriptFault> {
+        Ok(MaskValue(Arc::new(mask_from_volume(&volume.0)?)))
     });
 }
