@@ -8,9 +8,7 @@ use crate::script::spec::{Area, FnSpec, Opt, optional, param};
 use crate::script::values::{MaskValue, MatrixValue, NiftiValue};
 
 pub static SPEC: FnSpec = FnSpec::new("apply_mask", Area::Data)
-    // The options map may also come second, after the series alone (every voxel); the spec
-    // cannot declare options after a shorter call, so `mask` declares `map` too.
-    .params(&[param("series", "Nifti"), optional("mask", "Mask | map")])
+    .params(&[param("series", "Nifti"), optional("mask", "Mask")])
     .returns("Matrix")
     .summary("Turn a 4-D series into a volumes × voxels matrix of the voxels under a mask (every voxel without one).")
     .details(
