@@ -1,12 +1,18 @@
 use std::fmt;
 
 use ndarray::{Array2, Axis};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::DataError;
 
-/// Which part of an experiment a dataset is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// Which part of an experiment a dataset is; `"train"` or `"test"` in serde.
+///
+/// ```
+/// use brainclip::data::Split;
+/// assert_eq!(serde_json::from_str::<Split>("\"test\"").unwrap(), Split::Test);
+/// assert_eq!(Split::Train.to_string(), "train");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Split {
     /// Samples the mapping network is fitted on.

@@ -5,6 +5,7 @@ pub mod bdata;
 mod dataset;
 pub mod embeddings;
 mod error;
+pub mod factorize;
 pub mod formats;
 pub mod god_catalog;
 pub mod nifti;
@@ -13,4 +14,5 @@ pub mod world;
 
 pub use dataset::{Category, CategorySubset, Dataset, Split};
 pub use error::DataError;
+pub use factorize::factorize;
 pub use synthetic::{GroundTruth, SyntheticConfig, SyntheticGod};

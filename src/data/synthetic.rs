@@ -40,19 +40,29 @@ use ndarray::{Array1, Array2, Axis};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::god_catalog::GodCatalog;
 use super::{Category, DataError, Dataset, Split};
 
-/// Options of the synthetic GOD-like generator.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Options of the synthetic GOD-like generator. Serialised (and deserialised, missing fields at
+/// their defaults) under the names scripts use: `seed`, `voxels`, `dim`, `snr`, `test_repeats`.
+///
+/// ```
+/// use brainclip::data::SyntheticConfig;
+/// let config: SyntheticConfig = serde_json::from_str(r#"{ "voxels": 70, "dim": 16 }"#).unwrap();
+/// assert_eq!((config.n_voxels, config.embedding_dim, config.snr), (70, 16, 0.1));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SyntheticConfig {
     /// Seed of every random draw.
     pub seed: u64,
     /// Number of voxels (split over seven ROIs).
+    #[serde(rename = "voxels")]
     pub n_voxels: usize,
     /// Embedding width D of the "CLIP" space.
+    #[serde(rename = "dim")]
     pub embedding_dim: usize,
     /// Single-trial signal-to-noise ratio (variance of the stimulus-driven response / noise variance).
     pub snr: f64,

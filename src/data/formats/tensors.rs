@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ndarray::{Array2, ArrayD, IxDyn};
+use ndarray::{Array2, ArrayD, Ix2, IxDyn};
 use safetensors::{Dtype, SafeTensors};
 use serde::Serialize;
 
@@ -48,6 +48,41 @@ pub fn read_tensors(path: &Path) -> Result<BTreeMap<String, ArrayD<f32>>, Format
     st.tensors()
         .into_iter()
         .map(|(name, view)| Ok((name.clone(), to_f32(path, &name, &view)?)))
+        .collect()
+}
+
+/// Read every tensor as an `f32` matrix, by name: 2-D tensors as they are, 1-D tensors as one
+/// column; a tensor of another rank is an error naming it and its shape.
+///
+/// ```
+/// use brainclip::data::formats::tensors::{f32_safetensors_bytes, read_matrices};
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let path = dir.path().join("t.safetensors");
+/// let tensors = [("w".into(), vec![2, 2], &[1.0, 2.0, 3.0, 4.0][..]), ("b".into(), vec![3], &[5.0, 6.0, 7.0][..])];
+/// std::fs::write(&path, f32_safetensors_bytes(&tensors, None).unwrap()).unwrap();
+/// let matrices = read_matrices(&path).unwrap();
+/// assert_eq!(matrices["w"], ndarray::array![[1.0f32, 2.0], [3.0, 4.0]]);
+/// assert_eq!(matrices["b"].shape(), [3, 1]);
+/// ```
+pub fn read_matrices(path: &Path) -> Result<BTreeMap<String, Array2<f32>>, FormatError> {
+    read_tensors(path)?
+        .into_iter()
+        .map(|(name, array)| {
+            let shape = array.shape().to_vec();
+            let matrix = match shape[..] {
+                [n] => array.into_shape_with_order((n, 1)).ok(),
+                [_, _] => array.into_dimensionality::<Ix2>().ok(),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                FormatError::invalid(
+                    path,
+                    "1-D and 2-D tensors (they become matrices)",
+                    format!("tensor `{name}` of shape {shape:?}"),
+                )
+            })?;
+            Ok((name, matrix))
+        })
         .collect()
 }
 
@@ -165,6 +200,10 @@ mod tests {
                 .to_string()
                 .contains("tensors emb")
         );
+        let cube = f32_safetensors_bytes(&[("cube".into(), vec![1, 1, 2], &[1.0, 2.0][..])], None).unwrap();
+        std::fs::write(&p, cube).unwrap();
+        let err = read_matrices(&p).unwrap_err().to_string();
+        assert!(err.ends_with("found tensor `cube` of shape [1, 1, 2]"), "{err}");
         std::fs::write(&p, b"\x08\0\0\0\0\0\0\0{bad}").unwrap();
         assert!(read_tensors(&p).is_err());
     }

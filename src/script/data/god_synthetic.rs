@@ -1,59 +1,89 @@
 use std::sync::Arc;
 
-use rhai::{Dynamic, Map};
-
 use ndarray::Array2;
+use rhai::{Dynamic, EvalAltResult, Map};
 
+use crate::ErrorKind;
 use crate::data::SyntheticConfig;
 use crate::data::god_catalog::GodCatalog;
 use crate::data::synthetic::generate;
 use crate::run::{EncodeProgress, RunContext};
 use crate::script::clip::template_list;
 use crate::script::fault::ScriptFault;
-use crate::ErrorKind;
-use crate::script::fault::{OrFault, ScriptResult};
-use crate::script::options::Options;
-use crate::script::registry::{FnDoc, Registry};
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, Opt};
 use crate::script::values::{ClipValue, DatasetValue};
 
-pub const DOC: FnDoc = FnDoc {
-    name: "god_synthetic",
-    area: "data",
-    signatures: &["god_synthetic() -> map", "god_synthetic(options: map) -> map"],
-    summary: "The built-in synthetic GOD-like dataset: #{ train: Dataset, test: Dataset }.",
-    details: "150 training categories × 8 images (one trial each) and 50 novel test categories × 1 image
+pub static SPEC: FnSpec = FnSpec::new("god_synthetic", Area::Data)
+    .returns("map")
+    .summary("The built-in synthetic GOD-like dataset: #{ train: Dataset, test: Dataset }.")
+    .details(
+        "150 training categories × 8 images (one trial each) and 50 novel test categories × 1 image
 (35 trials averaged), with GOD's real category names and image ids, CLIP-like image, caption and
 prompt embeddings, and voxels in seven ROIs. The generative model is documented in
-docs/synthetic_data.md. Deterministic for a seed.
+docs/synthetic_data.md. Deterministic for a seed.",
+    )
+    .options(&[
+        Opt::seed("seed of every random draw"),
+        Opt::int("voxels", 4500, "number of voxels").range(7.0, 200_000.0),
+        Opt::int("dim", 512, "embedding width D")
+            .range(8.0, 4096.0)
+            .computed("512, or clip.dim with `clip`"),
+        Opt::float("snr", 0.1, "single-trial signal-to-noise variance ratio, > 0"),
+        Opt::int("test_repeats", 35, "trials averaged per test image").range(1.0, 1000.0),
+        Opt::value(
+            "clip",
+            "Clip",
+            "a CLIP model (clip_load): the 200 category names are embedded with its text encoder and become the categories' prompts and centres (D = clip.dim)",
+        )
+        .for_binding(),
+        Opt::value(
+            "templates",
+            "string | array",
+            "prompt templates for `clip` (as clip_classes; default \"brainclip\")",
+        )
+        .for_binding(),
+    ])
+    .domain_defaults(|| serde_json::to_value(SyntheticConfig::default()).unwrap_or_default())
+    .example(
+        r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
+god.train.n_samples == 1200 && god.test.n_samples == 50 && god.train.n_voxels == 70 && god.test.dim == 16
+    && god.train.n_categories == 150 && god.test.categories[0] == "goldfish""#,
+    );
 
-Options:
-  seed          integer  random seed (default: the session seed, --seed)
-  voxels        integer  number of voxels (default 4500)
-  dim           integer  embedding width D (default 512)
-  snr           float    single-trial signal-to-noise variance ratio (default 0.1)
-  test_repeats  integer  trials averaged per test image (default 35)
-  clip          Clip     a CLIP model (clip_load): the 200 category names are embedded with its text
-                         encoder and become the categories' prompts and centres (D = clip.dim)
-  templates     string or array  prompt templates for `clip` (as clip_classes; default \"brainclip\")",
-    example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
-god.train.n_samples == 1200 && god.test.n_samples == 50 && god.test.categories[0] == "goldfish""#,
-};
-
-const OPTIONS: &[&str] = &["seed", "voxels", "dim", "snr", "test_repeats", "clip", "templates"];
+/// The script fault inside an error of `template_list`, without its `god_synthetic: ` prefix
+/// (the registry adds it again).
+fn fault_of(error: EvalAltResult) -> ScriptFault {
+    let prefix = format!("{}: ", SPEC.name);
+    match error {
+        EvalAltResult::ErrorRuntime(value, _) if value.is::<ScriptFault>() => {
+            let mut fault = value.cast::<ScriptFault>();
+            if let Some(rest) = fault.message.strip_prefix(&prefix) {
+                fault.message = rest.to_string();
+            }
+            fault
+        }
+        other => ScriptFault::new(ErrorKind::Runtime, other.to_string()),
+    }
+}
 
 /// CLIP class embeddings of every catalog category (training then test), when `clip` is given.
-fn clip_prompts(run: &RunContext, options: &Map) -> ScriptResult<Option<(Array2<f32>, String)>> {
-    let Some(clip) = options.get("clip").filter(|v| !v.is_unit()) else {
+fn clip_prompts(run: &RunContext, options: &Opts) -> Result<Option<(Array2<f32>, String)>, ScriptFault> {
+    let Some(clip) = options.raw("clip").filter(|v| !v.is_unit()) else {
         return Ok(None);
     };
     let clip = clip.clone().try_cast::<ClipValue>().ok_or_else(|| {
         ScriptFault::new(
             ErrorKind::WrongType,
-            "god_synthetic: option `clip` must be a Clip (clip_load)",
+            format!(
+                "option `clip` of god_synthetic() must be a Clip (clip_load), got {} `{clip}`",
+                clip.type_name()
+            ),
         )
     })?;
-    let templates = template_list(DOC.name, options.get("templates").cloned())?;
-    let catalog = GodCatalog::embedded().or_fault(DOC.name)?;
+    let templates = template_list(SPEC.name, options.raw("templates")).map_err(|e| fault_of(*e))?;
+    let catalog = GodCatalog::embedded()?;
     let names: Vec<String> = catalog
         .train_categories
         .iter()
@@ -62,10 +92,7 @@ fn clip_prompts(run: &RunContext, options: &Map) -> ScriptResult<Option<(Array2<
         .collect();
     let refs: Vec<&str> = templates.iter().map(String::as_str).collect();
     let mut progress = EncodeProgress::new(run, "god_synthetic: CLIP class prompts");
-    let prompts = clip
-        .0
-        .embed_classes(&names, &refs, 32, &mut progress)
-        .or_fault(DOC.name)?;
+    let prompts = clip.0.embed_classes(&names, &refs, 32, &mut progress)?;
     Ok(Some((
         prompts,
         format!("{} ({} template(s))", clip.0.name, templates.len()),
@@ -73,33 +100,22 @@ fn clip_prompts(run: &RunContext, options: &Map) -> ScriptResult<Option<(Array2<
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, run| {
-        let generate_with = move |map: Map| -> ScriptResult<Map> {
-            let options = Options::new(DOC.name, map.clone(), OPTIONS)?;
-            let (prompts, clip_name) = clip_prompts(&run, &map)?.unzip();
-            let defaults = SyntheticConfig::default();
-            let default_dim = prompts.as_ref().map_or(defaults.embedding_dim, |p| p.ncols());
-            let config = SyntheticConfig {
-                seed: options.u64("seed", run.seed()).or_fault(DOC.name)?,
-                n_voxels: options.usize("voxels", defaults.n_voxels).or_fault(DOC.name)?,
-                embedding_dim: options.usize("dim", default_dim).or_fault(DOC.name)?,
-                snr: options.float("snr", defaults.snr).or_fault(DOC.name)?,
-                test_repeats: options
-                    .usize("test_repeats", defaults.test_repeats)
-                    .or_fault(DOC.name)?,
-                prompts,
-            };
-            let god = generate(&config).or_fault(DOC.name)?;
-            run.record_data(
-                serde_json::json!({ "kind": "god_synthetic", "config": config, "clip_prompts": clip_name }),
-            );
-            let mut out = Map::new();
-            out.insert("train".into(), Dynamic::from(DatasetValue(Arc::new(god.train))));
-            out.insert("test".into(), Dynamic::from(DatasetValue(Arc::new(god.test))));
-            Ok(out)
+    let run = reg.run();
+    reg.function(&SPEC, move |options: Opts| {
+        let (prompts, clip_name) = clip_prompts(&run, &options)?.unzip();
+        let mut options = options.with_default("seed", run.seed() as i64);
+        if let Some(p) = &prompts {
+            options = options.with_default("dim", p.ncols() as i64);
+        }
+        let config = SyntheticConfig {
+            prompts,
+            ..options.parse()?
         };
-        let with_defaults = generate_with.clone();
-        engine.register_fn(DOC.name, move || with_defaults(Map::new()));
-        engine.register_fn(DOC.name, move |options: Map| generate_with(options));
+        let god = generate(&config)?;
+        run.record_data(serde_json::json!({ "kind": "god_synthetic", "config": config, "clip_prompts": clip_name }));
+        let mut out = Map::new();
+        out.insert("train".into(), Dynamic::from(DatasetValue(Arc::new(god.train))));
+        out.insert("test".into(), Dynamic::from(DatasetValue(Arc::new(god.test))));
+        Ok(out)
     });
 }

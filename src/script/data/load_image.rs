@@ -1,31 +1,31 @@
 use std::sync::Arc;
 
+use rhai::ImmutableString;
+
 use crate::data::formats::images;
-use crate::script::fault::{OrFault, ScriptResult};
-use crate::script::registry::{FnDoc, Registry};
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, param};
 use crate::script::values::ImageValue;
 
-pub const DOC: FnDoc = FnDoc {
-    name: "load_image",
-    area: "data",
-    signatures: &["load_image(path: string) -> Image"],
-    summary: "Read a PNG or JPEG stimulus image (converted to 8-bit RGB).",
-    details: "",
-    example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
+pub static SPEC: FnSpec = FnSpec::new("load_image", Area::Data)
+    .params(&[param("path", "string")])
+    .returns("Image")
+    .summary("Read a PNG or JPEG stimulus image (converted to 8-bit RGB).")
+    .example(
+        r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let png = save_figure(plot_similarity(ridge(god.train, #{ folds: 3 }), god.test), "sim.png");
 let img = load_image(png);
-img.width == 900 && img.height == 800"#,
-};
+img.width == 900 && img.height == 800 && img.path == png"#,
+    );
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, run| {
-        engine.register_fn(DOC.name, move |path: &str| -> ScriptResult<ImageValue> {
-            let file = run.read_data(path).or_fault(DOC.name)?;
-            let image = images::read_rgb(&file).or_fault(DOC.name)?;
-            Ok(ImageValue {
-                image: Arc::new(image),
-                path: path.to_string(),
-            })
-        });
+    let run = reg.run();
+    reg.plain(&SPEC, move |path: ImmutableString| {
+        let file = run.read_data(&path)?;
+        let image = images::read_rgb(&file)?;
+        Ok(ImageValue {
+            image: Arc::new(image),
+            path: path.to_string(),
+        })
     });
 }

@@ -2,87 +2,86 @@ use std::sync::Arc;
 
 use rhai::{Array, Map};
 
-use crate::data::{Category, Dataset, Split};
-use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
 use crate::ErrorKind;
-use crate::script::options::Options;
-use crate::script::registry::{FnDoc, Registry};
+use crate::data::{Category, Dataset, Split, factorize};
+use crate::script::fault::ScriptFault;
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, Opt};
 use crate::script::values::{DatasetValue, MatrixValue};
 
-pub const DOC: FnDoc = FnDoc {
-    name: "make_dataset",
-    area: "data",
-    signatures: &["make_dataset(options: map) -> Dataset"],
-    summary: "Build a dataset from your own matrices: fMRI samples × voxels with one id and one category per sample.",
-    details: "Options:
-  fmri        Matrix  samples × voxels (required)
-  ids         array   one id per sample, e.g. image ids (required)
-  categories  array   one category id per sample (required); categories are listed in order of first use
-  names       map     category id → readable name (default: the id)
-  split       string  \"train\" (default) or \"test\"
-  name        string  the dataset's name (default \"dataset\")
-Attach CLIP embeddings afterwards with attach_embeddings.",
-    example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
-let d = make_dataset(#{ fmri: god.test.fmri, ids: god.test.ids, categories: god.test.ids, split: "test" });
-d.n_samples == 50 && d.n_categories == 50 && d.split == "test""#,
-};
+pub static SPEC: FnSpec = FnSpec::new("make_dataset", Area::Data)
+    .returns("Dataset")
+    .summary("Build a dataset from your own matrices: fMRI samples × voxels with one id and one category per sample.")
+    .details("Attach CLIP embeddings afterwards with attach_embeddings.")
+    .options(&[
+        Opt::value("fmri", "Matrix", "samples × voxels (required)"),
+        Opt::value("ids", "array", "one id per sample, e.g. image ids (required)"),
+        Opt::value(
+            "categories",
+            "array",
+            "one category id per sample (required); categories are listed in order of first use",
+        ),
+        Opt::value("names", "map", "category id → readable name").computed("the id"),
+        Opt::choice("split", &["train", "test"], "train", "which part of the experiment it is"),
+        Opt::string("name", "dataset", "the dataset's name"),
+    ])
+    .example(
+        r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
+let cats = [];
+for i in 0..50 { cats.push(if i % 2 == 0 { "n2" } else { "n1" }); }
+let d = make_dataset(#{ fmri: god.test.fmri, ids: god.test.ids, categories: cats, names: #{ n1: "odd" }, split: "test" });
+d.n_samples == 50 && d.n_voxels == 70 && d.ids == god.test.ids && d.category_ids == ["n2", "n1"]
+    && d.categories == ["n2", "odd"] && d.labels.extract(0, 3) == [0, 1, 0] && d.split == "test" && d.name == "dataset""#,
+    );
 
-const OPTIONS: &[&str] = &["fmri", "ids", "categories", "names", "split", "name"];
-
-fn strings(name: &str, value: Option<&rhai::Dynamic>) -> ScriptResult<Vec<String>> {
-    let fault = || {
+/// The value of `key` if given, as a `T` (`what`, in the error when it is not one).
+fn value<T: Clone + 'static>(options: &Opts, key: &str, what: &str) -> Result<Option<T>, ScriptFault> {
+    let Some(v) = options.raw(key) else {
+        return Ok(None);
+    };
+    let type_name = v.type_name();
+    let text = v.to_string();
+    v.try_cast::<T>().map(Some).ok_or_else(|| {
         ScriptFault::new(
             ErrorKind::WrongType,
-            format!("make_dataset: option `{name}` must be an array (one entry per sample)"),
+            format!("option `{key}` of make_dataset() must be {what}, got {type_name} `{text}`"),
         )
-    };
-    let array = value.and_then(|v| v.clone().try_cast::<Array>()).ok_or_else(fault)?;
+    })
+}
+
+/// The value of a required `key`.
+fn required<T: Clone + 'static>(options: &Opts, key: &str, what: &str) -> Result<T, ScriptFault> {
+    value(options, key, what)?.ok_or_else(|| {
+        ScriptFault::new(
+            ErrorKind::InvalidValue,
+            format!("option `{key}` of make_dataset() is required: {what}"),
+        )
+    })
+}
+
+/// A required array with one entry per sample, as strings.
+fn strings(options: &Opts, key: &str) -> Result<Vec<String>, ScriptFault> {
+    let array: Array = required(options, key, "an array with one entry per sample")?;
     Ok(array.iter().map(|v| v.to_string()).collect())
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, _run| {
-        engine.register_fn(DOC.name, |map: Map| -> ScriptResult<DatasetValue> {
-            let fn_name = DOC.name;
-            let fmri = map
-                .get("fmri")
-                .and_then(|v| v.clone().try_cast::<MatrixValue>())
-                .ok_or_else(|| {
-                    ScriptFault::new(
-                        ErrorKind::WrongType,
-                        "make_dataset: option `fmri` must be a Matrix (e.g. from load_npy)",
-                    )
-                })?;
-            let ids = strings("ids", map.get("ids"))?;
-            let sample_categories = strings("categories", map.get("categories"))?;
-            let names: Map = map
-                .get("names")
-                .and_then(|v| v.clone().try_cast::<Map>())
-                .unwrap_or_default();
-            let options = Options::new(fn_name, map, OPTIONS).or_fault(fn_name)?;
-            let split = match options.choice("split", &["train", "test"], "train").or_fault(fn_name)? {
-                "test" => Split::Test,
-                _ => Split::Train,
-            };
-            let mut categories: Vec<Category> = Vec::new();
-            let mut labels = Vec::with_capacity(sample_categories.len());
-            for c in &sample_categories {
-                let index = match categories.iter().position(|k| &k.id == c) {
-                    Some(i) => i,
-                    None => {
-                        let name = names
-                            .get(c.as_str())
-                            .map(|n| n.to_string())
-                            .unwrap_or_else(|| c.clone());
-                        categories.push(Category { id: c.clone(), name });
-                        categories.len() - 1
-                    }
-                };
-                labels.push(index);
-            }
-            let name = options.string("name", "dataset").or_fault(fn_name)?;
-            let data = Dataset::new(name, split, (*fmri.0).clone(), ids, labels, categories).or_fault(fn_name)?;
-            Ok(DatasetValue(Arc::new(data)))
-        });
+    reg.function(&SPEC, |options: Opts| {
+        let fmri: MatrixValue = required(&options, "fmri", "a Matrix, samples × voxels (e.g. from load_npy)")?;
+        let ids = strings(&options, "ids")?;
+        let (labels, category_ids) = factorize(&strings(&options, "categories")?);
+        let names: Map = value(&options, "names", "a map of category id → name")?.unwrap_or_default();
+        let categories = category_ids
+            .into_iter()
+            .map(|id| Category {
+                name: names.get(id.as_str()).map_or_else(|| id.clone(), |n| n.to_string()),
+                id,
+            })
+            .collect();
+        let split: Split = options.get("split")?;
+        let name: String = options.get("name")?;
+        let data = Dataset::new(name, split, (*fmri.0).clone(), ids, labels, categories)?;
+        Ok(DatasetValue(Arc::new(data)))
     });
 }

@@ -1,40 +1,36 @@
-use rhai::{Dynamic, Map};
+use rhai::{Dynamic, ImmutableString, Map};
 
-use crate::run::now;
-use crate::script::fault::{OrFault, ScriptResult};
-use crate::script::registry::{FnDoc, Registry};
+use crate::run::{FileError, now};
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, param};
 use crate::script::values::EmbeddingsValue;
 
-pub const DOC: FnDoc = FnDoc {
-    name: "save_embeddings",
-    area: "data",
-    signatures: &["save_embeddings(embeddings: Embeddings, name: string) -> map"],
-    summary: "Write an embedding cache into the run directory: NAME.safetensors and its NAME.json sidecar.",
-    details: "Returns #{ tensors: path, sidecar: path }. Share the two files; load_embeddings reads them.",
-    example: r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
+pub static SPEC: FnSpec = FnSpec::new("save_embeddings", Area::Data)
+    .params(&[param("embeddings", "Embeddings"), param("name", "string")])
+    .returns("map")
+    .summary("Write an embedding cache into the run directory: NAME.safetensors and its NAME.json sidecar.")
+    .details("Returns #{ tensors: path, sidecar: path }. Share the two files; load_embeddings reads them.")
+    .example(
+        r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let files = save_embeddings(embeddings(god.test.fmri, god.test.ids, #{ kind: "image" }), "cache/img");
-files.sidecar.ends_with("img.json") && files.tensors.ends_with("img.safetensors")"#,
-};
+files.keys() == ["sidecar", "tensors"] && files.sidecar.ends_with("cache/img.json")
+    && files.tensors.ends_with("cache/img.safetensors")"#,
+    );
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, run| {
-        engine.register_fn(DOC.name, move |emb: EmbeddingsValue, name: &str| -> ScriptResult<Map> {
-            let stem = name.trim_end_matches(".json").trim_end_matches(".safetensors");
-            let files = emb
-                .0
-                .to_files(stem, &now())
-                .map_err(|e| crate::run::FileError::Io {
-                    path: stem.into(),
-                    source: e,
-                })
-                .or_fault(DOC.name)?;
-            let mut out = Map::new();
-            for (file, bytes) in files {
-                let path = run.write_output(&file, &bytes).or_fault(DOC.name)?;
-                let key = if file.ends_with(".json") { "sidecar" } else { "tensors" };
-                out.insert(key.into(), Dynamic::from(path.display().to_string()));
-            }
-            Ok(out)
-        });
+    let run = reg.run();
+    reg.plain(&SPEC, move |emb: EmbeddingsValue, name: ImmutableString| {
+        let stem = name.trim_end_matches(".json").trim_end_matches(".safetensors");
+        let files = emb.0.to_files(stem, &now()).map_err(|source| FileError::Io {
+            path: stem.into(),
+            source,
+        })?;
+        let mut out = Map::new();
+        for (file, bytes) in files {
+            let path = run.write_output(&file, &bytes)?;
+            let key = if file.ends_with(".json") { "sidecar" } else { "tensors" };
+            out.insert(key.into(), Dynamic::from(path.display().to_string()));
+        }
+        Ok(out)
     });
 }
