@@ -6,8 +6,6 @@ use std::fmt;
 use rhai::{Dynamic, EvalAltResult, Position};
 
 use crate::ErrorKind;
-/// TRANSITION ONLY: callers import it from `crate::suggest`.
-pub use crate::suggest::did_you_mean;
 use crate::clip::ClipError;
 use crate::data::DataError;
 use crate::data::bdata::BDataError;

@@ -173,29 +173,9 @@ fn unknown_key_message(path: &Path, key: &str, closest: Option<&str>, available:
     msg
 }
 
-/// The existing key closest to `key` by edit distance (ignoring case first), for "did you mean".
+/// The existing key closest to `key` (ignoring case), for "did you mean".
 pub(crate) fn closest_key(key: &str, available: &[String]) -> Option<String> {
-    let wanted = key.to_lowercase();
-    available
-        .iter()
-        .map(|k| (levenshtein(&wanted, &k.to_lowercase()), k))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k.clone())
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = substitution.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    crate::suggest::nearest_ignoring_case(key, available.iter().map(String::as_str)).map(str::to_string)
 }
 
 #[cfg(test)]
@@ -209,7 +189,6 @@ mod tests {
         assert_eq!(closest_key("ROI_V5", &keys).as_deref(), Some("ROI_V1"));
         assert_eq!(closest_key("Datatype", &keys).as_deref(), Some("DataType"));
         assert_eq!(closest_key("x", &[]), None);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 use rhai::ImmutableString;
 
 use crate::ErrorKind;
-use crate::script::fault::{ScriptFault, did_you_mean};
+use crate::script::fault::ScriptFault;
+use crate::suggest::did_you_mean;
 use crate::script::registry::Registry;
 use crate::script::spec::{Area, FnSpec, optional, param};
 
