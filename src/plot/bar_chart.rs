@@ -102,6 +102,82 @@ impl BarChart {
     }
 }
 
+/// One bar of a [`BarChart`] given by name: its group (x position), its series (colour and
+/// legend entry), its height and optionally its (low, high) interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bar {
+    /// The group it stands in.
+    pub group: String,
+    /// The series it belongs to.
+    pub series: String,
+    /// Its height.
+    pub value: f64,
+    /// Its error bar, if any.
+    #[serde(default)]
+    pub interval: Option<(f64, f64)>,
+}
+
+impl BarChart {
+    /// Set the groups and series from bars given by name: groups and series in the order they
+    /// first appear, one value per group in each series (a group a series has no bar in is left
+    /// empty; of two bars with the same group and series the later counts). When any bar has an
+    /// interval every series gets error bars, none where a bar has no interval.
+    ///
+    /// ```
+    /// use brainclip::plot::{Bar, BarChart};
+    ///
+    /// let bar = |group: &str, series: &str, value, interval| Bar { group: group.into(), series: series.into(), value, interval };
+    /// let mut spec = BarChart::new("Loss ablation", "metric", "accuracy");
+    /// spec.set_bars(&[
+    ///     bar("top-1", "image", 0.1, Some((0.05, 0.15))),
+    ///     bar("top-1", "image + text", 0.3, None),
+    ///     bar("top-5", "image + text", 0.5, None),
+    /// ]);
+    /// assert_eq!(spec.groups, ["top-1", "top-5"]);
+    /// assert_eq!(spec.series[0].name, "image");
+    /// assert_eq!(spec.series[0].values[0], 0.1);
+    /// assert!(spec.series[0].values[1].is_nan());
+    /// assert_eq!(spec.series[0].ci[0], (0.05, 0.15));
+    /// assert_eq!(spec.series[1].values, [0.3, 0.5]);
+    /// ```
+    pub fn set_bars(&mut self, bars: &[Bar]) {
+        let mut groups: Vec<&str> = Vec::new();
+        let mut series: Vec<&str> = Vec::new();
+        let mut placed = Vec::with_capacity(bars.len());
+        for bar in bars {
+            let g = index_of(&mut groups, &bar.group);
+            let s = index_of(&mut series, &bar.series);
+            placed.push((g, s, bar));
+        }
+        let with_ci = bars.iter().any(|b| b.interval.is_some());
+        self.groups = groups.iter().map(|g| g.to_string()).collect();
+        self.series = series
+            .iter()
+            .enumerate()
+            .map(|(s, name)| {
+                let mut values = vec![f64::NAN; groups.len()];
+                let mut ci = vec![(f64::NAN, f64::NAN); groups.len()];
+                for &(g, _, bar) in placed.iter().filter(|p| p.1 == s) {
+                    values[g] = bar.value;
+                    if let Some(interval) = bar.interval {
+                        ci[g] = interval;
+                    }
+                }
+                let series = BarSeries::new(*name, values);
+                if with_ci { series.with_ci(ci) } else { series }
+            })
+            .collect();
+    }
+}
+
+/// The position of `name` in `names`, appending it when new.
+fn index_of<'a>(names: &mut Vec<&'a str>, name: &'a str) -> usize {
+    names.iter().position(|n| *n == name).unwrap_or_else(|| {
+        names.push(name);
+        names.len() - 1
+    })
+}
+
 /// Renders grouped bars with error bars (a vertical line with caps from low to high), dashed
 /// reference lines, group names under the axis (turned vertical when they do not fit side by
 /// side) and a legend to the right of the plot, where it cannot cover a bar.
@@ -354,6 +430,24 @@ mod tests {
         }
         spec.reference_lines.push(("chance (1/50)".into(), 0.02));
         spec
+    }
+
+    #[test]
+    fn bars_by_name_without_intervals_and_repeated() {
+        let bar = |group: &str, series: &str, value| Bar {
+            group: group.into(),
+            series: series.into(),
+            value,
+            interval: None,
+        };
+        let mut spec = BarChart::new("t", "x", "y");
+        spec.set_bars(&[bar("a", "s", 1.0), bar("b", "t", 2.0), bar("a", "s", 3.0)]);
+        assert_eq!(spec.groups, ["a", "b"]);
+        assert_eq!(spec.series.len(), 2);
+        assert_eq!(spec.series[0].values[0], 3.0, "the later bar counts");
+        assert!(spec.series[0].values[1].is_nan() && spec.series[1].values[0].is_nan());
+        assert!(spec.series.iter().all(|s| s.ci.is_empty()));
+        assert!(bar_chart(&spec).is_ok());
     }
 
     #[test]

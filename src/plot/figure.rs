@@ -53,6 +53,33 @@ impl Figure {
     pub fn svg(&self) -> &str {
         &self.svg
     }
+
+    /// The files that saving the figure as `name` writes, as (file name, bytes), the main one
+    /// last: `name.svg` and `name.png`, or only the one `name` names when it ends in `.png` or
+    /// `.svg`.
+    ///
+    /// ```
+    /// use brainclip::plot::{LineChart, Series, line_chart};
+    ///
+    /// let mut spec = LineChart::new("Curves", "epoch", "loss");
+    /// spec.series.push(Series::new("train", vec![(0.0, 1.0), (1.0, 0.5)]));
+    /// let fig = line_chart(&spec)?;
+    /// let names = |name| fig.files(name).into_iter().map(|(file, _)| file).collect::<Vec<_>>();
+    /// assert_eq!(names("figures/curves"), ["figures/curves.svg", "figures/curves.png"]);
+    /// assert_eq!(names("curves.svg"), ["curves.svg"]);
+    /// assert_eq!(fig.files("curves.png"), [("curves.png".to_string(), fig.png())]);
+    /// # Ok::<(), brainclip::plot::PlotError>(())
+    /// ```
+    pub fn files(&self, name: &str) -> Vec<(String, &[u8])> {
+        let svg = self.svg.as_bytes();
+        if name.ends_with(".svg") {
+            vec![(name.to_string(), svg)]
+        } else if name.ends_with(".png") {
+            vec![(name.to_string(), self.png())]
+        } else {
+            vec![(format!("{name}.svg"), svg), (format!("{name}.png"), self.png())]
+        }
+    }
 }
 
 impl fmt::Debug for Figure {

@@ -50,6 +50,22 @@ pub enum FileError {
     },
 }
 
+/// `name` with the extension `ext` (given without its dot) appended unless it already ends
+/// with it: what a script's file name becomes.
+///
+/// ```
+/// use brainclip::run::with_extension;
+/// assert_eq!(with_extension("results", "csv"), "results.csv");
+/// assert_eq!(with_extension("tables/results.csv", "csv"), "tables/results.csv");
+/// assert_eq!(with_extension("results.txt", "csv"), "results.txt.csv");
+/// ```
+pub fn with_extension(name: &str, ext: &str) -> String {
+    match name.strip_suffix(ext).is_some_and(|stem| stem.ends_with('.')) {
+        true => name.to_string(),
+        false => format!("{name}.{ext}"),
+    }
+}
+
 /// Where a run may write (and, later, read).
 ///
 /// ```

@@ -7,6 +7,7 @@ mod manifest;
 mod output;
 mod params;
 mod progress;
+mod table_csv;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -16,12 +17,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
-pub use files::{FileError, FilePolicy};
+pub use files::{FileError, FilePolicy, with_extension};
 pub use history_csv::history_csv;
 pub use manifest::{Manifest, RunStatus, git_revision, now};
 pub use output::{OutputSink, SharedSink};
 pub use params::{ParamSyntaxError, ParamValue, parse_params};
 pub use progress::{EncodeProgress, GenerateProgress, TrainingProgress};
+pub use table_csv::csv_bytes;
 
 use crate::device::ComputeDevice;
 use crate::train::EpochRecord;

@@ -2,7 +2,6 @@
 
 mod device;
 pub(crate) mod param;
-mod rows;
 mod run_dir;
 mod save_csv;
 mod save_json;

@@ -1,23 +1,27 @@
-use rhai::Dynamic;
+use rhai::{Dynamic, ImmutableString};
 
-use crate::run::ParamValue;
-use crate::script::fault::{ScriptFault, ScriptResult};
 use crate::ErrorKind;
-use crate::script::registry::{FnDoc, Registry};
+use crate::run::ParamValue;
+use crate::script::fault::ScriptFault;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, param};
 
-pub const DOC: FnDoc = FnDoc {
-    name: "param",
-    area: "run",
-    signatures: &["param(name: string, default) -> value"],
-    summary: "The value of `--set name=value`, or `default` when it was not given; the default's type is enforced.",
-    details: "An integer default accepts only integers, a float default any number, a bool default only
+pub static SPEC: FnSpec = FnSpec::new("param", Area::Run)
+    .params(&[param("name", "string"), param("default", "?")])
+    .returns("?")
+    .summary("The value of `--set name=value`, or `default` when it was not given; the default's type is enforced.")
+    .details(
+        "An integer default accepts only integers, a float default any number, a bool default only
 true/false, a string default anything (as text). The whole map is also in scope as `params`
 (`params.epochs ?? 40`). A --set key that the script never mentions is an error before the run
 starts, so a typo cannot silently fall back to a default.",
-    example: r#"let epochs = param("epochs", 40);
+    )
+    .example(
+        r#"let epochs = param("epochs", 40);
 let lr = param("lr", 3e-4);
-epochs == 40 && lr == 3e-4"#,
-};
+let arch = param("arch", "mlp");
+epochs == 40 && lr == 3e-4 && arch == "mlp" && params.len() == 0"#,
+    );
 
 /// Convert a `--set` value to the type of the script's default.
 pub fn convert(name: &str, value: &ParamValue, default: &Dynamic) -> Result<Dynamic, ScriptFault> {
@@ -57,13 +61,12 @@ pub fn params_map(params: &std::collections::BTreeMap<String, ParamValue>) -> rh
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, run| {
-        engine.register_fn(DOC.name, move |name: &str, default: Dynamic| -> ScriptResult<Dynamic> {
-            match run.param(name) {
-                None => Ok(default),
-                Some(value) => Ok(convert(name, value, &default)?),
-            }
-        });
+    let run = reg.run();
+    reg.plain(&SPEC, move |name: ImmutableString, default: Dynamic| {
+        match run.param(&name) {
+            None => Ok(default),
+            Some(value) => convert(&name, value, &default),
+        }
     });
 }
 

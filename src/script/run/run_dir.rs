@@ -1,17 +1,19 @@
-use crate::script::registry::{FnDoc, Registry};
+use crate::script::fault::ScriptFault;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec};
 
-pub const DOC: FnDoc = FnDoc {
-    name: "run_dir",
-    area: "run",
-    signatures: &["run_dir() -> string"],
-    summary: "The run directory, where every file the script writes goes.",
-    details: "Set with `brainclip script --out DIR`; by default runs/<script>-<timestamp>/.",
-    example: r#"let dir = run_dir();
+pub static SPEC: FnSpec = FnSpec::new("run_dir", Area::Run)
+    .returns("string")
+    .summary("The run directory, where every file the script writes goes.")
+    .details("Set with `brainclip script --out DIR`; by default runs/<script>-<timestamp>/.")
+    .example(
+        r#"let dir = run_dir();
 save_json(#{ a: 1 }, "a.json") == `${dir}/a.json`"#,
-};
+    );
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, run| {
-        engine.register_fn(DOC.name, move || run.run_dir().display().to_string());
+    let run = reg.run();
+    reg.plain(&SPEC, move || -> Result<String, ScriptFault> {
+        Ok(run.run_dir().display().to_string())
     });
 }
