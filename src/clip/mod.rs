@@ -11,6 +11,7 @@
 //! assert_eq!(text.ncols(), 512);
 //! ```
 
+pub mod cache;
 pub mod checkpoint;
 pub mod config;
 pub mod encode;

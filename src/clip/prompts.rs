@@ -99,6 +99,17 @@ pub fn named(name: &str) -> Option<&'static [&'static str]> {
     }
 }
 
+/// Whether `templates` can make class prompts: at least one, each with exactly one `{}`.
+///
+/// ```
+/// use brainclip::clip::prompts::valid;
+/// assert!(valid(&["a {} in the zoo", "a drawing of a {}"]));
+/// assert!(!valid::<&str>(&[]) && !valid(&["no placeholder"]) && !valid(&["{} and {}"]));
+/// ```
+pub fn valid<S: AsRef<str>>(templates: &[S]) -> bool {
+    !templates.is_empty() && templates.iter().all(|t| t.as_ref().matches("{}").count() == 1)
+}
+
 /// `template` with `{}` replaced by `class`.
 ///
 /// ```

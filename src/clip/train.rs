@@ -13,7 +13,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use image::RgbImage;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ClipError;
 use super::config::ClipConfig;
@@ -130,6 +130,140 @@ impl Default for ClipTrainConfig {
     }
 }
 
+/// What a script asks `clip_train` for, under the option names it uses: the training options and
+/// the model's sizes (`dim` and `context` are [`ClipShape::projection_dim`] and
+/// [`ClipShape::context_length`]); missing keys take the defaults of [`ClipTrainConfig`] and
+/// [`ClipShape`].
+///
+/// ```
+/// use brainclip::clip::train::{ClipShape, ClipTrainConfig, ClipTrainSettings};
+/// let s = ClipTrainSettings { dim: 8, epochs: 1, ..Default::default() };
+/// assert_eq!(s.shape(), ClipShape { projection_dim: 8, ..Default::default() });
+/// assert_eq!(s.training(), ClipTrainConfig { epochs: 1, ..Default::default() });
+/// assert!(s.within_limits());
+/// assert!(!ClipTrainSettings { width: 100_000, ..s }.within_limits());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClipTrainSettings {
+    /// Passes over the pairs.
+    pub epochs: usize,
+    /// Pairs per step.
+    pub batch_size: usize,
+    /// Peak learning rate.
+    pub lr: f64,
+    /// AdamW weight decay.
+    pub weight_decay: f64,
+    /// Share of the steps spent warming up.
+    pub warmup: f64,
+    /// Seed of initialisation and order.
+    pub seed: u64,
+    /// Input side in pixels.
+    pub image_size: usize,
+    /// ViT patch side.
+    pub patch_size: usize,
+    /// Residual width of both towers.
+    pub width: usize,
+    /// Attention heads of both towers.
+    pub heads: usize,
+    /// Blocks of the image tower.
+    pub vision_layers: usize,
+    /// Blocks of the text tower.
+    pub text_layers: usize,
+    /// Width of the joint embedding space.
+    pub dim: usize,
+    /// Text context length in tokens.
+    pub context: usize,
+    /// Most BPE merges to learn from the captions.
+    pub max_merges: usize,
+}
+
+impl Default for ClipTrainSettings {
+    fn default() -> Self {
+        let (t, s) = (ClipTrainConfig::default(), ClipShape::default());
+        Self {
+            epochs: t.epochs,
+            batch_size: t.batch_size,
+            lr: t.lr,
+            weight_decay: t.weight_decay,
+            warmup: t.warmup,
+            seed: t.seed,
+            image_size: s.image_size,
+            patch_size: s.patch_size,
+            width: s.width,
+            heads: s.heads,
+            vision_layers: s.vision_layers,
+            text_layers: s.text_layers,
+            dim: s.projection_dim,
+            context: s.context_length,
+            max_merges: s.max_merges,
+        }
+    }
+}
+
+impl ClipTrainSettings {
+    /// The largest sizes a script may ask for (a typo must not exhaust memory): ViT-L/14's width
+    /// and depth, and the shortest context that holds a start token, a word and an end token.
+    pub const LIMITS: &'static str =
+        "width and dim ≤ 1024, layers ≤ 24, image_size ≤ 1024, context 3–512, max_merges ≤ 100000";
+
+    /// Whether the sizes are within [`Self::LIMITS`].
+    ///
+    /// ```
+    /// use brainclip::clip::train::ClipTrainSettings;
+    /// assert!(ClipTrainSettings::default().within_limits());
+    /// assert!(!ClipTrainSettings { vision_layers: 1000, ..Default::default() }.within_limits());
+    /// assert!(!ClipTrainSettings { context: 2, ..Default::default() }.within_limits());
+    /// ```
+    pub fn within_limits(&self) -> bool {
+        self.width <= 1024
+            && self.dim <= 1024
+            && self.vision_layers.max(self.text_layers) <= 24
+            && self.image_size <= 1024
+            && (3..=512).contains(&self.context)
+            && self.max_merges <= 100_000
+    }
+
+    /// The model's sizes.
+    ///
+    /// ```
+    /// use brainclip::clip::train::ClipTrainSettings;
+    /// let shape = ClipTrainSettings { context: 16, ..Default::default() }.shape();
+    /// assert_eq!((shape.context_length, shape.projection_dim), (16, 64));
+    /// ```
+    pub fn shape(&self) -> ClipShape {
+        ClipShape {
+            image_size: self.image_size,
+            patch_size: self.patch_size,
+            width: self.width,
+            vision_layers: self.vision_layers,
+            text_layers: self.text_layers,
+            heads: self.heads,
+            projection_dim: self.dim,
+            context_length: self.context,
+            max_merges: self.max_merges,
+        }
+    }
+
+    /// The training options.
+    ///
+    /// ```
+    /// use brainclip::clip::train::ClipTrainSettings;
+    /// let t = ClipTrainSettings { lr: 0.01, seed: 3, ..Default::default() }.training();
+    /// assert_eq!((t.lr, t.seed, t.epochs), (0.01, 3, 20));
+    /// ```
+    pub fn training(&self) -> ClipTrainConfig {
+        ClipTrainConfig {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            lr: self.lr,
+            weight_decay: self.weight_decay,
+            warmup: self.warmup,
+            seed: self.seed,
+        }
+    }
+}
+
 /// A trained CLIP and how training went.
 pub struct TrainedClip {
     /// The model (no autodiff).
@@ -179,6 +313,32 @@ pub fn save_clip(
         ],
     )
     .map_err(io)
+}
+
+/// SHA-256 of training data, as `training.json` records it: every picture's width, height and
+/// pixels, then every caption followed by a zero byte.
+///
+/// ```
+/// use brainclip::clip::train::data_sha256;
+/// let red = image::RgbImage::from_pixel(2, 2, image::Rgb([255, 0, 0]));
+/// let hash = data_sha256(&[red.clone()], &["red".into()]);
+/// assert_eq!(hash.len(), 64);
+/// assert_eq!(hash, data_sha256(&[red.clone()], &["red".into()]));
+/// assert_ne!(hash, data_sha256(&[red], &["blue".into()]));
+/// ```
+pub fn data_sha256(pictures: &[RgbImage], captions: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for img in pictures {
+        h.update(img.width().to_le_bytes());
+        h.update(img.height().to_le_bytes());
+        h.update(img.as_raw());
+    }
+    for c in captions {
+        h.update(c.as_bytes());
+        h.update([0]);
+    }
+    format!("{:x}", h.finalize())
 }
 
 /// Pixels of pictures as CLIP sees them (N × 3 × size × size, CLIP-normalised), on the host.

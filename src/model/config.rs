@@ -33,6 +33,93 @@ pub enum HeadMode {
     Separate,
 }
 
+/// The trunk architectures by the names scripts choose them with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArchitectureKind {
+    /// [`Architecture::Residual`].
+    Residual,
+    /// [`Architecture::Mlp`].
+    Mlp,
+    /// [`Architecture::Linear`].
+    Linear,
+}
+
+/// What a script asks `mapping_net` for: the architecture by name with the sizes of each (those of
+/// another architecture are ignored), dropout, heads and seed; the data decide the input and
+/// output widths ([`MappingSettings::config`]). The defaults are [`MappingConfig::new`]'s, with
+/// one hidden layer of 1024 for an MLP.
+///
+/// ```
+/// use brainclip::model::{Architecture, ArchitectureKind, MappingConfig, MappingSettings};
+/// let mlp = MappingSettings { arch: ArchitectureKind::Mlp, hidden: vec![32], ..Default::default() };
+/// let cfg = mlp.config(70, 16);
+/// assert_eq!(cfg.architecture, Architecture::Mlp { hidden: vec![32] });
+/// assert_eq!((cfg.input_dim, cfg.output_dim, cfg.dropout), (70, 16, 0.5));
+/// assert_eq!(MappingSettings::default().config(70, 16), MappingConfig::new(70, 16));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MappingSettings {
+    /// The trunk architecture.
+    pub arch: ArchitectureKind,
+    /// Residual stream width (residual).
+    pub width: usize,
+    /// Residual blocks (residual).
+    pub blocks: usize,
+    /// Hidden layer widths (mlp).
+    pub hidden: Vec<usize>,
+    /// Dropout probability in the trunk.
+    pub dropout: f64,
+    /// Shared or separate heads.
+    pub heads: HeadMode,
+    /// Seed of the weight initialisation.
+    pub seed: u64,
+}
+
+impl Default for MappingSettings {
+    fn default() -> Self {
+        let d = MappingConfig::new(0, 0);
+        let (width, blocks) = match d.architecture {
+            Architecture::Residual { width, blocks } => (width, blocks),
+            _ => (512, 2),
+        };
+        Self {
+            arch: ArchitectureKind::Residual,
+            width,
+            blocks,
+            hidden: vec![1024],
+            dropout: d.dropout,
+            heads: d.heads,
+            seed: d.seed,
+        }
+    }
+}
+
+impl MappingSettings {
+    /// The network for `input_dim` voxels and `output_dim`-wide embeddings (not yet validated:
+    /// see [`MappingConfig::validate`]).
+    pub fn config(&self, input_dim: usize, output_dim: usize) -> MappingConfig {
+        let architecture = match self.arch {
+            ArchitectureKind::Linear => Architecture::Linear,
+            ArchitectureKind::Mlp => Architecture::Mlp {
+                hidden: self.hidden.clone(),
+            },
+            ArchitectureKind::Residual => Architecture::Residual {
+                width: self.width,
+                blocks: self.blocks,
+            },
+        };
+        MappingConfig {
+            architecture,
+            dropout: self.dropout,
+            heads: self.heads,
+            seed: self.seed,
+            ..MappingConfig::new(input_dim, output_dim)
+        }
+    }
+}
+
 /// Everything needed to build a [`super::MappingNet`]; saved with the results.
 ///
 /// ```

@@ -10,7 +10,7 @@ mod init;
 mod mapping;
 pub mod ridge;
 
-pub use config::{Architecture, HeadMode, MappingConfig};
+pub use config::{Architecture, ArchitectureKind, HeadMode, MappingConfig, MappingSettings};
 pub use decoder::{Decoded, Decoder};
 pub use error::ModelError;
 pub use mapping::{MappingNet, Prediction};

@@ -10,12 +10,13 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ModelError;
 
 /// Options of [`RidgeModel::fit`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RidgeConfig {
     /// Candidate penalties, as multiples of the mean eigenvalue of `X Xᵀ` (scale-free);
     /// default 10^-3 … 10^3 in half-decades.

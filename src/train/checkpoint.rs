@@ -54,6 +54,36 @@ pub struct CheckpointMeta {
     pub trained_on: String,
 }
 
+impl CheckpointMeta {
+    /// Read a checkpoint description (the JSON half), refusing formats this brainclip does not
+    /// read.
+    ///
+    /// ```
+    /// use brainclip::model::MappingConfig;
+    /// use brainclip::train::checkpoint::CheckpointMeta;
+    /// use brainclip::train::{StopReason, TrainConfig};
+    /// let meta = CheckpointMeta { format: 1, brainclip_version: "0.1.0".into(), mapping: MappingConfig::new(4, 2),
+    ///     training: TrainConfig::default(), history: vec![], best_epoch: None, stop_reason: StopReason::Completed,
+    ///     temperature: 0.05, n_train: 8, n_validation: 0, trained_on: "cuda:0".into() };
+    /// let json = serde_json::to_vec(&meta).unwrap();
+    /// assert_eq!(CheckpointMeta::from_json(&json).unwrap().trained_on, "cuda:0");
+    /// let newer = serde_json::to_vec(&CheckpointMeta { format: 99, ..meta }).unwrap();
+    /// assert!(CheckpointMeta::from_json(&newer).unwrap_err().to_string().contains("format 99"));
+    /// ```
+    pub fn from_json(meta: &[u8]) -> Result<Self, CheckpointError> {
+        let meta: CheckpointMeta =
+            serde_json::from_slice(meta).map_err(|e| CheckpointError::Description(e.to_string()))?;
+        if meta.format != FORMAT {
+            return Err(CheckpointError::Description(format!(
+                "format {} is not supported by brainclip {} (it reads format {FORMAT})",
+                meta.format,
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        Ok(meta)
+    }
+}
+
 /// A checkpoint in memory: weights and description, ready to be written as two files.
 #[derive(Clone, Debug)]
 pub struct Checkpoint {
@@ -109,15 +139,7 @@ impl TrainedModel {
 
     /// Rebuild a model from its checkpoint on `device` (any backend, whatever it was trained on).
     pub fn from_checkpoint(weights: &[u8], meta: &[u8], device: &Device) -> Result<Self, CheckpointError> {
-        let meta: CheckpointMeta =
-            serde_json::from_slice(meta).map_err(|e| CheckpointError::Description(e.to_string()))?;
-        if meta.format != FORMAT {
-            return Err(CheckpointError::Description(format!(
-                "format {} is not supported by brainclip {} (it reads format {FORMAT})",
-                meta.format,
-                env!("CARGO_PKG_VERSION")
-            )));
-        }
+        let meta = CheckpointMeta::from_json(meta)?;
         let device = device.clone().inner();
         let record = burn::store::ModuleRecord::from_bytes(Bytes::from_bytes_vec(weights.to_vec()))
             .map_err(|e| CheckpointError::Weights(e.to_string()))?;

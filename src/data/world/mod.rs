@@ -26,14 +26,14 @@ use image::RgbImage;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use attributes::{
     Attributes, BACKGROUNDS, Background, COLOURS, Colour, N_COMBINATIONS, PATTERNS, Pattern, SHAPES, Shape, Variation,
 };
 pub use captions::{caption, prompt};
 pub use render::render;
-pub use simulate::{WorldFmri, WorldFmriConfig, simulate};
+pub use simulate::{StimulusEmbeddings, WorldFmri, WorldFmriConfig, simulate};
 
 use super::{Category, DataError};
 
@@ -56,6 +56,75 @@ pub struct WorldConfig {
 impl Default for WorldConfig {
     fn default() -> Self {
         Self { seed: 0, size: 32 }
+    }
+}
+
+/// What a script asks `world_synthetic` for: the world's and the simulation's options under one
+/// seed, with the names scripts use (`voxels` is [`WorldFmriConfig::n_voxels`]); missing keys take
+/// the defaults of [`WorldConfig`] and [`WorldFmriConfig`].
+///
+/// ```
+/// use brainclip::data::world::{WorldConfig, WorldFmriConfig, WorldSettings};
+/// let s = WorldSettings { seed: 3, voxels: 70, ..Default::default() };
+/// assert_eq!(s.world(), WorldConfig { seed: 3, size: 32 });
+/// assert_eq!(s.fmri(), WorldFmriConfig { seed: 3, n_voxels: 70, ..Default::default() });
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WorldSettings {
+    /// Seed of the image variation, the voxels' tuning and the noise.
+    pub seed: u64,
+    /// Number of voxels.
+    pub voxels: usize,
+    /// Single-trial signal-to-noise variance ratio.
+    pub snr: f64,
+    /// Trials averaged per test image.
+    pub test_repeats: usize,
+    /// Image side in pixels.
+    pub size: usize,
+}
+
+impl Default for WorldSettings {
+    fn default() -> Self {
+        let (world, fmri) = (WorldConfig::default(), WorldFmriConfig::default());
+        Self {
+            seed: world.seed,
+            voxels: fmri.n_voxels,
+            snr: fmri.snr,
+            test_repeats: fmri.test_repeats,
+            size: world.size,
+        }
+    }
+}
+
+impl WorldSettings {
+    /// The world's options.
+    ///
+    /// ```
+    /// use brainclip::data::world::WorldSettings;
+    /// assert_eq!(WorldSettings { size: 64, ..Default::default() }.world().size, 64);
+    /// ```
+    pub fn world(&self) -> WorldConfig {
+        WorldConfig {
+            seed: self.seed,
+            size: self.size,
+        }
+    }
+
+    /// The simulation's options.
+    ///
+    /// ```
+    /// use brainclip::data::world::WorldSettings;
+    /// let fmri = WorldSettings { snr: 0.1, ..Default::default() }.fmri();
+    /// assert_eq!((fmri.snr, fmri.n_voxels, fmri.test_repeats), (0.1, 4500, 35));
+    /// ```
+    pub fn fmri(&self) -> WorldFmriConfig {
+        WorldFmriConfig {
+            seed: self.seed,
+            n_voxels: self.voxels,
+            snr: self.snr,
+            test_repeats: self.test_repeats,
+        }
     }
 }
 
@@ -169,6 +238,19 @@ impl World {
         stimuli.iter().map(|s| self.render(s)).collect()
     }
 
+    /// Every stimulus, training then test: the order [`simulate`] expects its pictures and
+    /// embeddings in.
+    ///
+    /// ```
+    /// use brainclip::data::world::{World, WorldConfig};
+    /// let world = World::new(&WorldConfig::default()).unwrap();
+    /// let all = world.stimuli();
+    /// assert_eq!((all.len(), &all[1200]), (1250, &world.test[0]));
+    /// ```
+    pub fn stimuli(&self) -> Vec<Stimulus> {
+        self.train.iter().chain(&self.test).cloned().collect()
+    }
+
     /// Categories as datasets carry them: id and name.
     pub fn categories(list: &[Attributes]) -> Vec<Category> {
         list.iter()
@@ -177,6 +259,66 @@ impl World {
                 name: a.name(),
             })
             .collect()
+    }
+}
+
+/// What a script asks `world_corpus` for: how many pictures (required), the seed and the side.
+///
+/// ```
+/// use brainclip::data::world::CorpusConfig;
+/// let c = CorpusConfig { images: 4, seed: 1, ..Default::default() };
+/// assert!(c.validate().is_ok());
+/// assert_eq!(c.generate().len(), 4);
+/// let err = CorpusConfig::default().validate().unwrap_err().to_string();
+/// assert!(err.starts_with("images must be 1 to 200000"), "{err}");
+/// assert!(CorpusConfig { images: 200_000, size: 512, ..c }.validate().is_err(), "over 1 GiB");
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CorpusConfig {
+    /// How many pictures (none by default: a corpus needs a size).
+    pub images: usize,
+    /// Seed of the combinations, variations and captions.
+    pub seed: u64,
+    /// Image side in pixels.
+    pub size: usize,
+}
+
+impl Default for CorpusConfig {
+    fn default() -> Self {
+        Self {
+            images: 0,
+            seed: 0,
+            size: 32,
+        }
+    }
+}
+
+impl CorpusConfig {
+    /// The most pictures a corpus may have.
+    pub const MAX_IMAGES: usize = 200_000;
+    /// The most pixel bytes a corpus may hold (1 GiB), whatever its count and size.
+    pub const MAX_BYTES: usize = 1 << 30;
+
+    /// Refuse an empty corpus and one that would exhaust memory.
+    pub fn validate(&self) -> Result<(), DataError> {
+        let (n, size) = (self.images, self.size);
+        let fits = n
+            .checked_mul(size * size * 3)
+            .is_some_and(|bytes| bytes <= Self::MAX_BYTES);
+        if !(1..=Self::MAX_IMAGES).contains(&n) || !SIZES.contains(&size) || !fits {
+            return Err(DataError::InvalidOption {
+                option: "images",
+                expected: "1 to 200000, at most 1 GiB of pixels in all (images × size² × 3 bytes, size 8 to 512)",
+                found: format!("{n} at size {size}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// The corpus ([`corpus`]).
+    pub fn generate(&self) -> Vec<(RgbImage, String, Attributes)> {
+        corpus(self.images, self.seed, self.size)
     }
 }
 

@@ -75,6 +75,47 @@ pub struct StimulusEmbeddings {
     pub test_prompts: Array2<f32>,
 }
 
+impl StimulusEmbeddings {
+    /// What an encoder makes of `world`'s stimuli: `images` embeds `pictures` (the rendered
+    /// training then test stimuli, as [`World::stimuli`] orders them); `texts` embeds the
+    /// stimuli's captions, then the training categories' prompts, then the test categories'.
+    ///
+    /// ```
+    /// use brainclip::data::world::{StimulusEmbeddings, World, WorldConfig};
+    /// let world = World::new(&WorldConfig::default()).unwrap();
+    /// let pictures = world.render_all(&world.stimuli()[..2]);
+    /// let e = StimulusEmbeddings::compute(
+    ///     &world,
+    ///     &pictures,
+    ///     |p| Ok::<_, ()>(ndarray::Array2::zeros((p.len(), 4))),
+    ///     |t| Ok(ndarray::Array2::zeros((t.len(), 4))),
+    /// )
+    /// .unwrap();
+    /// assert_eq!((e.images.nrows(), e.captions.nrows()), (2, 1250));
+    /// assert_eq!((e.train_prompts.nrows(), e.test_prompts.nrows()), (150, 50));
+    /// ```
+    pub fn compute<E>(
+        world: &World,
+        pictures: &[RgbImage],
+        images: impl FnOnce(&[RgbImage]) -> Result<Array2<f32>, E>,
+        mut texts: impl FnMut(&[String]) -> Result<Array2<f32>, E>,
+    ) -> Result<Self, E> {
+        let captions: Vec<String> = world
+            .train
+            .iter()
+            .chain(&world.test)
+            .map(|s| s.caption.clone())
+            .collect();
+        let prompts = |list: &[super::Attributes]| list.iter().map(|a| super::prompt(*a)).collect::<Vec<_>>();
+        Ok(Self {
+            images: images(pictures)?,
+            captions: texts(&captions)?,
+            train_prompts: texts(&prompts(&world.train_categories))?,
+            test_prompts: texts(&prompts(&world.test_categories))?,
+        })
+    }
+}
+
 /// The simulated experiment.
 #[derive(Clone, Debug)]
 pub struct WorldFmri {

@@ -1,61 +1,61 @@
 use std::path::{Path, PathBuf};
 
-use rhai::{Array, Dynamic, Map};
+use rhai::{Array, ImmutableString};
 
-use super::{COMMON, embed_cached, row_ids, strings};
+use super::{BATCH, CACHE, embed_cached, ids, name, row_ids, strings};
+use crate::ErrorKind;
+use crate::clip::cache::EmbeddingRequest;
 use crate::clip::preprocess::description;
 use crate::data::embeddings::EmbeddingKind;
 use crate::run::{EncodeProgress, RunContext};
-use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
-use crate::ErrorKind;
-use crate::script::options::Options;
-use crate::script::registry::{FnDoc, Registry};
+use crate::script::fault::ScriptFault;
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, param};
 use crate::script::values::{ClipValue, EmbeddingsValue, ImageValue};
 
-pub const DOC: FnDoc = FnDoc {
-    name: "clip_images",
-    area: "clip",
-    signatures: &[
-        "clip_images(clip: Clip, images: array) -> Embeddings",
-        "clip_images(clip: Clip, folder: string) -> Embeddings",
-        "clip_images(clip: Clip, images: array | string, options: map) -> Embeddings",
-    ],
-    summary: "CLIP image embeddings (L2-normalised, one row per image file) as an embedding cache of kind image.",
-    details: "Images are PNG or JPEG files, given as an array of paths or a folder (its .png/.jpg/.jpeg files
-in name order), or an array of Images already in memory (load_image, generate, world_synthetic). Preprocessing is CLIP's: shorter side resized to the model's input size with
-Pillow's bicubic filter, centre crop, CLIP mean/std. Row ids are the file names without extension
-(of the Images' paths)
-unless `ids` is given. Options as clip_text: batch (32), ids, name (\"clip/image\"), cache.",
-    example: r#"let clip = clip_load("tests/data/clip/tiny");
+pub static SPEC: FnSpec = FnSpec::new("clip_images", Area::Clip)
+    .params(&[param("clip", "Clip"), param("images", "array | string")])
+    .returns("Embeddings")
+    .summary("CLIP image embeddings (L2-normalised, one row per image file) as an embedding cache of kind image.")
+    .details(
+        "Images are PNG or JPEG files, given as an array of paths or a folder (its .png/.jpg/.jpeg files
+in name order), or an array of Images already in memory (load_image, generate, world_synthetic).
+Preprocessing is CLIP's: shorter side resized to the model's input size with Pillow's bicubic
+filter, centre crop, CLIP mean/std.",
+    )
+    .options(&[
+        BATCH,
+        ids("the file names (or Images' paths) without extension"),
+        name("clip/image"),
+        CACHE,
+    ])
+    .example(
+        r#"let clip = clip_load("tests/data/clip/tiny");
 let e = clip_images(clip, ["tests/data/clip/photos/cat.png", "tests/data/clip/photos/tower.png"]);
 let all = clip_images(clip, "tests/data/clip/photos", #{ batch: 3 });
 let cat = load_image("tests/data/clip/photos/cat.png");
-let in_memory = clip_images(clip, [cat]);
-e.count == 2 && e.ids[0] == "cat" && e.kind == "image" && all.count == 4
-    && in_memory.ids[0] == "cat" && in_memory.count == 1"#,
-};
+let in_memory = clip_images(clip, [cat], #{ ids: ["kitty"], name: "mine" });
+e.count == 2 && e.ids == ["cat", "tower"] && e.kind == "image" && e.name == "clip/image" && e.dim == 32
+    && all.ids == ["cat", "cat_224", "tower", "tower_224"]
+    && in_memory.ids == ["kitty"] && in_memory.name == "mine" && in_memory.count == 1
+    && e.preprocessing.contains("centre crop 32×32")"#,
+    );
+
+/// Where the images come from: a folder, or an array of paths or Images.
+enum Source {
+    Folder(String),
+    List(Array),
+}
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, run| {
-        let (r1, r2) = (run.clone(), run.clone());
-        engine.register_fn(
-            DOC.name,
-            move |clip: ClipValue, images: Array| -> ScriptResult<EmbeddingsValue> {
-                embed(&r1, &clip, Dynamic::from(images), Options::empty(DOC.name))
-            },
-        );
-        engine.register_fn(
-            DOC.name,
-            move |clip: ClipValue, folder: &str| -> ScriptResult<EmbeddingsValue> {
-                embed(&r2, &clip, Dynamic::from(folder.to_string()), Options::empty(DOC.name))
-            },
-        );
-        engine.register_fn(
-            DOC.name,
-            move |clip: ClipValue, images: Dynamic, options: Map| -> ScriptResult<EmbeddingsValue> {
-                embed(&run, &clip, images, Options::new(DOC.name, options, COMMON)?)
-            },
-        );
+    let run = reg.run();
+    let r = run.clone();
+    reg.function(&SPEC, move |clip: ClipValue, images: Array, options: Opts| {
+        embed(&r, &clip, Source::List(images), &options)
+    });
+    reg.function(&SPEC, move |clip: ClipValue, folder: ImmutableString, options: Opts| {
+        embed(&run, &clip, Source::Folder(folder.to_string()), &options)
     });
 }
 
@@ -66,46 +66,35 @@ fn is_image(p: &Path) -> bool {
 }
 
 /// The image files named by the argument, each checked against the read policy.
-fn files(run: &RunContext, images: Dynamic) -> ScriptResult<Vec<PathBuf>> {
-    let names: Vec<String> = if images.is_string() {
-        let folder = images.into_string().unwrap_or_default();
-        let entries = std::fs::read_dir(&folder).map_err(|e| {
-            ScriptFault::new(
-                ErrorKind::File,
-                format!("clip_images: cannot list the folder {folder}: {e}"),
-            )
-        })?;
-        let mut list: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| is_image(p))
-            .collect();
-        list.sort();
-        list.into_iter().map(|p| p.display().to_string()).collect()
-    } else if images.is_array() {
-        strings(DOC.name, "images", &images.into_array().unwrap_or_default())?
-    } else {
-        return Err(ScriptFault::new(
-            ErrorKind::WrongType,
-            format!(
-                "clip_images: images must be an array of paths or a folder, got {}",
-                images.type_name()
-            ),
-        )
-        .into());
+fn files(run: &RunContext, images: Source) -> Result<Vec<PathBuf>, ScriptFault> {
+    let names: Vec<String> = match images {
+        Source::Folder(folder) => {
+            let entries = std::fs::read_dir(&folder)
+                .map_err(|e| ScriptFault::new(ErrorKind::File, format!("cannot list the folder {folder}: {e}")))?;
+            let mut list: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| is_image(p))
+                .collect();
+            list.sort();
+            list.into_iter().map(|p| p.display().to_string()).collect()
+        }
+        Source::List(items) => strings("images", &items)?,
     };
     if names.is_empty() {
-        return Err(ScriptFault::new(ErrorKind::Data, "clip_images: no images (.png, .jpg, .jpeg) given").into());
+        return Err(ScriptFault::new(ErrorKind::Data, "no images (.png, .jpg, .jpeg) given"));
     }
-    names.iter().map(|n| run.read_data(n).or_fault(DOC.name)).collect()
+    names.iter().map(|n| Ok(run.read_data(n)?)).collect()
 }
 
 /// Images in memory, when the argument is an array of them.
-fn pictures(images: &Dynamic) -> Option<Vec<ImageValue>> {
-    let list = images.clone().into_array().ok()?;
+fn pictures(images: &Source) -> Option<Vec<ImageValue>> {
+    let Source::List(list) = images else {
+        return None;
+    };
     if list.is_empty() || !list.iter().all(|v| v.is::<ImageValue>()) {
         return None;
     }
-    Some(list.into_iter().filter_map(|v| v.try_cast::<ImageValue>()).collect())
+    Some(list.iter().filter_map(|v| v.clone().try_cast::<ImageValue>()).collect())
 }
 
 fn stem(path: &Path) -> String {
@@ -113,8 +102,7 @@ fn stem(path: &Path) -> String {
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
 }
 
-fn embed(run: &RunContext, clip: &ClipValue, images: Dynamic, opts: Options) -> ScriptResult<EmbeddingsValue> {
-    let preprocessing = description(clip.0.config.vision.image_size);
+fn embed(run: &RunContext, clip: &ClipValue, images: Source, options: &Opts) -> Result<EmbeddingsValue, ScriptFault> {
     // Pictures in memory or files, with the stems that name their rows by default.
     let (rgb, paths, stems) = match pictures(&images) {
         Some(list) => {
@@ -128,20 +116,15 @@ fn embed(run: &RunContext, clip: &ClipValue, images: Dynamic, opts: Options) -> 
             (Vec::new(), paths, stems)
         }
     };
-    let ids = row_ids(DOC.name, &opts, stems)?;
-    embed_cached(
-        run,
-        DOC.name,
-        clip,
-        &opts,
-        (EmbeddingKind::Image, preprocessing, ids),
-        |batch| {
-            let mut progress = EncodeProgress::new(run, DOC.name);
-            if paths.is_empty() {
-                clip.0.embed_images(&rgb, batch, &mut progress)
-            } else {
-                clip.0.embed_image_files(&paths, batch, &mut progress)
-            }
-        },
-    )
+    let ids = row_ids(options, stems)?;
+    let preprocessing = description(clip.0.config.vision.image_size);
+    let request = EmbeddingRequest::new(clip.0.name.clone(), EmbeddingKind::Image, preprocessing, ids);
+    embed_cached(run, options, request, |batch| {
+        let mut progress = EncodeProgress::new(run, SPEC.name);
+        if paths.is_empty() {
+            clip.0.embed_images(&rgb, batch, &mut progress)
+        } else {
+            clip.0.embed_image_files(&paths, batch, &mut progress)
+        }
+    })
 }

@@ -1,66 +1,47 @@
-use rhai::{Array, Map};
+use rhai::Array;
 
-use super::{COMMON, embed_cached, row_ids, strings};
+use super::{BATCH, CACHE, embed_cached, ids, name, row_ids, strings};
+use crate::clip::cache::EmbeddingRequest;
 use crate::data::embeddings::EmbeddingKind;
 use crate::run::EncodeProgress;
-use crate::script::fault::ScriptResult;
-use crate::script::options::Options;
-use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{ClipValue, EmbeddingsValue};
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, param};
+use crate::script::values::ClipValue;
 
-pub const DOC: FnDoc = FnDoc {
-    name: "clip_text",
-    area: "clip",
-    signatures: &[
-        "clip_text(clip: Clip, texts: array) -> Embeddings",
-        "clip_text(clip: Clip, texts: array, options: map) -> Embeddings",
-    ],
-    summary: "CLIP text embeddings (L2-normalised, one row per text) as an embedding cache of kind text.",
-    details: "Texts are tokenized as OpenAI's clip.tokenize(truncate=True) does (clean-up, BPE, 77 tokens).
-Options: batch (32), ids (default \"0\", \"1\", ...), name (\"clip/text\"), cache (a sidecar path:
-reused when it holds this model's embeddings of the same ids, otherwise written into the run
-directory under that file name). A progress bar shows on a terminal or in a notebook.",
-    example: r#"let clip = clip_load("tests/data/clip/tiny");
+pub static SPEC: FnSpec = FnSpec::new("clip_text", Area::Clip)
+    .params(&[param("clip", "Clip"), param("texts", "array")])
+    .returns("Embeddings")
+    .summary("CLIP text embeddings (L2-normalised, one row per text) as an embedding cache of kind text.")
+    .details(
+        "Texts are tokenized as OpenAI's clip.tokenize(truncate=True) does (clean-up, BPE, 77 tokens).
+A progress bar shows on a terminal or in a notebook.",
+    )
+    .options(&[BATCH, ids("\"0\", \"1\", ..."), name("clip/text"), CACHE])
+    .example(
+        r#"let clip = clip_load("tests/data/clip/tiny");
 let e = clip_text(clip, ["an image of ostrich.", "a photo of a cat"], #{ ids: ["ostrich", "cat"] });
-e.count == 2 && e.dim == 32 && e.kind == "text" && e.ids[1] == "cat""#,
-};
+let cache = `${run_dir()}/texts.json`;
+let first = clip_text(clip, ["a cat"], #{ cache: cache, name: "first" });
+let reused = clip_text(clip, ["a cat"], #{ cache: cache, name: "second" });
+e.count == 2 && e.dim == 32 && e.kind == "text" && e.ids == ["ostrich", "cat"] && e.name == "clip/text"
+    && e.model == clip.name && first.ids == ["0"] && reused.name == "first""#,
+    );
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, run| {
-        let r = run.clone();
-        engine.register_fn(
-            DOC.name,
-            move |clip: ClipValue, texts: Array| -> ScriptResult<EmbeddingsValue> {
-                embed(&r, &clip, &texts, Options::empty(DOC.name))
-            },
+    let run = reg.run();
+    reg.function(&SPEC, move |clip: ClipValue, texts: Array, options: Opts| {
+        let texts = strings("texts", &texts)?;
+        let ids = row_ids(&options, (0..texts.len()).map(|i| i.to_string()).collect())?;
+        let request = EmbeddingRequest::new(
+            clip.0.name.clone(),
+            EmbeddingKind::Text,
+            "OpenAI CLIP tokenizer (clean-up, BPE, 77 tokens)",
+            ids,
         );
-        engine.register_fn(
-            DOC.name,
-            move |clip: ClipValue, texts: Array, options: Map| -> ScriptResult<EmbeddingsValue> {
-                embed(&run, &clip, &texts, Options::new(DOC.name, options, COMMON)?)
-            },
-        );
-    });
-}
-
-fn embed(
-    run: &crate::run::RunContext,
-    clip: &ClipValue,
-    texts: &Array,
-    opts: Options,
-) -> ScriptResult<EmbeddingsValue> {
-    let texts = strings(DOC.name, "texts", texts)?;
-    let ids = row_ids(DOC.name, &opts, (0..texts.len()).map(|i| i.to_string()).collect())?;
-    let preprocessing = "OpenAI CLIP tokenizer (clean-up, BPE, 77 tokens)".to_string();
-    embed_cached(
-        run,
-        DOC.name,
-        clip,
-        &opts,
-        (EmbeddingKind::Text, preprocessing, ids),
-        |batch| {
+        embed_cached(&run, &options, request, |batch| {
             clip.0
-                .embed_texts(&texts, batch, &mut EncodeProgress::new(run, DOC.name))
-        },
-    )
+                .embed_texts(&texts, batch, &mut EncodeProgress::new(&run, SPEC.name))
+        })
+    });
 }

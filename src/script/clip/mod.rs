@@ -13,13 +13,15 @@ use std::sync::Arc;
 use ndarray::Array2;
 use rhai::{Array, Dynamic};
 
-use super::fault::{OrFault, ScriptFault, ScriptResult};
-use crate::ErrorKind;
-use super::options::Options;
+use super::fault::{ScriptFault, ScriptResult};
+use super::opts::Opts;
 use super::registry::Registry;
+use super::spec::Opt;
 use super::values::{ClipValue, EmbeddingsValue};
+use crate::ErrorKind;
+use crate::clip::cache::EmbeddingRequest;
 use crate::clip::{ClipError, prompts};
-use crate::data::embeddings::{EmbeddingKind, EmbeddingMeta, Embeddings};
+use crate::data::embeddings::Embeddings;
 use crate::run::{RunContext, now};
 
 /// Register the clip functions.
@@ -39,86 +41,80 @@ pub(crate) fn builtin_clip(run: &RunContext, name: &str) -> Result<ClipValue, Cl
     )?)))
 }
 
-/// Options every embedding function takes.
-const COMMON: &[&str] = &["batch", "ids", "name", "cache"];
+// The options every embedding function takes (`ids` and `name` differ in their defaults).
+const BATCH: Opt = Opt::int("batch", 32, "inputs per forward pass").min(1.0);
+const CACHE: Opt = Opt::string(
+    "cache",
+    "",
+    "a sidecar path: reused when it holds this model's embeddings of the same ids, prepared the same way; otherwise written into the run directory under that file name",
+)
+.none_by_default();
 
-/// A string array argument.
-fn strings(function: &'static str, what: &str, items: &Array) -> ScriptResult<Vec<String>> {
+/// The `ids` option, whose default is `described`.
+const fn ids(described: &'static str) -> Opt {
+    Opt::strings("ids", &[], "one id per row").computed(described)
+}
+
+/// The `name` option, defaulting to `default`.
+const fn name(default: &'static str) -> Opt {
+    Opt::string("name", default, "the cache's name")
+}
+
+/// The strings of an array argument called `what`.
+fn strings(what: &str, items: &Array) -> Result<Vec<String>, ScriptFault> {
     items
         .iter()
         .map(|v| {
-            v.clone().into_string().map_err(|t| {
-                ScriptFault::new(
-                    ErrorKind::WrongType,
-                    format!("{function}: {what} must be strings, got {t}"),
-                )
-                .into()
-            })
+            v.clone()
+                .into_string()
+                .map_err(|t| ScriptFault::new(ErrorKind::WrongType, format!("{what} must be strings, got {t}")))
         })
         .collect()
 }
 
-/// The row ids: `options.ids` if given (one per row), else `default`.
-fn row_ids(function: &'static str, opts: &Options, default: Vec<String>) -> ScriptResult<Vec<String>> {
-    match opts.array("ids")? {
-        Some(ids) => {
-            let ids = strings(function, "ids", &ids)?;
-            if ids.len() != default.len() {
-                return Err(ScriptFault::new(
-                    ErrorKind::DimensionMismatch,
-                    format!("{function}: {} ids for {} inputs", ids.len(), default.len()),
-                )
-                .into());
-            }
-            Ok(ids)
-        }
+/// The row ids: the `ids` option if given (one per row), else `default`.
+fn row_ids(options: &Opts, default: Vec<String>) -> Result<Vec<String>, ScriptFault> {
+    match options.given::<Vec<String>>("ids")? {
+        Some(ids) if ids.len() != default.len() => Err(ScriptFault::new(
+            ErrorKind::DimensionMismatch,
+            format!("{} ids for {} inputs", ids.len(), default.len()),
+        )),
+        Some(ids) => Ok(ids),
         None => Ok(default),
     }
 }
 
-/// Compute embeddings, or reuse the cache named by the `cache` option when it holds the same
-/// model's embeddings of the same ids; a computed result is saved under that name in the run.
+/// Answer `request` from the cache named by the `cache` option when it may stand in
+/// ([`EmbeddingRequest::is_answered_by`]), else compute the embeddings (in batches of the `batch`
+/// option) and save them under that name in the run.
 fn embed_cached(
     run: &RunContext,
-    function: &'static str,
-    clip: &ClipValue,
-    opts: &Options,
-    (kind, preprocessing, ids): (EmbeddingKind, String, Vec<String>),
+    options: &Opts,
+    request: EmbeddingRequest,
     compute: impl FnOnce(usize) -> Result<Array2<f32>, ClipError>,
-) -> ScriptResult<EmbeddingsValue> {
-    let cache = opts.string("cache", "")?;
-    if !cache.is_empty() {
-        let sidecar = Path::new(&cache).with_extension("json");
+) -> Result<EmbeddingsValue, ScriptFault> {
+    let cache = options.get::<Option<String>>("cache")?.filter(|c| !c.is_empty());
+    if let Some(cache) = &cache {
+        let sidecar = Path::new(cache).with_extension("json");
         if let Ok(path) = run.read_data(&sidecar.display().to_string()) {
-            let found = Embeddings::load(&path).or_fault(function)?;
-            let meta = found.meta();
-            if meta.model == clip.0.name && meta.kind == kind && found.ids() == ids.as_slice() {
+            let found = Embeddings::load(&path)?;
+            if request.is_answered_by(&found) {
                 return Ok(EmbeddingsValue(Arc::new(found)));
             }
         }
     }
-    let batch = opts.usize("batch", 32)?.max(1);
-    let matrix = compute(batch).or_fault(function)?;
-    let meta = EmbeddingMeta {
-        model: clip.0.name.clone(),
-        preprocessing,
-        kind,
-    };
-    let name = opts.string("name", &format!("clip/{}", kind.name()))?;
-    let emb = Embeddings::new(name, ids, matrix, meta).or_fault(function)?;
-    if !cache.is_empty() {
+    let matrix = compute(options.get("batch")?)?;
+    let emb = request.answer(options.get::<String>("name")?, matrix)?;
+    if let Some(cache) = cache {
         let stem = Path::new(&cache).with_extension("");
         let stem = stem
             .file_name()
             .map_or_else(|| cache.clone(), |s| s.to_string_lossy().into_owned());
-        let files = emb.to_files(&stem, &now()).map_err(|e| {
-            ScriptFault::new(
-                ErrorKind::File,
-                format!("{function}: cannot write the cache {stem}: {e}"),
-            )
-        })?;
+        let files = emb
+            .to_files(&stem, &now())
+            .map_err(|e| ScriptFault::new(ErrorKind::File, format!("cannot write the cache {stem}: {e}")))?;
         for (file, bytes) in files {
-            run.write_output(&file, &bytes).or_fault(function)?;
+            run.write_output(&file, &bytes)?;
         }
     }
     Ok(EmbeddingsValue(Arc::new(emb)))
@@ -126,6 +122,11 @@ fn embed_cached(
 
 /// The prompt templates named or listed by a `templates` option (default: BrainCLIP's single one).
 pub(crate) fn template_list(function: &'static str, value: Option<Dynamic>) -> ScriptResult<Vec<String>> {
+    templates(value).map_err(|fault| fault.in_function(function).into())
+}
+
+/// [`template_list`] without the function's name in its errors.
+fn templates(value: Option<Dynamic>) -> Result<Vec<String>, ScriptFault> {
     let Some(value) = value.filter(|v| !v.is_unit()) else {
         return Ok(prompts::BRAINCLIP.iter().map(|s| s.to_string()).collect());
     };
@@ -135,24 +136,22 @@ pub(crate) fn template_list(function: &'static str, value: Option<Dynamic>) -> S
             .ok_or_else(|| {
                 ScriptFault::new(
                     ErrorKind::InvalidValue,
-                    format!("{function}: templates `{name}` is not a set (brainclip, imagenet) nor an array"),
+                    format!("templates `{name}` is not a set (brainclip, imagenet) nor an array"),
                 )
-                .into()
             });
     }
     let list = value.into_array().map_err(|t| {
         ScriptFault::new(
             ErrorKind::WrongType,
-            format!("{function}: templates must be a name or an array, got {t}"),
+            format!("templates must be a name or an array, got {t}"),
         )
     })?;
-    let list = strings(function, "templates", &list)?;
-    if list.is_empty() || list.iter().any(|t| t.matches("{}").count() != 1) {
+    let list = strings("templates", &list)?;
+    if !prompts::valid(&list) {
         return Err(ScriptFault::new(
             ErrorKind::InvalidValue,
-            format!("{function}: templates must be a non-empty array of strings each containing {{}} once"),
-        )
-        .into());
+            "templates must be a non-empty array of strings each containing {} once",
+        ));
     }
     Ok(list)
 }
