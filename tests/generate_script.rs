@@ -76,14 +76,20 @@ fn bad_generate_options_are_explained() {
     let dir = tempfile::tempdir().unwrap();
     for (options, expect) in [
         ("#{ steps: \"fast\" }", "ddim50"),
-        ("#{ sampler: \"euler\" }", "not a sampler"),
+        ("#{ sampler: \"euler\" }", "one of \"ddpm\", \"ddim\""),
         ("#{ image_size: 17 }", "multiple of 2"),
         ("#{ steps: 5, skip_timesteps: 5 }", "skips every one"),
         ("#{ cutn: 0 }", "cutn"),
         ("#{ stepz: 5 }", "did you mean"),
-        ("#{ image_size: 65536 }", "at most 2048"),
-        ("#{ cutn: 100000000 }", "at most 1024"),
-        ("#{ diffusion_steps: 1000000000 }", "2 to 100000"),
+        ("#{ image_size: 65536 }", "in [1, 2048]"),
+        ("#{ cutn: 100000000 }", "in [1, 1024]"),
+        ("#{ diffusion_steps: 1000000000 }", "in [2, 100000]"),
+        ("#{ steps: true }", "an integer or a string like \"ddim50\""),
+        ("#{ ids: [\"dog\"] }", "no target with id `dog`"),
+        (
+            "#{ init: [load_image(\"tests/data/clip/photos/cat.png\")] + [load_image(\"tests/data/clip/photos/cat.png\")] + [load_image(\"tests/data/clip/photos/cat.png\")] }",
+            "one per target (2), one per id in `ids` (2) or one for all, found 3",
+        ),
     ] {
         let err = session(&dir)
             .eval(&format!("{MODELS}generate(unet, clip, photos, {options});"))

@@ -5,7 +5,7 @@
 use burn::tensor::{Tensor, TensorData};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::GenerateError;
 use crate::clip::ClipModel;
@@ -16,8 +16,20 @@ pub const CLIP_MEAN: [f32; 3] = [0.481_454_66, 0.457_827_5, 0.408_210_73];
 /// CLIP's per-channel standard deviations.
 pub const CLIP_STD: [f32; 3] = [0.268_629_54, 0.261_302_6, 0.275_777_1];
 
+/// The most cutouts per batch, and batches, [`GuidanceConfig::validate`] accepts (the authors use
+/// 16 × 2; more would ask for more memory than any machine has).
+pub const MAX_CUTOUTS: usize = 1024;
+
 /// Guidance settings, named and defaulted as in the authors' script.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// ```
+/// use brainclip::generate::GuidanceConfig;
+/// let g: GuidanceConfig = serde_json::from_str(r#"{"cutn": 4}"#).unwrap();
+/// assert_eq!((g.cutn, g.cutn_batches, g.clip_guidance_scale), (4, 2, 1000.0));
+/// assert!(g.is_active() && !GuidanceConfig { clip_guidance_scale: 0.0, tv_scale: 0.0, range_scale: 0.0, ..g }.is_active());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GuidanceConfig {
     /// Weight of the spherical distance term (`clip_guidance_scale`, 1000).
     pub clip_guidance_scale: f64,
@@ -47,6 +59,11 @@ impl Default for GuidanceConfig {
 }
 
 impl GuidanceConfig {
+    /// Whether any term is on (with every scale 0 the sampler runs unguided).
+    pub fn is_active(&self) -> bool {
+        self.clip_guidance_scale > 0.0 || self.tv_scale > 0.0 || self.range_scale > 0.0
+    }
+
     /// Reject values the guidance cannot use.
     pub fn validate(&self) -> Result<(), GenerateError> {
         if self.cutn == 0 {
@@ -54,6 +71,14 @@ impl GuidanceConfig {
         }
         if self.cutn_batches == 0 {
             return Err(GenerateError::option("cutn_batches", "needs at least one batch"));
+        }
+        for (option, value) in [("cutn", self.cutn), ("cutn_batches", self.cutn_batches)] {
+            if value > MAX_CUTOUTS {
+                return Err(GenerateError::option(
+                    option,
+                    format!("{value}; at most {MAX_CUTOUTS} is supported"),
+                ));
+            }
         }
         for (name, v) in [
             ("clip_guidance_scale", self.clip_guidance_scale),

@@ -1,12 +1,14 @@
-//! Images in and out of the sampler: generated tensors ([−1, 1]) to RGB pictures, and pictures
-//! (an init image) to model-sized tensors.
+//! Images in and out of the sampler: generated tensors ([−1, 1]) to RGB pictures, pictures (an
+//! init image) to model-sized tensors, and the gallery pictures nearest to the targets.
 
 use std::path::Path;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use image::{RgbImage, imageops::FilterType};
+use ndarray::ArrayView2;
 
 use super::GenerateError;
+use crate::eval::{EvalError, cosine_similarity};
 
 /// Pictures from a batch in [−1, 1] (batch × 3 × h × w, row-major host values), as torchvision's
 /// `to_pil_image(x.add(1).div(2).clamp(0, 1))` makes them (×255, truncated).
@@ -57,4 +59,44 @@ pub fn read_picture(path: &Path) -> Result<RgbImage, GenerateError> {
             path: path.to_path_buf(),
             message: e.to_string(),
         })
+}
+
+/// For each target row, the `k` gallery rows of highest cosine similarity, best first (ties by
+/// gallery order): the authors pick the nearest gallery image as a generation's init image.
+///
+/// ```
+/// use brainclip::generate::nearest;
+/// use ndarray::array;
+/// let gallery = array![[1.0f32, 0.0], [0.0, 1.0], [1.0, 1.0]];
+/// let targets = array![[0.1f32, 1.0], [2.0, 0.1]];
+/// assert_eq!(nearest(targets.view(), gallery.view(), 2)?, [[1, 2], [0, 2]]);
+/// assert!(nearest(targets.view(), gallery.view(), 4).is_err());
+/// # Ok::<(), brainclip::eval::EvalError>(())
+/// ```
+pub fn nearest(targets: ArrayView2<f32>, gallery: ArrayView2<f32>, k: usize) -> Result<Vec<Vec<usize>>, EvalError> {
+    if targets.ncols() != gallery.ncols() {
+        return Err(EvalError::ShapeMismatch {
+            what: "embedding width of the gallery (the targets')",
+            expected: targets.ncols(),
+            found: gallery.ncols(),
+        });
+    }
+    if k == 0 || k > gallery.nrows() {
+        return Err(EvalError::InvalidSetting {
+            name: "k",
+            expected: format!("1 to {} neighbours (the gallery's images)", gallery.nrows()),
+            found: k.to_string(),
+        });
+    }
+    let similarity = cosine_similarity(targets, gallery)?;
+    Ok(similarity
+        .rows()
+        .into_iter()
+        .map(|row| {
+            let mut order: Vec<usize> = (0..row.len()).collect();
+            order.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
+            order.truncate(k);
+            order
+        })
+        .collect())
 }

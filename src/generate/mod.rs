@@ -6,7 +6,10 @@
 //! - [`unet`]: the UNet and its loader; [`convert`]: guided-diffusion checkpoints → diffusers.
 //! - [`schedule`]: beta schedules and timestep respacing; [`sampler`]: DDPM and DDIM steps.
 //! - [`guidance`]: cutouts, spherical distance, TV and range losses, the guidance gradient.
-//! - [`sample`]: the loop; [`noise`]: seeded or replayed noise; [`images`]: pictures in and out.
+//! - [`sample`]: the loop; [`noise`]: seeded or replayed noise; [`images`]: pictures in and out,
+//!   and the gallery pictures nearest to the targets (init images).
+//! - [`generation`]: a run's settings checked against a model, each target's guide, init and noise.
+//! - [`train`]: training a UNet with the DDPM loss.
 //!
 //! ```
 //! use brainclip::generate::{BetaSchedule, Schedule, Sampler, Variance};
@@ -18,6 +21,7 @@
 
 pub mod convert;
 mod error;
+pub mod generation;
 pub mod guidance;
 pub mod images;
 pub mod noise;
@@ -29,10 +33,11 @@ pub mod unet;
 
 pub use convert::{Conversion, Heads, convert_adm_file};
 pub use error::GenerateError;
-pub use guidance::{Cutout, CutoutDraw, GuidanceConfig, GuidanceLosses, Guide};
-pub use images::{image_tensor, read_picture, to_images};
+pub use generation::{GenerationPlan, GenerationSettings, MAX_IMAGE_SIZE, NoiseMode, target_rows};
+pub use guidance::{Cutout, CutoutDraw, GuidanceConfig, GuidanceLosses, Guide, MAX_CUTOUTS};
+pub use images::{image_tensor, nearest, read_picture, to_images};
 pub use noise::{NoiseSource, ReplayNoise, SeededNoise};
 pub use sample::{Cutouts, Quiet, SampleConfig, SampleObserver, Samples, sample};
-pub use sampler::{Sampler, Variance};
+pub use sampler::{Sampler, SamplerKind, Variance};
 pub use schedule::{BetaSchedule, Schedule, respace};
 pub use unet::{DiffusionModel, UNet, UNetConfig};

@@ -3,10 +3,12 @@
 //! frames, progress and interruption between steps.
 
 use burn::tensor::{Tensor, TensorData};
+use image::RgbImage;
 use serde::Serialize;
 
 use super::GenerateError;
 use super::guidance::{Cutout, CutoutDraw, GuidanceLosses, Guide, range_term};
+use super::images::to_images;
 use super::noise::NoiseSource;
 use super::sampler::{Prediction, Sampler, ddim_step, ddpm_step, predict, q_sample};
 use super::schedule::Schedule;
@@ -64,6 +66,45 @@ pub struct Samples {
     pub losses: Vec<GuidanceLosses>,
     /// Shape of `images`.
     pub shape: [usize; 4],
+}
+
+impl Samples {
+    /// The final images as pictures.
+    ///
+    /// ```
+    /// use brainclip::generate::Samples;
+    /// let s = Samples { images: vec![1.0; 12], frames: vec![(3, vec![-1.0; 12])], losses: vec![], shape: [1, 3, 2, 2] };
+    /// assert_eq!(s.pictures()[0].get_pixel(1, 1).0, [255, 255, 255]);
+    /// let frames = s.frame_pictures();
+    /// assert_eq!((frames[0].0, frames[0].1.get_pixel(0, 0).0), (3, [0, 0, 0]));
+    /// ```
+    pub fn pictures(&self) -> Vec<RgbImage> {
+        to_images(&self.images, self.shape)
+    }
+
+    /// The first image of each saved frame, with the frame's step.
+    pub fn frame_pictures(&self) -> Vec<(usize, RgbImage)> {
+        self.frames
+            .iter()
+            .filter_map(|(step, values)| to_images(values, self.shape).into_iter().next().map(|p| (*step, p)))
+            .collect()
+    }
+
+    /// The guidance losses of every step as CSV: `step,distance,clip,tv,range`.
+    ///
+    /// ```
+    /// use brainclip::generate::{GuidanceLosses, Samples};
+    /// let l = GuidanceLosses { clip: 2.0, tv: 0.5, range: 0.0, distance: 1.25 };
+    /// let s = Samples { images: vec![], frames: vec![], losses: vec![l, l], shape: [0, 3, 2, 2] };
+    /// assert_eq!(s.losses_csv(), "step,distance,clip,tv,range\n0,1.25,2,0.5,0\n1,1.25,2,0.5,0\n");
+    /// ```
+    pub fn losses_csv(&self) -> String {
+        let mut csv = String::from("step,distance,clip,tv,range\n");
+        for (step, l) in self.losses.iter().enumerate() {
+            csv.push_str(&format!("{step},{},{},{},{}\n", l.distance, l.clip, l.tv, l.range));
+        }
+        csv
+    }
 }
 
 fn host(t: Tensor<4>) -> Vec<f32> {

@@ -4,13 +4,21 @@
 //! `condition_mean`) or to the score (DDIM, `condition_score`); and `q_sample` for init images.
 
 use burn::tensor::Tensor;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::GenerateError;
 use super::schedule::Schedule;
 
-/// The reverse-process variance of a DDPM step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// The reverse-process variance of a DDPM step; settings name it `"learned_range"`,
+/// `"fixed_small"` or `"fixed_large"`.
+///
+/// ```
+/// use brainclip::generate::Variance;
+/// let v: Variance = serde_json::from_str("\"fixed_small\"").unwrap();
+/// assert_eq!(v, Variance::FixedSmall);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Variance {
     /// Interpolated in log space between the posterior variance and β by the model's extra
     /// output channels (ADM's `learn_sigma`).
@@ -33,7 +41,40 @@ pub enum Sampler {
     },
 }
 
+/// Which sampler settings ask for (`"ddpm"` or `"ddim"`); [`Sampler::new`] adds its parameters.
+///
+/// ```
+/// use brainclip::generate::SamplerKind;
+/// let k: SamplerKind = serde_json::from_str("\"ddim\"").unwrap();
+/// assert_eq!((k, SamplerKind::default()), (SamplerKind::Ddim, SamplerKind::Ddpm));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SamplerKind {
+    /// Ancestral sampling.
+    #[default]
+    Ddpm,
+    /// DDIM.
+    Ddim,
+}
+
 impl Sampler {
+    /// The sampler of `kind`: DDPM with `variance`, or DDIM with noise scale `eta` (in 0..1).
+    ///
+    /// ```
+    /// use brainclip::generate::{Sampler, SamplerKind, Variance};
+    /// assert_eq!(Sampler::new(SamplerKind::Ddim, Variance::FixedSmall, 0.5)?, Sampler::Ddim { eta: 0.5 });
+    /// assert!(Sampler::new(SamplerKind::Ddim, Variance::FixedSmall, 2.0).is_err());
+    /// # Ok::<(), brainclip::generate::GenerateError>(())
+    /// ```
+    pub fn new(kind: SamplerKind, variance: Variance, eta: f64) -> Result<Self, GenerateError> {
+        match kind {
+            SamplerKind::Ddpm => Ok(Self::Ddpm(variance)),
+            SamplerKind::Ddim if (0.0..=1.0).contains(&eta) => Ok(Self::Ddim { eta }),
+            SamplerKind::Ddim => Err(GenerateError::option("eta", format!("{eta} is outside 0..1"))),
+        }
+    }
+
     /// Parse a script's `sampler` (`"ddpm"`, `"ddim"`) and `variance` (`"learned_range"`,
     /// `"fixed_small"`, `"fixed_large"`) options.
     ///
@@ -56,9 +97,8 @@ impl Sampler {
             }
         };
         match sampler {
-            "ddpm" => Ok(Self::Ddpm(variance)),
-            "ddim" if (0.0..=1.0).contains(&eta) => Ok(Self::Ddim { eta }),
-            "ddim" => Err(GenerateError::option("eta", format!("{eta} is outside 0..1"))),
+            "ddpm" => Self::new(SamplerKind::Ddpm, variance, eta),
+            "ddim" => Self::new(SamplerKind::Ddim, variance, eta),
             other => Err(GenerateError::option(
                 "sampler",
                 format!("`{other}` is not a sampler (\"ddpm\" for ancestral sampling or \"ddim\")"),
@@ -70,6 +110,15 @@ impl Sampler {
     pub fn needs_learned_sigma(&self) -> bool {
         matches!(self, Self::Ddpm(Variance::LearnedRange))
     }
+}
+
+/// The error of asking for a learned variance from a model that does not predict one.
+pub(crate) fn learned_range_unavailable() -> GenerateError {
+    GenerateError::option(
+        "variance",
+        "\"learned_range\" needs a model that predicts its variance (out_channels 6); \
+         use variance: \"fixed_small\" with this model",
+    )
 }
 
 /// The model's reverse-process prediction at one index.
@@ -137,11 +186,7 @@ pub fn predict(
     let (var, log_var) = match variance {
         Variance::LearnedRange => {
             if out_c != 2 * c {
-                return Err(GenerateError::option(
-                    "variance",
-                    "\"learned_range\" needs a model that predicts its variance (out_channels 6); \
-                     use variance: \"fixed_small\" with this model",
-                ));
+                return Err(learned_range_unavailable());
             }
             let v = model_out.narrow(1, c, c);
             let min_log = f32s(s.posterior_log_variance_clipped[i]);

@@ -2,14 +2,23 @@
 //! the subset of timesteps a sampler visits, and every coefficient the samplers need, computed in
 //! f64 as guided-diffusion does.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::GenerateError;
 
-/// A beta schedule of the training process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// A beta schedule of the training process; scripts and settings name it `"linear"` or
+/// `"cosine"`.
+///
+/// ```
+/// use brainclip::generate::BetaSchedule;
+/// let s: BetaSchedule = serde_json::from_str("\"cosine\"").unwrap();
+/// assert_eq!((s, serde_json::to_string(&BetaSchedule::Linear).unwrap()), (BetaSchedule::Cosine, "\"linear\"".into()));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BetaSchedule {
     /// Ho et al.'s linear schedule, scaled to the number of steps (ADM's default).
+    #[default]
     Linear,
     /// Nichol & Dhariwal's cosine schedule.
     Cosine,

@@ -12,9 +12,9 @@ use image::RgbImage;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::schedule::BetaSchedule;
+use super::schedule::{BetaSchedule, MAX_TRAIN_STEPS};
 use super::unet::{UNet, UNetConfig, WEIGHTS_FILE};
 use super::{GenerateError, image_tensor};
 use crate::tensors::scalar;
@@ -23,7 +23,15 @@ use crate::train::{EpochRecord, StopReason, TrainObserver};
 use crate::weights::{ParamNames, safetensors_bytes, write_model_folder};
 
 /// Options of diffusion training.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// ```
+/// use brainclip::generate::BetaSchedule;
+/// use brainclip::generate::train::DiffusionTrainConfig;
+/// let c: DiffusionTrainConfig = serde_json::from_str(r#"{"epochs": 2, "schedule": "cosine"}"#).unwrap();
+/// assert_eq!((c.epochs, c.batch_size, c.schedule), (2, 32, BetaSchedule::Cosine));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DiffusionTrainConfig {
     /// Passes over the pictures.
     pub epochs: usize,
@@ -52,6 +60,158 @@ impl Default for DiffusionTrainConfig {
             schedule: BetaSchedule::Linear,
             seed: 0,
         }
+    }
+}
+
+/// The most levels, and channels per level, [`UNetShape`] builds (ADM-256's widest level has 1024).
+pub const MAX_LEVELS: usize = 8;
+/// The widest level [`UNetShape`] builds.
+pub const MAX_CHANNELS: usize = 1024;
+/// The largest image side [`UNetShape`] builds.
+pub const MAX_TRAIN_SIZE: usize = 1024;
+/// The most residual blocks per level [`UNetShape`] builds.
+pub const MAX_LAYERS_PER_BLOCK: usize = 16;
+
+/// The architecture of a UNet to train: a diffusers `UNet2DModel` with one level per entry of
+/// `channels`, self-attention at the levels marked in `attention`.
+///
+/// ```
+/// use brainclip::generate::train::UNetShape;
+/// let shape = UNetShape { image_size: 8, channels: vec![8, 8], norm_groups: 4, ..Default::default() };
+/// assert_eq!(shape.attention_levels(), [false, true]); // attention at the last level by default
+/// let json = shape.config_json()?;
+/// assert_eq!(json["down_block_types"], serde_json::json!(["DownBlock2D", "AttnDownBlock2D"]));
+/// assert_eq!(json["up_block_types"], serde_json::json!(["AttnUpBlock2D", "UpBlock2D"]));
+/// let (config, text) = shape.config()?;
+/// assert_eq!((config.sample_size, config.block_out_channels.clone()), (8, vec![8, 8]));
+/// assert!(text.contains("\"norm_num_groups\": 4"));
+/// let bad = UNetShape { attention: Some(vec![true]), ..shape };
+/// assert!(bad.validate().unwrap_err().to_string().contains("one `attention` flag per level"));
+/// # Ok::<(), brainclip::generate::GenerateError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UNetShape {
+    /// Side the pictures are resized to (the model's sample size).
+    pub image_size: usize,
+    /// Channels per level.
+    pub channels: Vec<usize>,
+    /// Self-attention at each level; `None`: at the last level only.
+    pub attention: Option<Vec<bool>>,
+    /// Residual blocks per level.
+    pub layers_per_block: usize,
+    /// GroupNorm groups.
+    pub norm_groups: usize,
+}
+
+impl Default for UNetShape {
+    fn default() -> Self {
+        Self {
+            image_size: 32,
+            channels: vec![32, 64, 64],
+            attention: None,
+            layers_per_block: 1,
+            norm_groups: 8,
+        }
+    }
+}
+
+impl UNetShape {
+    /// Whether each level has self-attention.
+    pub fn attention_levels(&self) -> Vec<bool> {
+        match &self.attention {
+            Some(flags) => flags.clone(),
+            None => (0..self.channels.len()).map(|i| i + 1 == self.channels.len()).collect(),
+        }
+    }
+
+    /// Reject sizes brainclip does not build: 1 to [`MAX_LEVELS`] levels of 1 to
+    /// [`MAX_CHANNELS`] channels, one attention flag per level, an image side of 1 to
+    /// [`MAX_TRAIN_SIZE`] and 1 to [`MAX_LAYERS_PER_BLOCK`] residual blocks per level.
+    pub fn validate(&self) -> Result<(), GenerateError> {
+        if self.channels.is_empty()
+            || self.channels.len() > MAX_LEVELS
+            || self.channels.iter().any(|&c| c == 0 || c > MAX_CHANNELS)
+        {
+            return Err(GenerateError::option(
+                "channels",
+                format!(
+                    "{:?}: give 1 to {MAX_LEVELS} levels, each 1–{MAX_CHANNELS} channels (ADM-256's widest is 1024)",
+                    self.channels
+                ),
+            ));
+        }
+        let flags = self.attention_levels().len();
+        if flags != self.channels.len() {
+            return Err(GenerateError::option(
+                "attention",
+                format!(
+                    "{flags} flags for {} levels: give one `attention` flag per level of `channels`",
+                    self.channels.len()
+                ),
+            ));
+        }
+        if !(1..=MAX_TRAIN_SIZE).contains(&self.image_size) {
+            return Err(GenerateError::option(
+                "image_size",
+                format!("{}: give 1 to {MAX_TRAIN_SIZE}", self.image_size),
+            ));
+        }
+        if !(1..=MAX_LAYERS_PER_BLOCK).contains(&self.layers_per_block) {
+            return Err(GenerateError::option(
+                "layers_per_block",
+                format!("{}: give 1 to {MAX_LAYERS_PER_BLOCK}", self.layers_per_block),
+            ));
+        }
+        Ok(())
+    }
+
+    /// diffusers' `config.json` of this `UNet2DModel` (after [`UNetShape::validate`]).
+    pub fn config_json(&self) -> Result<serde_json::Value, GenerateError> {
+        self.validate()?;
+        let attention = self.attention_levels();
+        let down: Vec<&str> = attention
+            .iter()
+            .map(|&a| if a { "AttnDownBlock2D" } else { "DownBlock2D" })
+            .collect();
+        let up: Vec<&str> = attention
+            .iter()
+            .rev()
+            .map(|&a| if a { "AttnUpBlock2D" } else { "UpBlock2D" })
+            .collect();
+        Ok(serde_json::json!({
+            "_class_name": "UNet2DModel",
+            "sample_size": self.image_size,
+            "in_channels": 3,
+            "out_channels": 3,
+            "center_input_sample": false,
+            "time_embedding_type": "positional",
+            "flip_sin_to_cos": true,
+            "freq_shift": 0,
+            "down_block_types": down,
+            "up_block_types": up,
+            "block_out_channels": self.channels,
+            "layers_per_block": self.layers_per_block,
+            "mid_block_scale_factor": 1,
+            "downsample_padding": 1,
+            "act_fn": "silu",
+            "attention_head_dim": 8,
+            "norm_num_groups": self.norm_groups,
+            "norm_eps": 1e-5,
+            "resnet_time_scale_shift": "default",
+            "add_attention": true,
+        }))
+    }
+
+    /// The architecture as a [`UNetConfig`] (what [`train_diffusion`] builds) with the
+    /// `config.json` text it was read from (what [`save_unet`] writes).
+    pub fn config(&self) -> Result<(UNetConfig, String), GenerateError> {
+        let text = serde_json::to_string_pretty(&self.config_json()?).unwrap_or_default();
+        let config = UNetConfig::from_json(
+            &text,
+            "built from image_size, channels, attention, layers_per_block and norm_groups",
+        )?;
+        Ok((config, text))
     }
 }
 
@@ -120,6 +280,12 @@ pub fn train_diffusion(
         return Err(GenerateError::option(
             "lr",
             format!("{}: give a positive learning rate", cfg.lr),
+        ));
+    }
+    if !(2..=MAX_TRAIN_STEPS).contains(&cfg.diffusion_steps) {
+        return Err(GenerateError::option(
+            "diffusion_steps",
+            format!("{}: give 2 to {MAX_TRAIN_STEPS} (ADM uses 1000)", cfg.diffusion_steps),
         ));
     }
     config.check_image_size(config.sample_size)?;

@@ -80,6 +80,33 @@ pub struct FeatureSet<'a> {
     pub generated: ArrayView2<'a, f32>,
 }
 
+/// The row of `real_ids` for each of `generated_ids`, in the generated side's order: how the
+/// features of feature set `name`, computed for real and generated images with the same ids, are
+/// paired (extra real rows are left out).
+///
+/// ```
+/// use brainclip::eval::recon::rows_by_id;
+/// let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+/// assert_eq!(rows_by_id("clip", &ids(&["a", "b", "c"]), &ids(&["c", "a"]))?, [2, 0]);
+/// let err = rows_by_id("clip", &ids(&["a"]), &ids(&["z"])).unwrap_err();
+/// assert_eq!(err.to_string(), "feature set `clip`: generated id `z` has no real row");
+/// # Ok::<(), brainclip::eval::EvalError>(())
+/// ```
+pub fn rows_by_id(name: &str, real_ids: &[String], generated_ids: &[String]) -> Result<Vec<usize>, EvalError> {
+    generated_ids
+        .iter()
+        .map(|id| {
+            real_ids
+                .iter()
+                .position(|x| x == id)
+                .ok_or_else(|| EvalError::InvalidImage {
+                    what: format!("feature set `{name}`"),
+                    problem: format!("generated id `{id}` has no real row"),
+                })
+        })
+        .collect()
+}
+
 /// The settings of [`recon_metrics`]; recorded in the report. Defaults are MindEye2's: PixCorr
 /// and SSIM after a 425 × 425 antialiased bilinear resize, SSIM constants of [`SsimSettings`],
 /// two-way identification only (no N-way draws; 30 repeats and seed 0 when asked for).

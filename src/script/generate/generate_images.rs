@@ -1,63 +1,85 @@
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, Map};
+use rhai::{Array, Dynamic};
 
-use crate::data::formats::images::png_bytes;
-use crate::generate::{
-    BetaSchedule, CutoutDraw, Cutouts, GenerateError, GuidanceConfig, Guide, SampleConfig, Sampler, Schedule,
-    SeededNoise, image_tensor, sample, to_images,
-};
-use crate::run::{GenerateProgress, RunContext};
-use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
 use crate::ErrorKind;
-use crate::script::options::Options;
-use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{ClipValue, DiffusionValue, EmbeddingsValue, ImageValue, legacy_cast_array};
-use crate::tensors::to_tensor;
+use crate::data::formats::images::png_bytes;
+use crate::generate::schedule::MAX_TRAIN_STEPS;
+use crate::generate::{GenerateError, GenerationSettings, MAX_CUTOUTS, MAX_IMAGE_SIZE, image_tensor};
+use crate::run::{GenerateProgress, RunContext};
+use crate::script::fault::ScriptFault;
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, Opt, param};
+use crate::script::values::{ClipValue, DiffusionValue, EmbeddingsValue, ImageValue, cast_array};
 
-pub const DOC: FnDoc = FnDoc {
-    name: "generate",
-    area: "generate",
-    signatures: &[
-        "generate(model: Diffusion, clip: Clip, targets: Embeddings) -> array",
-        "generate(model: Diffusion, clip: Clip, targets: Embeddings, options: map) -> array",
-    ],
-    summary: "Generate one image per target embedding by CLIP-guided diffusion (BrainCLIP's fMRI→image), saved in the run directory.",
-    details: "Each target (e.g. predict(model, data)) steers the sampler: at every step the model's predicted
+pub static SPEC: FnSpec = FnSpec::new("generate", Area::Generate)
+    .params(&[param("model", "Diffusion"), param("clip", "Clip"), param("targets", "Embeddings")])
+    .returns("array")
+    .summary("Generate one image per target embedding by CLIP-guided diffusion (BrainCLIP's fMRI→image), saved in the run directory.")
+    .details(
+        "Each target (e.g. predict(model, data)) steers the sampler: at every step the model's predicted
 x₀ is blended with x (fac = sqrt(1 − ᾱ)), cut into random square cutouts pooled to the CLIP
 input size, and the gradient of clip_guidance_scale × mean spherical distance 2·asin(‖x̂ − ŷ‖/2)²
 + tv_scale × total variation + range_scale × out-of-range penalty is applied to the step (DDPM:
 mean + variance·(−∇); DDIM: through the score). Images are written to NAME/ID.png as each
 finishes, frames of the predicted x₀ to NAME/ID/step_NNNN.png, and each step's guidance losses
 (mean spherical distance of the cutouts, scaled CLIP, TV and range terms) to NAME/ID_losses.csv;
-returns the Images.
-
-Options (defaults are the authors'):
-  steps                integer | string  respacing of the 1000-step process: 800, \"25,15\", \"ddim50\" (800)
-  sampler              string   \"ddpm\" (ancestral) or \"ddim\" (\"ddpm\")
-  variance             string   DDPM variance \"learned_range\", \"fixed_small\", \"fixed_large\" (learned_range
-                                when the model predicts it, else fixed_small)
-  eta                  number   DDIM noise (0)
-  schedule             string   \"linear\" or \"cosine\" (\"linear\")
-  diffusion_steps      integer  steps of the training process (1000)
-  clip_guidance_scale  number   (1000)      tv_scale  number (150)      range_scale  number (50)
-  cutn                 integer  cutouts per batch (16)   cutn_batches  integer (2)   cut_pow  number (1.0)
-  init                 array    Images to start from (e.g. nearest_images): one per target, one per id in
-                                `ids`, or one for all
-  skip_timesteps       integer  steps skipped at the start (0). With 0 the init image is noised to the
-                                first step, where its weight is sqrt(ᾱ) ≈ 0.006: effectively unused.
-                                The authors suggest 200–500 with an init image.
-  clip_denoised        bool     clip the predicted x₀ to [−1, 1] (true; with true the range term is 0)
-  image_size           integer  side in pixels (the model's sample_size)
-  save_every           integer  keep a frame every N steps, 0 for none (5)
-  seed                 integer  noise and cutout seed (the run's seed); the same seed gives the same image
-  noise                string   \"shared\": every target starts from the same noise (the authors' script,
-                                one image per run) or \"per_target\": target row r uses seed + r, so
-                                unguided samples differ (\"shared\")
-  ids                  array    generate only for these target ids (default all)
-  name                 string   output folder in the run directory (\"generated\")
-Ctrl-C (or a notebook interrupt) stops between steps; images already finished stay on disk.",
-    example: r#"let unet = diffusion_load("tests/data/generation/unet_adm");
+returns the Images. The defaults are the authors'. Ctrl-C (or a notebook interrupt) stops between
+steps; images already finished stay on disk.",
+    )
+    .options(&[
+        Opt::value("steps", "integer | string", "respacing of the diffusion process: 800, \"25,15\", \"ddim50\"")
+            .computed("800")
+            .for_binding(),
+        Opt::choice("sampler", &["ddpm", "ddim"], "ddpm", "\"ddpm\" (ancestral) or \"ddim\""),
+        Opt::choice(
+            "variance",
+            &["learned_range", "fixed_small", "fixed_large"],
+            "learned_range",
+            "DDPM variance",
+        )
+        .computed("\"learned_range\" when the model predicts it, else \"fixed_small\""),
+        Opt::float("eta", 0.0, "DDIM noise").range(0.0, 1.0),
+        Opt::choice("schedule", &["linear", "cosine"], "linear", "beta schedule of the training process"),
+        Opt::int("diffusion_steps", 1000, "steps of the training process").range(2.0, MAX_TRAIN_STEPS as f64),
+        Opt::float("clip_guidance_scale", 1000.0, "weight of the spherical distance to the target").min(0.0),
+        Opt::float("tv_scale", 150.0, "weight of the total variation").min(0.0),
+        Opt::float("range_scale", 50.0, "weight of the out-of-range penalty").min(0.0),
+        Opt::int("cutn", 16, "cutouts per batch").range(1.0, MAX_CUTOUTS as f64),
+        Opt::int("cutn_batches", 2, "cutout batches whose gradients are averaged").range(1.0, MAX_CUTOUTS as f64),
+        Opt::float("cut_pow", 1.0, "exponent of the cutout size draw (> 0)"),
+        Opt::value(
+            "init",
+            "[Image]",
+            "Images to start from (e.g. nearest_images): one per target, one per id in `ids`, or one for all",
+        )
+        .for_binding(),
+        Opt::int(
+            "skip_timesteps",
+            0,
+            "steps skipped at the start. With 0 the init image is noised to the first step, where its weight \
+             is sqrt(ᾱ) ≈ 0.006: effectively unused. The authors suggest 200–500 with an init image",
+        ),
+        Opt::bool("clip_denoised", true, "clip the predicted x₀ to [−1, 1] (with true the range term is 0)"),
+        Opt::int("image_size", 0, "side in pixels")
+            .range(1.0, MAX_IMAGE_SIZE as f64)
+            .computed("the model's sample_size"),
+        Opt::int("save_every", 5, "keep a frame every N steps, 0 for none"),
+        Opt::seed("noise and cutout seed; the same seed gives the same image"),
+        Opt::choice(
+            "noise",
+            &["shared", "per_target"],
+            "shared",
+            "\"shared\": every target starts from the same noise (the authors' script, one image per run); \
+             \"per_target\": target row r uses seed + r, so unguided samples differ",
+        ),
+        Opt::strings("ids", &[], "generate only for these target ids, () for all").none_by_default(),
+        Opt::string("name", "generated", "output folder in the run directory").for_binding(),
+    ])
+    .domain_defaults(|| serde_json::to_value(GenerationSettings::default()).unwrap_or_default())
+    .example(
+        r#"let unet = diffusion_load("tests/data/generation/unet_adm");
 let clip = clip_load("tests/data/clip/tiny");
 let target = clip_images(clip, ["tests/data/clip/photos/cat.png"]);
 let pics = generate(unet, clip, target, #{ steps: 4, cutn: 2, cutn_batches: 1, save_every: 2, seed: 7 });
@@ -65,224 +87,102 @@ let again = generate(unet, clip, target, #{ steps: 4, cutn: 2, cutn_batches: 1, 
 let two = clip_images(clip, ["tests/data/clip/photos/cat.png", "tests/data/clip/photos/tower.png"]);
 let free = generate(unet, clip, two, #{ steps: 2, clip_guidance_scale: 0, tv_scale: 0, range_scale: 0,
     save_every: 0, noise: "per_target", name: "free" });
-pics.len() == 1 && pics[0].width == 16 && pics[0].path.ends_with("generated/cat.png")
-    && again[0].path.ends_with("again/cat.png")
+pics.len() == 1 && pics[0].width == 16 && pics[0].height == 16 && pics[0].path.ends_with("generated/cat.png")
+    && again[0].path.ends_with("again/cat.png") && free.len() == 2 && free[1].path.ends_with("free/tower.png")
     && recon_metrics([free[0]], [free[1]], #{ size: () }).pixcorr < 0.99"#,
-};
+    );
 
-/// Limits that keep a typo from asking for more memory than any machine has (ADM-512 is the
-/// largest released model; the authors use 16 × 2 cutouts).
-const MAX_IMAGE_SIZE: usize = 2048;
-const MAX_CUTOUTS: usize = 1024;
-
-const OPTIONS: &[&str] = &[
-    "steps",
-    "sampler",
-    "variance",
-    "eta",
-    "schedule",
-    "diffusion_steps",
-    "clip_guidance_scale",
-    "tv_scale",
-    "range_scale",
-    "cutn",
-    "cutn_batches",
-    "cut_pow",
-    "init",
-    "skip_timesteps",
-    "clip_denoised",
-    "image_size",
-    "save_every",
-    "seed",
-    "noise",
-    "ids",
-    "name",
-];
-
-fn steps_spec(opts: &Options) -> ScriptResult<String> {
-    match opts.raw("steps") {
-        None => Ok("800".to_string()),
+/// The respacing: an integer step count or a string such as "25,15" or "ddim50".
+fn steps(options: &Opts) -> Result<String, ScriptFault> {
+    match options.raw("steps") {
+        None => Ok(GenerationSettings::default().steps),
         Some(v) if v.is_int() => Ok(v.as_int().unwrap_or(0).to_string()),
         Some(v) if v.is_string() => Ok(v.into_string().unwrap_or_default()),
         Some(v) => Err(ScriptFault::new(
             ErrorKind::WrongType,
-            format!("option `steps` of generate() must be an integer or a string like \"ddim50\", got {v}"),
-        )
-        .into()),
+            format!(
+                "option `steps` of {}() must be an integer or a string like \"ddim50\", got {v}",
+                SPEC.name
+            ),
+        )),
     }
 }
 
-fn run_generate(
+/// The init Images, if given.
+fn init_images(options: &Opts) -> Result<Vec<ImageValue>, ScriptFault> {
+    let Some(value) = options.raw("init") else {
+        return Ok(Vec::new());
+    };
+    let type_name = value.type_name().to_string();
+    let items = value.try_cast::<Array>().ok_or_else(|| {
+        ScriptFault::new(
+            ErrorKind::WrongType,
+            format!(
+                "option `init` of {}() must be an array of Images, got {type_name}",
+                SPEC.name
+            ),
+        )
+    })?;
+    cast_array(items, "Images (from load_image or nearest_images)")
+}
+
+fn generate(
     run: &RunContext,
-    model: &DiffusionValue,
-    clip: &ClipValue,
-    targets: &EmbeddingsValue,
-    opts: Options,
-) -> ScriptResult<Array> {
-    let name = DOC.name;
-    let unet = &model.0;
-    let config = &unet.config;
-    let learned = config.learns_sigma();
-    let sampler = Sampler::parse(
-        &opts.string("sampler", "ddpm")?,
-        &opts.string("variance", if learned { "learned_range" } else { "fixed_small" })?,
-        opts.float("eta", 0.0)?,
-    )
-    .or_fault(name)?;
-    let schedule = Schedule::new(
-        BetaSchedule::parse(&opts.string("schedule", "linear")?).or_fault(name)?,
-        opts.usize("diffusion_steps", 1000)?,
-        &steps_spec(&opts)?,
-    )
-    .or_fault(name)?;
-    let guidance = GuidanceConfig {
-        clip_guidance_scale: opts.float("clip_guidance_scale", 1000.0)?,
-        tv_scale: opts.float("tv_scale", 150.0)?,
-        range_scale: opts.float("range_scale", 50.0)?,
-        cutn: opts.usize("cutn", 16)?,
-        cutn_batches: opts.usize("cutn_batches", 2)?,
-        cut_pow: opts.float("cut_pow", 1.0)?,
-    };
-    guidance.validate().or_fault(name)?;
-    let image_size = opts.usize("image_size", config.sample_size)?;
-    config.check_image_size(image_size).or_fault(name)?;
-    for (option, value, max) in [
-        ("image_size", image_size, MAX_IMAGE_SIZE),
-        ("cutn", guidance.cutn, MAX_CUTOUTS),
-        ("cutn_batches", guidance.cutn_batches, MAX_CUTOUTS),
-    ] {
-        if value > max {
-            return Err(ScriptFault::new(
-                ErrorKind::InvalidValue,
-                format!("generate: option `{option}` is {value}; at most {max} is supported"),
-            )
-            .into());
-        }
-    }
-    let seed = opts.u64("seed", run.seed())?;
-    let per_target = opts.choice("noise", &["shared", "per_target"], "shared")? == "per_target";
-    let sample_config = SampleConfig {
-        sampler,
-        image_size,
-        batch: 1,
-        skip_timesteps: opts.usize("skip_timesteps", 0)?,
-        clip_denoised: opts.bool("clip_denoised", true)?,
-        save_every: opts.usize("save_every", 5)?,
-    };
-    let folder = opts.string("name", "generated")?;
-    let dim = clip.0.config.projection_dim;
-    if targets.0.dim() != dim {
+    model: DiffusionValue,
+    clip: ClipValue,
+    targets: EmbeddingsValue,
+    options: Opts,
+) -> Result<Array, ScriptFault> {
+    let mut settings: GenerationSettings = options.clone().with_default("seed", run.seed() as i64).parse()?;
+    settings.steps = steps(&options)?;
+    let init = init_images(&options)?;
+    let folder: String = options.get("name")?;
+    let (unet, clip, targets) = (&model.0, &clip.0, &targets.0);
+    let ids = targets.ids();
+    let plan = settings.plan(&unet.config, ids)?;
+    let dim = clip.config.projection_dim;
+    if targets.dim() != dim {
         return Err(ScriptFault::new(
             ErrorKind::DimensionMismatch,
             format!(
-                "generate: the targets have {} dimensions, the guide CLIP {} embeds into {dim}",
-                targets.0.dim(),
-                clip.0.name
+                "the targets have {} dimensions, the guide CLIP {} embeds into {dim}",
+                targets.dim(),
+                clip.name
             ),
         )
-        .with_hint("guide with the CLIP whose embeddings the mapping network was trained on")
-        .into());
+        .with_hint("guide with the CLIP whose embeddings the mapping network was trained on"));
     }
-    let all_ids = targets.0.ids();
-    let rows: Vec<usize> = match opts.array("ids")? {
-        None => (0..all_ids.len()).collect(),
-        Some(list) => {
-            let wanted: Vec<String> = legacy_cast_array(list, name, "id strings")?;
-            wanted
-                .iter()
-                .map(|id| {
-                    all_ids.iter().position(|x| x == id).ok_or_else(|| {
-                        ScriptFault::new(ErrorKind::Data, format!("generate: no target with id `{id}`")).into()
-                    })
-                })
-                .collect::<ScriptResult<_>>()?
-        }
-    };
-    let init: Vec<ImageValue> = match opts.array("init")? {
-        None => Vec::new(),
-        Some(list) => legacy_cast_array(list, name, "Images (from load_image or nearest_images)")?,
-    };
-    if !init.is_empty() && ![1, rows.len(), all_ids.len()].contains(&init.len()) {
-        return Err(ScriptFault::new(
-            ErrorKind::DimensionMismatch,
-            format!(
-                "generate: {} init images for {} targets ({} selected by ids)",
-                init.len(),
-                all_ids.len(),
-                rows.len()
-            ),
-        )
-        .with_hint("give one init image per target, one per id in `ids`, or one for all")
-        .into());
-    }
+    plan.check_init(init.len(), ids.len()).map_err(|e| {
+        ScriptFault::from(e).with_hint("give one init image per target, one per id in `ids`, or one for all")
+    })?;
     let device = run.device().device;
-    let matrix = targets.0.matrix();
     let mut out = Array::new();
-    for (n, &row) in rows.iter().enumerate() {
-        let id = &all_ids[row];
-        let target = to_tensor(matrix.slice(ndarray::s![row..row + 1, ..]), &device);
-        let guide = Guide {
-            clip: &clip.0.model,
-            clip_size: clip.0.config.vision.image_size,
-            target,
-            config: guidance.clone(),
-        };
-        let which = match init.len() {
-            1 => 0,
-            len if len == rows.len() => n,
-            _ => row,
-        };
-        let init_image = init.get(which).map(|img| image_tensor(&img.image, image_size, &device));
-        let seed = if per_target {
-            seed.wrapping_add(row as u64)
-        } else {
-            seed
-        };
-        let mut noise = SeededNoise::new(seed);
-        let mut cutouts = Cutouts::Random(Box::new(CutoutDraw::new(seed ^ 0x5eed_c075)));
-        let label = format!("generate {}/{} {id}", n + 1, rows.len());
-        let mut progress = GenerateProgress::new(run, &label);
-        let guided = guidance.clip_guidance_scale > 0.0 || guidance.tv_scale > 0.0 || guidance.range_scale > 0.0;
-        let result = sample(
-            &unet.unet,
-            &schedule,
-            &sample_config,
-            guided.then_some(&guide),
-            init_image,
-            &mut noise,
-            &mut cutouts,
-            &mut progress,
-            &device,
-        );
-        let samples = match result {
-            Ok(s) => s,
+    for (n, &row) in plan.rows.iter().enumerate() {
+        let id = &ids[row];
+        let guide = plan.guide(clip, targets.matrix().view(), row, &device);
+        let init_image = plan
+            .init_index(init.len(), n)
+            .map(|i| image_tensor(&init[i].image, plan.config.image_size, &device));
+        let mut progress = GenerateProgress::new(run, &format!("generate {}/{} {id}", n + 1, plan.rows.len()));
+        let samples = match plan.sample(&unet.unet, &guide, init_image, row, &mut progress, &device) {
+            Ok(samples) => samples,
             Err(GenerateError::Interrupted) => {
                 return Err(ScriptFault::new(
                     ErrorKind::Interrupted,
                     format!(
-                        "generate: interrupted at target {id}; {} images were saved in {folder}/",
+                        "interrupted at target {id}; {} images were saved in {folder}/",
                         out.len()
                     ),
-                )
-                .into());
+                ));
             }
-            Err(e) => return Err(e).or_fault(name),
+            Err(e) => return Err(e.into()),
         };
-        for (step, values) in &samples.frames {
-            let frame = &to_images(values, samples.shape)[0];
-            run.write_output(&format!("{folder}/{id}/step_{step:04}.png"), &png_bytes(frame))
-                .or_fault(name)?;
+        for (step, frame) in samples.frame_pictures() {
+            run.write_output(&format!("{folder}/{id}/step_{step:04}.png"), &png_bytes(&frame))?;
         }
-        let mut csv = String::from("step,distance,clip,tv,range\n");
-        for (step, l) in samples.losses.iter().enumerate() {
-            csv.push_str(&format!("{step},{},{},{},{}\n", l.distance, l.clip, l.tv, l.range));
-        }
-        run.write_output(&format!("{folder}/{id}_losses.csv"), csv.as_bytes())
-            .or_fault(name)?;
-        let picture = to_images(&samples.images, samples.shape).remove(0);
-        let path = run
-            .write_output(&format!("{folder}/{id}.png"), &png_bytes(&picture))
-            .or_fault(name)?;
+        run.write_output(&format!("{folder}/{id}_losses.csv"), samples.losses_csv().as_bytes())?;
+        let picture = samples.pictures().remove(0);
+        let path = run.write_output(&format!("{folder}/{id}.png"), &png_bytes(&picture))?;
         out.push(Dynamic::from(ImageValue {
             image: Arc::new(picture),
             path: path.display().to_string(),
@@ -292,23 +192,11 @@ fn run_generate(
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, run| {
-        let r = run.clone();
-        engine.register_fn(
-            DOC.name,
-            move |model: DiffusionValue, clip: ClipValue, targets: EmbeddingsValue| -> ScriptResult<Array> {
-                run_generate(&r, &model, &clip, &targets, Options::empty(DOC.name))
-            },
-        );
-        engine.register_fn(
-            DOC.name,
-            move |model: DiffusionValue,
-                  clip: ClipValue,
-                  targets: EmbeddingsValue,
-                  options: Map|
-                  -> ScriptResult<Array> {
-                run_generate(&run, &model, &clip, &targets, Options::new(DOC.name, options, OPTIONS)?)
-            },
-        );
-    });
+    let run = reg.run();
+    reg.function(
+        &SPEC,
+        move |model: DiffusionValue, clip: ClipValue, targets: EmbeddingsValue, options: Opts| {
+            generate(&run, model, clip, targets, options)
+        },
+    );
 }

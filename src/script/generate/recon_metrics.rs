@@ -1,24 +1,22 @@
 use std::sync::Arc;
 
-use ndarray::Array2;
+use ndarray::{Array2, Axis};
 use rhai::{Array, Dynamic, Map};
 
-use crate::eval::recon::{FeatureSet, Image, ReconSettings, Resize, recon_metrics};
-use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
 use crate::ErrorKind;
-use crate::script::options::Options;
-use crate::script::registry::{FnDoc, Registry};
-use crate::script::values::{EmbeddingsValue, ImageValue, MatrixValue, ReconValue, legacy_cast_array};
+use crate::eval::recon::{FeatureSet, Image, ReconSettings, Resize, recon_metrics, rows_by_id};
+use crate::script::fault::ScriptFault;
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, Opt, param};
+use crate::script::values::{EmbeddingsValue, ImageValue, MatrixValue, ReconValue, cast_array};
 
-pub const DOC: FnDoc = FnDoc {
-    name: "recon_metrics",
-    area: "generate",
-    signatures: &[
-        "recon_metrics(real: array, generated: array) -> Reconstruction",
-        "recon_metrics(real: array, generated: array, options: map) -> Reconstruction",
-    ],
-    summary: "Reconstruction metrics of generated images against the real stimuli, as MindEye2 and Brain-Diffuser compute them.",
-    details: "real and generated are arrays of Images in the same order (real[i] was seen, generated[i]
+pub static SPEC: FnSpec = FnSpec::new("recon_metrics", Area::Generate)
+    .params(&[param("real", "array"), param("generated", "array")])
+    .returns("Reconstruction")
+    .summary("Reconstruction metrics of generated images against the real stimuli, as MindEye2 and Brain-Diffuser compute them.")
+    .details(
+        "real and generated are arrays of Images in the same order (real[i] was seen, generated[i]
 was decoded from its fMRI); either may be empty when only features are compared.
   PixCorr  both images resized to size × size (bilinear, torchvision's antialiased tensor resize),
            Pearson r of the flattened RGB values per pair, mean.
@@ -30,72 +28,63 @@ was decoded from its fMRI); either may be empty when only features are compared.
            comparison), mean correlation distance 1 − r, and seeded N-way top-1 if n_way is given.
            Features come from a loaded CLIP (clip_images) or any file a lab computed (load_npy:
            AlexNet, Inception, EfficientNet, SwAV ... whose weights brainclip cannot ship).
-
-Options:
-  size       integer | ()  common side for PixCorr and SSIM (425); () compares images as they are
-  antialias  bool          antialiased resizing (true, torchvision's tensor default)
-  features   map           name → [real features, generated features] (Embeddings or Matrix)
-  n_way      array         N-way protocols for the features, e.g. [300] (none)
-  repeats    integer       draws per N-way protocol (30)
-  seed       integer       seed of the N-way draws (the run's seed)
 The result prints as a table; .metrics is a map for save_metrics, .pixcorr and .ssim the means.",
-    example: r#"let cat = load_image("tests/data/clip/photos/cat.png");
+    )
+    .options(&[
+        Opt::int("size", 425, "common side for PixCorr and SSIM; () compares images as they are")
+            .min(1.0)
+            .or_none()
+            .for_binding(),
+        Opt::bool("antialias", true, "antialiased resizing (torchvision's tensor default)").for_binding(),
+        Opt::value(
+            "features",
+            "map",
+            "name → [real features, generated features], each Embeddings or a Matrix",
+        )
+        .for_binding(),
+        Opt::ints("n_way", &[], "N-way protocols for the features, e.g. [300]").min(2.0),
+        Opt::int("repeats", 30, "draws per N-way protocol"),
+        Opt::seed("seed of the N-way draws"),
+    ])
+    .domain_defaults(|| serde_json::to_value(ReconSettings::default()).unwrap_or_default())
+    .example(
+        r#"let cat = load_image("tests/data/clip/photos/cat.png");
 let tower = load_image("tests/data/clip/photos/tower.png");
 let same = recon_metrics([cat, tower], [cat, tower], #{ size: 64 });
 let swapped = recon_metrics([cat, tower], [tower, cat], #{ size: 64 });
 let clip = clip_load("tests/data/clip/tiny");
 let e = clip_images(clip, "tests/data/clip/photos");
-let f = recon_metrics([], [], #{ features: #{ clip: [e, e] } });
-same.pixcorr > 0.999 && same.ssim > 0.999 && swapped.pixcorr < 0.5
-    && f.metrics.features[0].two_way.accuracy == 1.0 && same.pairs == 2"#,
-};
+let f = recon_metrics([], [], #{ features: #{ clip: [e, e] }, n_way: [3], repeats: 5, seed: 2 });
+let m = f.metrics;
+same.pixcorr > 0.999 && same.ssim > 0.999 && swapped.pixcorr < 0.5 && same.pairs == 2
+    && same.metrics.settings.pixcorr_resize.size == 64 && f.pairs == 4 && f.pixcorr == ()
+    && m.features[0].name == "clip" && m.features[0].two_way.accuracy == 1.0
+    && m.features[0].n_way[0].n == 3 && m.settings.repeats == 5 && m.settings.seed == 2"#,
+    );
 
-const OPTIONS: &[&str] = &["size", "antialias", "features", "n_way", "repeats", "seed"];
-
-fn images(list: Array, what: &str) -> ScriptResult<Vec<Image>> {
-    let values: Vec<ImageValue> = legacy_cast_array(list, DOC.name, &format!("{what} Images (load_image, generate)"))?;
+fn images(list: Array, what: &str) -> Result<Vec<Image>, ScriptFault> {
+    let values: Vec<ImageValue> = cast_array(list, &format!("{what} Images (load_image, generate)"))?;
     Ok(values.iter().map(|v| Image::from_rgb8(&v.image)).collect())
 }
 
 /// A feature pair as two matrices: Embeddings joined by id (the generated side's order), or
 /// Matrices in row order.
-fn feature_pair(name: &str, value: Dynamic) -> ScriptResult<(Array2<f32>, Array2<f32>)> {
-    let bad = || -> Box<rhai::EvalAltResult> {
+fn feature_pair(name: &str, value: Dynamic) -> Result<(Array2<f32>, Array2<f32>), ScriptFault> {
+    let bad = || {
         ScriptFault::new(
             ErrorKind::WrongType,
-            format!("recon_metrics: features.{name} must be [real, generated], each Embeddings or a Matrix"),
+            format!("features.{name} must be [real, generated], each Embeddings or a Matrix"),
         )
-        .into()
     };
     let pair = value.into_array().map_err(|_| bad())?;
-    if pair.len() != 2 {
-        return Err(bad());
-    }
-    let (a, b) = (pair[0].clone(), pair[1].clone());
+    let [a, b] = <[Dynamic; 2]>::try_from(pair).map_err(|_| bad())?;
     if let (Some(real), Some(generated)) = (
         a.clone().try_cast::<EmbeddingsValue>(),
         b.clone().try_cast::<EmbeddingsValue>(),
     ) {
-        let ids = real.0.ids();
-        let rows: Vec<usize> = generated
-            .0
-            .ids()
-            .iter()
-            .map(|id| {
-                ids.iter()
-                    .position(|x| x == id)
-                    .ok_or_else(|| -> Box<rhai::EvalAltResult> {
-                        ScriptFault::new(
-                            ErrorKind::Data,
-                            format!("recon_metrics: features.{name}: generated id `{id}` has no real row"),
-                        )
-                        .with_hint("embed the real and the generated images with the same ids")
-                        .into()
-                    })
-            })
-            .collect::<ScriptResult<_>>()?;
-        let real_rows = real.0.matrix().select(ndarray::Axis(0), &rows);
-        return Ok((real_rows, generated.0.matrix().clone()));
+        let rows = rows_by_id(name, real.0.ids(), generated.0.ids())
+            .map_err(|e| ScriptFault::from(e).with_hint("embed the real and the generated images with the same ids"))?;
+        return Ok((real.0.matrix().select(Axis(0), &rows), generated.0.matrix().clone()));
     }
     match (a.try_cast::<MatrixValue>(), b.try_cast::<MatrixValue>()) {
         (Some(r), Some(g)) => Ok(((*r.0).clone(), (*g.0).clone())),
@@ -103,52 +92,53 @@ fn feature_pair(name: &str, value: Dynamic) -> ScriptResult<(Array2<f32>, Array2
     }
 }
 
-fn run(real: Array, generated: Array, opts: Options, seed: u64) -> ScriptResult<ReconValue> {
-    let name = DOC.name;
-    let antialias = opts.bool("antialias", true)?;
-    let resize = opts
-        .optional_usize("size", Some(425))?
-        .map(|size| Resize { size, antialias });
-    let settings = ReconSettings {
-        pixcorr_resize: resize,
-        ssim_resize: resize,
-        n_way: opts.usize_list("n_way", &[])?,
-        repeats: opts.usize("repeats", 30)?,
-        seed: opts.u64("seed", seed)?,
-        ..Default::default()
+/// A named feature set's real and generated features.
+type Features = (String, Array2<f32>, Array2<f32>);
+
+/// The `features` option: name → [real, generated].
+fn features(options: &Opts) -> Result<Vec<Features>, ScriptFault> {
+    let Some(value) = options.raw("features") else {
+        return Ok(Vec::new());
     };
-    let (real, generated) = (images(real, "real")?, images(generated, "generated")?);
-    let mut pairs = Vec::new();
-    for (key, value) in opts.map("features")? {
-        let (r, g) = feature_pair(&key, value)?;
-        pairs.push((key.to_string(), r, g));
-    }
-    let sets: Vec<FeatureSet> = pairs
-        .iter()
-        .map(|(n, r, g)| FeatureSet {
-            name: n,
-            real: r.view(),
-            generated: g.view(),
+    let type_name = value.type_name().to_string();
+    let map = value.try_cast::<Map>().ok_or_else(|| {
+        ScriptFault::new(
+            ErrorKind::WrongType,
+            format!(
+                "option `features` of {}() must be a map #{{ name: [real, generated] }}, got {type_name}",
+                SPEC.name
+            ),
+        )
+    })?;
+    map.into_iter()
+        .map(|(key, value)| {
+            let (real, generated) = feature_pair(&key, value)?;
+            Ok((key.to_string(), real, generated))
         })
-        .collect();
-    let report = recon_metrics(&real, &generated, &sets, &settings).or_fault(name)?;
-    Ok(ReconValue(Arc::new(report)))
+        .collect()
 }
 
 pub fn register(reg: &mut Registry) {
-    reg.legacy(&DOC, |engine, ctx| {
-        let c = ctx.clone();
-        engine.register_fn(
-            DOC.name,
-            move |real: Array, generated: Array| -> ScriptResult<ReconValue> {
-                run(real, generated, Options::empty(DOC.name), c.seed())
-            },
-        );
-        engine.register_fn(
-            DOC.name,
-            move |real: Array, generated: Array, options: Map| -> ScriptResult<ReconValue> {
-                run(real, generated, Options::new(DOC.name, options, OPTIONS)?, ctx.seed())
-            },
-        );
+    let run = reg.run();
+    reg.function(&SPEC, move |real: Array, generated: Array, options: Opts| {
+        let mut settings: ReconSettings = options.clone().with_default("seed", run.seed() as i64).parse()?;
+        let antialias = options.get("antialias")?;
+        let resize = options
+            .get::<Option<usize>>("size")?
+            .map(|size| Resize { size, antialias });
+        settings.pixcorr_resize = resize;
+        settings.ssim_resize = resize;
+        let (real, generated) = (images(real, "real")?, images(generated, "generated")?);
+        let pairs = features(&options)?;
+        let sets: Vec<FeatureSet> = pairs
+            .iter()
+            .map(|(name, real, generated)| FeatureSet {
+                name,
+                real: real.view(),
+                generated: generated.view(),
+            })
+            .collect();
+        let report = recon_metrics(&real, &generated, &sets, &settings)?;
+        Ok(ReconValue(Arc::new(report)))
     });
 }
