@@ -96,14 +96,22 @@ impl MimeBundle {
     /// assert_eq!(block, "EVCXR_BEGIN_CONTENT text/plain\nhello\nEVCXR_END_CONTENT");
     /// ```
     pub fn evcxr(&self) -> String {
-        let (mime, body) = self.entries().into_iter().next().unwrap_or(("text/plain", String::new()));
+        let (mime, body) = self
+            .entries()
+            .into_iter()
+            .next()
+            .unwrap_or(("text/plain", String::new()));
         format!("EVCXR_BEGIN_CONTENT {mime}\n{body}\nEVCXR_END_CONTENT")
     }
 }
 
 impl From<&Figure> for MimeBundle {
     fn from(figure: &Figure) -> Self {
-        MimeBundle::image(figure.png().to_vec(), Some(figure.svg().to_string()), figure.to_string())
+        MimeBundle::image(
+            figure.png().to_vec(),
+            Some(figure.svg().to_string()),
+            figure.to_string(),
+        )
     }
 }
 

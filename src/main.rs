@@ -8,8 +8,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use brainclip::generate::Heads;
-use brainclip::suggest::{did_you_mean, words};
 use brainclip::session::unmentioned_params;
+use brainclip::suggest::{did_you_mean, words};
 use brainclip::{Session, SessionOptions};
 
 /// Scriptable BrainCLIP: align fMRI with CLIP embeddings, from Rhai scripts.

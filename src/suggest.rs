@@ -59,6 +59,9 @@ mod tests {
         assert_eq!(did_you_mean("zero_shoot", ["zero_shot", "train"]), Some("zero_shot"));
         assert_eq!(did_you_mean("gdo", ["god_synthetic", "god"]), Some("god"));
         assert_eq!(did_you_mean("trian", ["train", "ridge"]), Some("train"));
-        assert_eq!(nearest_ignoring_case("Datatype", ["ROI_V1", "DataType"]), Some("DataType"));
+        assert_eq!(
+            nearest_ignoring_case("Datatype", ["ROI_V1", "DataType"]),
+            Some("DataType")
+        );
     }
 }

@@ -50,7 +50,10 @@ const FUNCTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("world", &["world_synthetic", "world_corpus"]),
-    ("clip", &["clip_load", "clip_text", "clip_classes", "clip_images", "clip_train"]),
+    (
+        "clip",
+        &["clip_load", "clip_text", "clip_classes", "clip_images", "clip_train"],
+    ),
     ("model", &["mapping_net", "ridge", "save_model", "load_model"]),
     ("train", &["train"]),
     ("eval", &["zero_shot", "retrieval", "evaluate", "mean_ci"]),
@@ -125,7 +128,11 @@ fn every_spec_is_complete() {
             assert!(!p.name.is_empty() && !p.ty.is_empty(), "{}: parameter {p:?}", f.name);
         }
         let optional_then_required = f.params.windows(2).any(|w| w[0].optional && !w[1].optional);
-        assert!(!optional_then_required, "{}: optional parameters must come last", f.name);
+        assert!(
+            !optional_then_required,
+            "{}: optional parameters must come last",
+            f.name
+        );
     }
     for t in &docs.types {
         assert!(!t.summary.is_empty() && !t.properties.is_empty(), "{}", t.name);
@@ -138,7 +145,11 @@ fn check_options(f: &FnSpec, table: &[Opt], prefix: &str, keys: &mut BTreeSet<St
         assert!(keys.insert(key.clone()), "{}: option `{key}` declared twice", f.name);
         assert!(!o.doc.is_empty(), "{}: option `{key}` has no doc", f.name);
         if let (Ty::Choice(choices), Declared::Str(d)) = (o.ty, o.default) {
-            assert!(choices.contains(&d), "{}: `{key}` default {d:?} is not a choice", f.name);
+            assert!(
+                choices.contains(&d),
+                "{}: `{key}` default {d:?} is not a choice",
+                f.name
+            );
         }
         if let Ty::Map(inner) = o.ty {
             check_options(f, inner, &format!("{key}."), keys);
@@ -167,7 +178,10 @@ fn specs_agree_with_the_engine_registrations() {
         let matches = |params: &[String]| -> bool {
             let fits = |n: usize| {
                 f.arities().contains(&n)
-                    && params[..n].iter().zip(f.params).all(|(ty, p)| ty == "?" || alternatives(p.ty).contains(ty))
+                    && params[..n]
+                        .iter()
+                        .zip(f.params)
+                        .all(|(ty, p)| ty == "?" || alternatives(p.ty).contains(ty))
             };
             (params.len() <= f.params.len() && fits(params.len()))
                 || (f.takes_options() && params.last().is_some_and(|t| t == "map") && fits(params.len() - 1))
@@ -187,7 +201,11 @@ fn specs_agree_with_the_engine_registrations() {
                 let covered = registered
                     .iter()
                     .any(|params| params.get(i).is_some_and(|t| *t == alt || t == "?"));
-                assert!(covered, "{}: parameter `{}` declares {alt}, no overload takes it", f.name, p.name);
+                assert!(
+                    covered,
+                    "{}: parameter `{}` declares {alt}, no overload takes it",
+                    f.name, p.name
+                );
             }
         }
         for n in f.arities() {
@@ -245,7 +263,10 @@ fn check_against_domain(f: &FnSpec, table: &[Opt], domain: &serde_json::Value, p
     for o in table.iter().filter(|o| !o.binding_only) {
         let key = format!("{prefix}{}", o.key);
         let Some(value) = domain.get(o.key) else {
-            panic!("{}: option `{key}` is not a field of the domain settings {domain}", f.name);
+            panic!(
+                "{}: option `{key}` is not a field of the domain settings {domain}",
+                f.name
+            );
         };
         match o.ty {
             Ty::Map(inner) => check_against_domain(f, inner, value, &format!("{key}.")),
@@ -327,7 +348,10 @@ fn completion_offers_declared_options_at_every_depth() {
     assert_eq!(offered("zero_shot(m, d, #{ simi"), ["similarity"]);
     assert_eq!(offered("retrieval(m, d, #{ n_w"), ["n_way"]);
     let doc = backend.inspect("zero_shot", 3).unwrap();
-    assert!(doc.contains("similarity") && doc.contains("\"cosine\" | \"pearson\" | \"euclidean\""), "{doc}");
+    assert!(
+        doc.contains("similarity") && doc.contains("\"cosine\" | \"pearson\" | \"euclidean\""),
+        "{doc}"
+    );
 }
 
 #[test]

@@ -63,7 +63,6 @@ pub struct CategorySubset {
     pub names: Vec<String>,
 }
 
-
 /// fMRI samples with their stimuli: the unit every brainclip operation works on.
 ///
 /// Rows of every matrix are samples in the same order. Embedding matrices are optional because a

@@ -6,11 +6,11 @@ use std::fmt;
 use ndarray::ArrayView2;
 use serde::Serialize;
 
+use super::EvalError;
 use super::config::EvalConfig;
 use super::retrieval::RetrievalReport;
 use super::stats::{Interval, Significance};
 use super::zero_shot::{ZeroShotReport, zero_shot_with};
-use super::EvalError;
 
 /// Zero-shot decoding data: predicted embeddings, class embeddings and each sample's class.
 ///

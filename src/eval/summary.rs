@@ -40,7 +40,11 @@ pub fn topk_metrics(topk: &[TopK], significance: &[Significance]) -> BTreeMap<St
 }
 
 /// Per-sample hit probabilities (`top{k}` → one value per sample, fair under ties).
-fn hits(similarity: ArrayView2<f32>, targets: &[usize], topk: &[TopK]) -> Result<BTreeMap<String, Vec<f64>>, EvalError> {
+fn hits(
+    similarity: ArrayView2<f32>,
+    targets: &[usize],
+    topk: &[TopK],
+) -> Result<BTreeMap<String, Vec<f64>>, EvalError> {
     topk.iter()
         .map(|t| Ok((format!("top{}", t.k), hit_probabilities(similarity, targets, t.k)?)))
         .collect()

@@ -327,8 +327,8 @@ fn map_key_context(code: &str, mask: &[bool], start: usize) -> Option<CursorCont
     let mut path = Vec::new();
     let mut map_open = opener.pos;
     while let Some((key, key_start)) = key_before(code, map_open - 1) {
-        let outer = unclosed_opener(code, mask, key_start)
-            .filter(|o| o.byte == b'{' && o.pos > 0 && bytes[o.pos - 1] == b'#');
+        let outer =
+            unclosed_opener(code, mask, key_start).filter(|o| o.byte == b'{' && o.pos > 0 && bytes[o.pos - 1] == b'#');
         let Some(outer) = outer else { break };
         path.insert(0, key);
         map_open = outer.pos;
@@ -473,7 +473,11 @@ mod tests {
         let code = "let o = #{ ep";
         assert_eq!(
             completion_context(code, code.len()).context,
-            CursorContext::MapKey { function: None, arg: 0, path: vec![] }
+            CursorContext::MapKey {
+                function: None,
+                arg: 0,
+                path: vec![]
+            }
         );
     }
 

@@ -18,13 +18,13 @@ use jupyter_protocol::{
 use serde_json::{Value, json};
 
 use super::backend::{CellError, Completion, IsComplete, KernelBackend, KernelInfo};
-use crate::display::MimeBundle;
 use super::complete::{byte_to_char, char_to_byte};
 use super::display::media;
 use super::history::History;
 use super::log;
 use super::outbox::{Outbox, WireOutput};
 use super::wire::Incoming;
+use crate::display::MimeBundle;
 
 /// What the socket tasks hand to the backend thread.
 pub(crate) enum Request {

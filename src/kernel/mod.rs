@@ -36,8 +36,8 @@ mod spec;
 mod wire;
 
 pub use backend::{
-    CellError, CellOutput, Completion, CompletionItem, CompletionKind, IsComplete, KernelBackend,
-    KernelInfo, LanguageInfo, Stream,
+    CellError, CellOutput, Completion, CompletionItem, CompletionKind, IsComplete, KernelBackend, KernelInfo,
+    LanguageInfo, Stream,
 };
 pub use error::KernelError;
 pub use server::{run_kernel, serve};

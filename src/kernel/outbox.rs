@@ -11,8 +11,8 @@ use jupyter_protocol::{
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::backend::{CellOutput, Stream};
-use crate::display::MimeBundle;
 use super::display::media;
+use crate::display::MimeBundle;
 
 /// A message for one of the two sockets the socket task owns.
 pub(crate) enum Outgoing {

@@ -11,8 +11,8 @@ use super::complete::{
     CursorContext, KEYWORDS, completion_context, declared_names, enclosing_call, filter_matches, item, word_at,
 };
 use super::{
-    CellError, CellOutput, Completion, CompletionItem, CompletionKind, IsComplete, KernelBackend,
-    KernelInfo, LanguageInfo, Stream, rhai_lang,
+    CellError, CellOutput, Completion, CompletionItem, CompletionKind, IsComplete, KernelBackend, KernelInfo,
+    LanguageInfo, Stream, rhai_lang,
 };
 use crate::display::MimeBundle;
 use crate::run::OutputSink;

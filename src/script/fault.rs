@@ -70,18 +70,6 @@ impl From<ScriptFault> for Box<EvalAltResult> {
 /// Result type of script function wrappers.
 pub type ScriptResult<T> = Result<T, Box<EvalAltResult>>;
 
-/// Convert a domain result, naming the script function in the message.
-pub trait OrFault<T> {
-    /// Map the error into a script error raised by `function`.
-    fn or_fault(self, function: &str) -> ScriptResult<T>;
-}
-
-impl<T, E: Into<ScriptFault>> OrFault<T> for Result<T, E> {
-    fn or_fault(self, function: &str) -> ScriptResult<T> {
-        self.map_err(|e| e.into().in_function(function).into())
-    }
-}
-
 const DIMENSION_HINT: &str = "build the network from the data it will see, e.g. mapping_net(data.train, #{})";
 
 impl From<DataError> for ScriptFault {

@@ -9,7 +9,6 @@ pub mod fault;
 pub mod format;
 mod generate;
 mod model;
-pub mod options;
 pub mod opts;
 mod plot;
 pub mod registry;
@@ -25,8 +24,8 @@ use std::rc::Rc;
 use rhai::Engine;
 
 pub use registry::{Overload, TypeDoc};
-pub use spec::FnSpec;
 pub use run::param::params_map;
+pub use spec::FnSpec;
 pub use stdlib::{STDLIB, StdlibModule};
 
 use crate::run::RunContext;

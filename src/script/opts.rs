@@ -95,7 +95,10 @@ impl Opts {
         self.table.iter().find(|o| o.key == key).ok_or_else(|| {
             ScriptFault::new(
                 ErrorKind::Internal,
-                format!("{}() reads option `{}{key}`, which it does not declare", self.function, self.prefix),
+                format!(
+                    "{}() reads option `{}{key}`, which it does not declare",
+                    self.function, self.prefix
+                ),
             )
         })
     }
@@ -256,7 +259,10 @@ impl Check<'_> {
     fn invalid(&self, expected: &str, found: impl std::fmt::Display) -> ScriptFault {
         ScriptFault::new(
             ErrorKind::InvalidValue,
-            format!("option `{}` of {}() must be {expected}, got {found}", self.key, self.function),
+            format!(
+                "option `{}` of {}() must be {expected}, got {found}",
+                self.key, self.function
+            ),
         )
     }
 
@@ -274,14 +280,13 @@ impl Check<'_> {
     }
 
     /// Check each item of an array option with `item`.
-    fn each(
-        &self,
-        value: &Dynamic,
-        expected: &str,
-        item: impl Fn(&Dynamic) -> Checked<Dynamic>,
-    ) -> Checked<Dynamic> {
+    fn each(&self, value: &Dynamic, expected: &str, item: impl Fn(&Dynamic) -> Checked<Dynamic>) -> Checked<Dynamic> {
         let items = value.as_array_ref().map_err(|_| self.wrong_type(expected, value))?;
-        items.iter().map(item).collect::<Checked<rhai::Array>>().map(Dynamic::from)
+        items
+            .iter()
+            .map(item)
+            .collect::<Checked<rhai::Array>>()
+            .map(Dynamic::from)
     }
 
     fn value(&self, value: Dynamic) -> Checked<Dynamic> {
@@ -316,7 +321,11 @@ impl Check<'_> {
                 if choices.contains(&text.as_str()) {
                     return Ok(value);
                 }
-                let listed = choices.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+                let listed = choices
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let fault = self.invalid(&format!("one of {listed}"), format!("\"{text}\""));
                 Err(match did_you_mean(&text, choices.iter().copied()) {
                     Some(s) => fault.with_hint(format!("did you mean \"{s}\"?")),
@@ -384,7 +393,10 @@ mod tests {
         assert_eq!(err.hint.as_deref(), Some("did you mean `epochs`?"));
         let nested = map(&[("imge", Dynamic::from(1.0))]);
         let err = Opts::new(&SPEC, map(&[("loss", Dynamic::from(nested))])).unwrap_err();
-        assert_eq!(err.message, "unknown option `loss.imge` for train(); valid options: image");
+        assert_eq!(
+            err.message,
+            "unknown option `loss.imge` for train(); valid options: image"
+        );
         assert_eq!(err.hint.as_deref(), Some("did you mean `image`?"));
     }
 
@@ -392,9 +404,18 @@ mod tests {
     fn types_ranges_and_choices_are_checked() {
         let bad = |pairs: &[(&str, Dynamic)]| Opts::new(&SPEC, map(pairs)).unwrap_err();
         let e = bad(&[("epochs", Dynamic::from("ten"))]);
-        assert_eq!(e.message, "option `epochs` of train() must be an integer, got string `ten`");
+        assert_eq!(
+            e.message,
+            "option `epochs` of train() must be an integer, got string `ten`"
+        );
         let e = bad(&[("epochs", Dynamic::from(0_i64))]);
-        assert_eq!((e.kind, e.message.as_str()), (ErrorKind::InvalidValue, "option `epochs` of train() must be an integer ≥ 1, got 0"));
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (
+                ErrorKind::InvalidValue,
+                "option `epochs` of train() must be an integer ≥ 1, got 0"
+            )
+        );
         let e = bad(&[("lr", Dynamic::from(-1.0))]);
         assert_eq!(e.message, "option `lr` of train() must be a number ≥ 0, got -1");
         let e = bad(&[("arch", Dynamic::from("lineer"))]);
@@ -402,9 +423,15 @@ mod tests {
         let e = bad(&[("k", Dynamic::from(vec![Dynamic::from(0_i64)]))]);
         assert_eq!(e.message, "option `k` of train() must be an integer ≥ 1, got 0");
         let e = bad(&[("grad_clip", Dynamic::from("none"))]);
-        assert_eq!(e.message, "option `grad_clip` of train() must be a number or (), got string `none`");
+        assert_eq!(
+            e.message,
+            "option `grad_clip` of train() must be a number or (), got string `none`"
+        );
         let e = bad(&[("loss", Dynamic::from(map(&[("image", Dynamic::from("x"))])))]);
-        assert_eq!(e.message, "option `loss.image` of train() must be a number, got string `x`");
+        assert_eq!(
+            e.message,
+            "option `loss.image` of train() must be a number, got string `x`"
+        );
     }
 
     #[test]
@@ -420,7 +447,11 @@ mod tests {
         .unwrap();
         assert_eq!(opts.get::<f64>("lr").unwrap(), 1.0);
         assert_eq!(opts.get::<Option<f64>>("grad_clip").unwrap(), None);
-        assert_eq!(opts.get::<usize>("epochs").unwrap(), 40, "() on a plain option means the default");
+        assert_eq!(
+            opts.get::<usize>("epochs").unwrap(),
+            40,
+            "() on a plain option means the default"
+        );
         assert_eq!(opts.get::<Vec<usize>>("k").unwrap(), vec![1, 5]);
         assert_eq!(opts.get::<String>("arch").unwrap(), "mlp");
         assert_eq!(opts.nested("loss").get::<f64>("image").unwrap(), 1.0);
@@ -449,9 +480,12 @@ mod tests {
                 }
             }
         }
-        let opts = Opts::new(&SPEC, map(&[("lr", Dynamic::from(2_i64)), ("grad_clip", Dynamic::UNIT)]))
-            .unwrap()
-            .with_default("seed", 7_i64);
+        let opts = Opts::new(
+            &SPEC,
+            map(&[("lr", Dynamic::from(2_i64)), ("grad_clip", Dynamic::UNIT)]),
+        )
+        .unwrap()
+        .with_default("seed", 7_i64);
         let s: Settings = opts.parse().unwrap();
         assert_eq!(
             s,

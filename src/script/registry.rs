@@ -87,7 +87,11 @@ impl<'e> Registry<'e> {
     /// A spec without options, or a name declared by two specs, is a programming error and
     /// panics at start-up (the registry test registers everything, so this cannot reach a user).
     pub fn function<Args, F: WithOptions<Args>>(&mut self, spec: &'static FnSpec, f: F) {
-        assert!(spec.takes_options(), "{}: registered with options but declares none", spec.name);
+        assert!(
+            spec.takes_options(),
+            "{}: registered with options but declares none",
+            spec.name
+        );
         self.declare(spec);
         let params = F::param_types(self.engine);
         f.register(self.engine, spec);
@@ -241,54 +245,30 @@ bindings!(3; A1, A2, A3);
 bindings!(4; A1, A2, A3, A4);
 
 impl TypeDoc {
-/// The documentation `brainclip doc TYPE` prints.
-pub fn render_text(&self) -> String {
-    let doc = self;
-    let mut out = format!("type {}\n\n  {}\n", doc.name, doc.summary);
-    if !doc.properties.is_empty() {
-        out.push_str("\n  Properties:\n");
-        let width = doc.properties.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
-        for (p, meaning) in &doc.properties {
-            out.push_str(&format!("    .{p:width$}  {meaning}\n"));
+    /// The documentation `brainclip doc TYPE` prints.
+    pub fn render_text(&self) -> String {
+        let doc = self;
+        let mut out = format!("type {}\n\n  {}\n", doc.name, doc.summary);
+        if !doc.properties.is_empty() {
+            out.push_str("\n  Properties:\n");
+            let width = doc.properties.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
+            for (p, meaning) in &doc.properties {
+                out.push_str(&format!("    .{p:width$}  {meaning}\n"));
+            }
         }
+        out
     }
-    out
-}
 
-/// The documentation as a Markdown section.
-pub fn render_markdown(&self) -> String {
-    let doc = self;
-    let mut out = format!("### `{}`\n\n{}\n", doc.name, doc.summary);
-    if !doc.properties.is_empty() {
-        out.push_str("\n| property | meaning |\n|---|---|\n");
-        for (p, meaning) in &doc.properties {
-            out.push_str(&format!("| `.{p}` | {} |\n", meaning.replace('|', "\\|")));
+    /// The documentation as a Markdown section.
+    pub fn render_markdown(&self) -> String {
+        let doc = self;
+        let mut out = format!("### `{}`\n\n{}\n", doc.name, doc.summary);
+        if !doc.properties.is_empty() {
+            out.push_str("\n| property | meaning |\n|---|---|\n");
+            for (p, meaning) in &doc.properties {
+                out.push_str(&format!("| `.{p}` | {} |\n", meaning.replace('|', "\\|")));
+            }
         }
-    }
-    out
-}
-}
-
-/// TRANSITION ONLY (removed when every binding is a spec): the old hand-written documentation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FnDoc {
-    /// The name scripts call.
-    pub name: &'static str,
-    /// The area.
-    pub area: &'static str,
-    /// Signatures.
-    pub signatures: &'static [&'static str],
-    /// Summary.
-    pub summary: &'static str,
-    /// Details.
-    pub details: &'static str,
-    /// Example.
-    pub example: &'static str,
-}
-
-impl Registry<'_> {
-    /// TRANSITION ONLY: register an old-style binding (not documented).
-    pub fn legacy(&mut self, _doc: &FnDoc, register: impl FnOnce(&mut Engine, Rc<RunContext>)) {
-        register(self.engine, Rc::clone(&self.run));
+        out
     }
 }

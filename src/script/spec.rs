@@ -307,7 +307,11 @@ impl Opt {
             Ty::Float { min, max } => format!("float{}", bounds(min, max, f64::NEG_INFINITY, f64::INFINITY)),
             Ty::Bool => "bool".into(),
             Ty::Str => "string".into(),
-            Ty::Choice(choices) => choices.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(" | "),
+            Ty::Choice(choices) => choices
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(" | "),
             Ty::Ints { min: 0 } => "[integer]".into(),
             Ty::Ints { min } => format!("[integer ≥ {min}]"),
             Ty::Floats => "[float]".into(),
@@ -331,7 +335,10 @@ impl Opt {
             Default::Str(v) => format!("\"{v}\""),
             Default::Ints(v) => format!("[{}]", v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
             Default::Floats(v) => format!("[{}]", v.iter().map(|f| number(*f)).collect::<Vec<_>>().join(", ")),
-            Default::Strs(v) => format!("[{}]", v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")),
+            Default::Strs(v) => format!(
+                "[{}]",
+                v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
+            ),
             Default::None if matches!(self.ty, Ty::Value(_)) => return None,
             Default::None => "()".into(),
             Default::Fields => return None,
@@ -468,7 +475,10 @@ impl FnSpec {
     pub fn signatures(&self) -> Vec<String> {
         let mut out = Vec::new();
         for n in self.arities() {
-            let mut params: Vec<String> = self.params[..n].iter().map(|p| format!("{}: {}", p.name, p.ty)).collect();
+            let mut params: Vec<String> = self.params[..n]
+                .iter()
+                .map(|p| format!("{}: {}", p.name, p.ty))
+                .collect();
             out.push(format!("{}({}) -> {}", self.name, params.join(", "), self.returns));
             if self.takes_options() {
                 params.push("options: map".into());
@@ -566,24 +576,19 @@ impl FnSpec {
 
 fn options_table(options: &[Opt], indent: usize, out: &mut String) {
     let key_width = options.iter().map(|o| o.key.len()).max().unwrap_or(0);
-    let type_width = options
-        .iter()
-        .map(|o| o.type_text().chars().count())
-        .max()
-        .unwrap_or(0);
+    let type_width = options.iter().map(|o| o.type_text().chars().count()).max().unwrap_or(0);
     for opt in options {
         let ty = opt.type_text();
         let pad = type_width - ty.chars().count();
-        let default = opt.default_text().map(|d| format!(" (default {d})")).unwrap_or_default();
+        let default = opt
+            .default_text()
+            .map(|d| format!(" (default {d})"))
+            .unwrap_or_default();
         let text = format!("{}{default}", opt.doc);
         let lead = indent + key_width + 2 + type_width + 2;
         let mut lines = wrap(&text, 100usize.saturating_sub(lead).max(40)).into_iter();
         let first = lines.next().unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{:indent$}{:key_width$}  {ty}{:pad$}  {first}",
-            "", opt.key, ""
-        );
+        let _ = writeln!(out, "{:indent$}{:key_width$}  {ty}{:pad$}  {first}", "", opt.key, "");
         for line in lines {
             let _ = writeln!(out, "{:lead$}{line}", "");
         }

@@ -1018,12 +1018,3 @@ pub fn numbers(items: Array) -> Result<Vec<f64>, ScriptFault> {
         })
         .collect()
 }
-
-/// TRANSITION ONLY: [`cast_array`] raising a script error named by `function`.
-pub fn legacy_cast_array<T: Clone + 'static>(
-    items: Array,
-    function: &str,
-    expected: &str,
-) -> super::fault::ScriptResult<Vec<T>> {
-    cast_array(items, expected).map_err(|f| f.in_function(function).into())
-}

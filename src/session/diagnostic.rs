@@ -211,9 +211,11 @@ fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (ErrorKind, String,
         }
         EvalAltResult::ErrorParsing(parse, _) => (ErrorKind::Syntax, parse.to_string(), None),
         EvalAltResult::ErrorMismatchDataType(expected, found, _)
-        | EvalAltResult::ErrorMismatchOutputType(expected, found, _) => {
-            (ErrorKind::WrongType, format!("expected {expected}, found {found}"), None)
-        }
+        | EvalAltResult::ErrorMismatchOutputType(expected, found, _) => (
+            ErrorKind::WrongType,
+            format!("expected {expected}, found {found}"),
+            None,
+        ),
         EvalAltResult::ErrorTerminated(_, _) => (ErrorKind::Interrupted, "the script was interrupted".into(), None),
         EvalAltResult::ErrorModuleNotFound(path, _) => {
             let hint =

@@ -36,7 +36,12 @@ impl Session {
             return Some(bundle);
         }
         if let Some(report) = value.read_lock::<EvaluationValue>() {
-            let text = format!("{} on {}\n{}", report.model, report.report.split, report.report.to_table());
+            let text = format!(
+                "{} on {}\n{}",
+                report.model,
+                report.report.split,
+                report.report.to_table()
+            );
             return Some(MimeBundle::preformatted(text));
         }
         if value.is_variant() {

@@ -1,12 +1,12 @@
 use std::rc::Rc;
 
-use rhai::{Array, EvalAltResult};
+use rhai::Array;
 
 use crate::ErrorKind;
 use crate::clip::Clip;
 use crate::clip::train::{ClipTrainSettings, data_sha256, save_clip, train_clip};
 use crate::run::TrainingProgress;
-use crate::script::fault::{ScriptFault, ScriptResult};
+use crate::script::fault::ScriptFault;
 use crate::script::opts::Opts;
 use crate::script::registry::Registry;
 use crate::script::spec::{Area, FnSpec, Opt, param};
@@ -60,19 +60,6 @@ clip.dim == 8 && clip.image_size == 32 && clip.patch_size == 8 && clip.image_tow
     && clip.name == "brainclip-trained" && clip.path == `${run_dir()}/tiny_clip`"#,
     );
 
-/// The fault inside an error of [`ModelOutput`], without the function name it already carries
-/// (the registry adds it again).
-fn unwrap_fault(error: EvalAltResult) -> ScriptFault {
-    let mut fault = match error {
-        EvalAltResult::ErrorRuntime(value, _) if value.is::<ScriptFault>() => value.cast::<ScriptFault>(),
-        other => ScriptFault::new(ErrorKind::Internal, other.to_string()),
-    };
-    if let Some(message) = fault.message.strip_prefix(&format!("{}: ", SPEC.name)) {
-        fault.message = message.to_string();
-    }
-    fault
-}
-
 fn train(
     run: &crate::run::RunContext,
     images: Array,
@@ -91,7 +78,7 @@ fn train(
         ));
     }
     let (shape, config) = (settings.shape(), settings.training());
-    let output = ModelOutput::new(run, SPEC.name, &name).map_err(|e| unwrap_fault(*e))?;
+    let output = ModelOutput::new(run, &name)?;
     let pictures: Vec<image::RgbImage> = images.iter().map(|v| (*v.image).clone()).collect();
     let mut progress = TrainingProgress::new(run, &output.name);
     let device = run.device();
@@ -115,7 +102,7 @@ fn train(
         "data_sha256": data_sha256(&pictures, &captions),
         "history": trained.history,
     });
-    let save = |folder: &std::path::Path| -> ScriptResult<()> {
+    let save = |folder: &std::path::Path| -> Result<(), ScriptFault> {
         save_clip(
             folder,
             &trained.model,
@@ -123,17 +110,9 @@ fn train(
             &trained.config_json,
             &trained.merges,
         )
-        .map_err(|e| ScriptFault::from(e).into())
+        .map_err(ScriptFault::from)
     };
-    output
-        .finish(
-            run,
-            SPEC.name,
-            (trained.stop_reason, trained.history.len()),
-            save,
-            record,
-        )
-        .map_err(|e| unwrap_fault(*e))?;
+    output.finish(run, (trained.stop_reason, trained.history.len()), save, record)?;
     let clip = Clip::load(&output.folder, &device.device)?;
     Ok(ClipValue(Rc::new(clip)))
 }

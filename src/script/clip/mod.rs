@@ -13,7 +13,7 @@ use std::sync::Arc;
 use ndarray::Array2;
 use rhai::{Array, Dynamic};
 
-use super::fault::{ScriptFault, ScriptResult};
+use super::fault::ScriptFault;
 use super::opts::Opts;
 use super::registry::Registry;
 use super::spec::Opt;
@@ -121,12 +121,7 @@ fn embed_cached(
 }
 
 /// The prompt templates named or listed by a `templates` option (default: BrainCLIP's single one).
-pub(crate) fn template_list(function: &'static str, value: Option<Dynamic>) -> ScriptResult<Vec<String>> {
-    templates(value).map_err(|fault| fault.in_function(function).into())
-}
-
-/// [`template_list`] without the function's name in its errors.
-fn templates(value: Option<Dynamic>) -> Result<Vec<String>, ScriptFault> {
+pub(crate) fn templates(value: Option<Dynamic>) -> Result<Vec<String>, ScriptFault> {
     let Some(value) = value.filter(|v| !v.is_unit()) else {
         return Ok(prompts::BRAINCLIP.iter().map(|s| s.to_string()).collect());
     };

@@ -2,9 +2,9 @@ use rhai::ImmutableString;
 
 use crate::ErrorKind;
 use crate::script::fault::ScriptFault;
-use crate::suggest::did_you_mean;
 use crate::script::registry::Registry;
 use crate::script::spec::{Area, FnSpec, optional, param};
+use crate::suggest::did_you_mean;
 
 pub static SPEC: FnSpec = FnSpec::new("data_path", Area::Data)
     .params(&[param("name", "string"), optional("default", "string")])

@@ -1,14 +1,14 @@
 use std::sync::Arc;
 
 use ndarray::Array2;
-use rhai::{Dynamic, EvalAltResult, Map};
+use rhai::{Dynamic, Map};
 
 use crate::ErrorKind;
 use crate::data::SyntheticConfig;
 use crate::data::god_catalog::GodCatalog;
 use crate::data::synthetic::generate;
 use crate::run::{EncodeProgress, RunContext};
-use crate::script::clip::template_list;
+use crate::script::clip::templates;
 use crate::script::fault::ScriptFault;
 use crate::script::opts::Opts;
 use crate::script::registry::Registry;
@@ -52,22 +52,6 @@ god.train.n_samples == 1200 && god.test.n_samples == 50 && god.train.n_voxels ==
     && god.train.n_categories == 150 && god.test.categories[0] == "goldfish""#,
     );
 
-/// The script fault inside an error of `template_list`, without its `god_synthetic: ` prefix
-/// (the registry adds it again).
-fn fault_of(error: EvalAltResult) -> ScriptFault {
-    let prefix = format!("{}: ", SPEC.name);
-    match error {
-        EvalAltResult::ErrorRuntime(value, _) if value.is::<ScriptFault>() => {
-            let mut fault = value.cast::<ScriptFault>();
-            if let Some(rest) = fault.message.strip_prefix(&prefix) {
-                fault.message = rest.to_string();
-            }
-            fault
-        }
-        other => ScriptFault::new(ErrorKind::Runtime, other.to_string()),
-    }
-}
-
 /// CLIP class embeddings of every catalog category (training then test), when `clip` is given.
 fn clip_prompts(run: &RunContext, options: &Opts) -> Result<Option<(Array2<f32>, String)>, ScriptFault> {
     let Some(clip) = options.raw("clip").filter(|v| !v.is_unit()) else {
@@ -82,7 +66,7 @@ fn clip_prompts(run: &RunContext, options: &Opts) -> Result<Option<(Array2<f32>,
             ),
         )
     })?;
-    let templates = template_list(SPEC.name, options.raw("templates")).map_err(|e| fault_of(*e))?;
+    let templates = templates(options.raw("templates"))?;
     let catalog = GodCatalog::embedded()?;
     let names: Vec<String> = catalog
         .train_categories

@@ -43,7 +43,12 @@ report.split == "test" && report.metrics.zero_shot.n_classes == 50 && report.met
     && report.name == "ridge_test""#,
     );
 
-fn run_evaluation(model: DecoderArg, data: &DatasetValue, options: Opts, seed: u64) -> Result<EvaluationValue, ScriptFault> {
+fn run_evaluation(
+    model: DecoderArg,
+    data: &DatasetValue,
+    options: Opts,
+    seed: u64,
+) -> Result<EvaluationValue, ScriptFault> {
     let head: String = options.get("head")?;
     let split = data.0.split().to_string();
     let report_name = options.get_or("name", format!("{}_{split}", model.label))?;

@@ -25,8 +25,12 @@ const SIMILARITY: Opt = Opt::choice(
     "how predictions and candidates are compared (euclidean: negative distance)",
 );
 const BOOTSTRAP: Opt = Opt::int("bootstrap", 1000, "bootstrap resamples for the 95 % CIs (0 = none)").max(1e6);
-const PERMUTATIONS: Opt =
-    Opt::int("permutations", 1000, "label permutations for the zero-shot null (0 = none)").max(1e6);
+const PERMUTATIONS: Opt = Opt::int(
+    "permutations",
+    1000,
+    "label permutations for the zero-shot null (0 = none)",
+)
+.max(1e6);
 const N_WAY: Opt = Opt::ints("n_way", &[], "N of each N-way protocol, e.g. [300] as in MindEye").min(2.0);
 const REPEATS: Opt = Opt::int("repeats", 30, "random draws of each N-way protocol").max(1e6);
 const IDENTIFICATION: Opt = Opt::ints("identification", &[2], "n of each n-way identification").min(2.0);

@@ -10,7 +10,9 @@ use crate::script::values::{DatasetValue, DecoderArg, register_decoder_fn, to_dy
 pub static SPEC: FnSpec = FnSpec::new("retrieval", Area::Eval)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])
     .returns("map")
-    .summary("Retrieval in four directions: fMRI→image, image→fMRI, fMRI→text, text→fMRI, among all of the data's samples.")
+    .summary(
+        "Retrieval in four directions: fMRI→image, image→fMRI, fMRI→text, text→fMRI, among all of the data's samples.",
+    )
     .details(
         "The image head's predictions are compared with every image embedding of the data, the text
 head's with every caption embedding; chance top-k is k / n_candidates. Returns

@@ -46,7 +46,10 @@ fn evaluate(model: DecoderArg, data: &DatasetValue, options: Opts, seed: u64) ->
     })?;
     let mut map = to_dynamic(&summary).cast::<rhai::Map>();
     let confusion = report.confusion.mapv(|v| v as f32);
-    map.insert("confusion".into(), rhai::Dynamic::from(MatrixValue(Arc::new(confusion))));
+    map.insert(
+        "confusion".into(),
+        rhai::Dynamic::from(MatrixValue(Arc::new(confusion))),
+    );
     Ok(map.into())
 }
 

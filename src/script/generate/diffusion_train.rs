@@ -1,15 +1,13 @@
 use std::rc::Rc;
 
-use rhai::{Array, EvalAltResult};
+use rhai::Array;
 
-use crate::ErrorKind;
 use crate::generate::DiffusionModel;
 use crate::generate::schedule::MAX_TRAIN_STEPS;
 use crate::generate::train::{
     DiffusionTrainConfig, MAX_LAYERS_PER_BLOCK, MAX_TRAIN_SIZE, UNetShape, save_unet, train_diffusion,
 };
 use crate::run::TrainingProgress;
-use crate::script::fault::ScriptFault;
 use crate::script::opts::Opts;
 use crate::script::registry::Registry;
 use crate::script::spec::{Area, FnSpec, Opt, param};
@@ -79,26 +77,6 @@ fn train_defaults() -> serde_json::Value {
     defaults
 }
 
-/// [`ModelOutput`] raises script errors that already name the function; take the fault back.
-fn fault(error: EvalAltResult) -> ScriptFault {
-    let prefix = format!("{}: ", SPEC.name);
-    match error {
-        EvalAltResult::ErrorRuntime(value, _) => {
-            let text = value.to_string();
-            match value.try_cast::<ScriptFault>() {
-                Some(mut fault) => {
-                    if let Some(rest) = fault.message.strip_prefix(&prefix) {
-                        fault.message = rest.to_string();
-                    }
-                    fault
-                }
-                None => ScriptFault::new(ErrorKind::Runtime, text),
-            }
-        }
-        other => ScriptFault::new(ErrorKind::Runtime, other.to_string()),
-    }
-}
-
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |images: Array, options: Opts| {
@@ -108,7 +86,7 @@ pub fn register(reg: &mut Registry) {
         let (unet_config, config_text) = shape.config()?;
         let config: DiffusionTrainConfig = options.clone().with_default("seed", run.seed() as i64).parse()?;
         let name: String = options.get("name")?;
-        let output = ModelOutput::new(&run, SPEC.name, &name).map_err(|e| fault(*e))?;
+        let output = ModelOutput::new(&run, &name)?;
         let pictures: Vec<image::RgbImage> = images.iter().map(|v| (*v.image).clone()).collect();
         let mut progress = TrainingProgress::new(&run, &output.name);
         let device = run.device();
@@ -129,18 +107,12 @@ pub fn register(reg: &mut Registry) {
             "pictures": pictures.len(),
             "history": trained.history,
         });
-        output
-            .finish(
-                &run,
-                SPEC.name,
-                (trained.stop_reason, trained.history.len()),
-                |folder| {
-                    save_unet(folder, &trained.unet, &trained.names, &config_text)
-                        .map_err(|e| ScriptFault::from(e).in_function(SPEC.name).into())
-                },
-                record,
-            )
-            .map_err(|e| fault(*e))?;
+        output.finish(
+            &run,
+            (trained.stop_reason, trained.history.len()),
+            |folder| Ok(save_unet(folder, &trained.unet, &trained.names, &config_text)?),
+            record,
+        )?;
         Ok(DiffusionValue(Rc::new(DiffusionModel::load(
             &output.folder,
             &device.device,

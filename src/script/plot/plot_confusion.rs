@@ -23,7 +23,11 @@ let fig = plot_confusion(ridge(god.train, #{ folds: 3 }), god.test);
 fig.title == "ridge: zero-shot confusion (50 categories)" && fig.width == 900"#,
     );
 
-fn draw(model: DecoderArg, data: DatasetValue, options: Opts) -> Result<FigureValue, crate::script::fault::ScriptFault> {
+fn draw(
+    model: DecoderArg,
+    data: DatasetValue,
+    options: Opts,
+) -> Result<FigureValue, crate::script::fault::ScriptFault> {
     let head: String = options.get("head")?;
     let classes = data.0.require_class_embeddings()?;
     let decoded = model.decode(&data.0)?;
@@ -39,7 +43,12 @@ fn draw(model: DecoderArg, data: DatasetValue, options: Opts) -> Result<FigureVa
         "title",
         format!("{}: zero-shot confusion ({} categories)", model.label, names.len()),
     )?;
-    let mut spec = Heatmap::new(title, "decoded category", "true category", report.confusion.mapv(|v| v as f32));
+    let mut spec = Heatmap::new(
+        title,
+        "decoded category",
+        "true category",
+        report.confusion.mapv(|v| v as f32),
+    );
     spec.colour_bar_label = "samples".into();
     spec.annotate = options.get_or("annotate", names.len() <= 20)?;
     spec.row_ticks = names.clone();

@@ -18,7 +18,12 @@ pub static SPEC: FnSpec = FnSpec::new("plot_embeddings", Area::Plot)
 are projected on the same axes and joined to their true embedding.",
     )
     .options(&[
-        Opt::choice("target", &["image", "text"], "image", "image: the image head against image embeddings; text: the text head against captions"),
+        Opt::choice(
+            "target",
+            &["image", "text"],
+            "image",
+            "image: the image head against image embeddings; text: the text head against captions",
+        ),
         Opt::int("categories", 8, "show the samples of the first N categories").min(1.0),
         Opt::bool("connect", true, "join each prediction to its true embedding"),
         Opt::string("title", "", "figure title").computed("\"<model>: predicted vs true <target> embeddings (PCA)\""),
@@ -39,7 +44,10 @@ fn draw(model: DecoderArg, data: DatasetValue, options: Opts) -> Result<FigureVa
     let decoded = model.decode(data)?;
     let predicted = if target == "text" { decoded.text } else { decoded.image };
     let shown = data.first_categories(options.get("categories")?);
-    let title = options.get_or("title", format!("{}: predicted vs true {target} embeddings (PCA)", model.label))?;
+    let title = options.get_or(
+        "title",
+        format!("{}: predicted vs true {target} embeddings (PCA)", model.label),
+    )?;
     let mut spec = EmbeddingScatter::new(title, truth.select(Axis(0), &shown.rows), shown.labels);
     spec.predicted = Some(predicted.select(Axis(0), &shown.rows));
     spec.category_names = shown.names;

@@ -30,7 +30,10 @@ fig.title == "ridge: predicted vs true text embeddings" && fig.height == 800"#,
 
 fn draw(model: DecoderArg, data: DatasetValue, options: Opts) -> Result<FigureValue, ScriptFault> {
     let target: String = options.get("target")?;
-    let title = options.get_or("title", format!("{}: predicted vs true {target} embeddings", model.label))?;
+    let title = options.get_or(
+        "title",
+        format!("{}: predicted vs true {target} embeddings", model.label),
+    )?;
     let decoded = model.decode(&data.0)?;
     let (predicted, truth) = match target.as_str() {
         "text" => (decoded.text, data.0.require_text_embeddings()?),
@@ -38,7 +41,12 @@ fn draw(model: DecoderArg, data: DatasetValue, options: Opts) -> Result<FigureVa
     };
     let similarity = cosine_similarity(predicted.view(), truth.view())?;
     let labels = data.0.sample_category_names();
-    let mut spec = Heatmap::new(title, format!("true {target} embedding"), "predicted from fMRI", similarity);
+    let mut spec = Heatmap::new(
+        title,
+        format!("true {target} embedding"),
+        "predicted from fMRI",
+        similarity,
+    );
     spec.colour_bar_label = "cosine similarity".into();
     spec.row_ticks = labels.clone();
     spec.col_ticks = labels;

@@ -37,7 +37,10 @@ fn decoders(value: &Dynamic) -> Result<Vec<DecoderArg>, ScriptFault> {
         DecoderArg::from_value(v).ok_or_else(|| {
             ScriptFault::new(
                 ErrorKind::WrongType,
-                format!("plot_topk() needs models (Model or RidgeModel), found {}", v.type_name()),
+                format!(
+                    "plot_topk() needs models (Model or RidgeModel), found {}",
+                    v.type_name()
+                ),
             )
         })
     };
@@ -54,7 +57,11 @@ fn draw(models: Dynamic, data: DatasetValue, options: Opts) -> Result<FigureValu
     let (truth, targets, what) = match task.as_str() {
         "image" => (data.require_image_embeddings()?, all, "fMRI→image retrieval"),
         "text" => (data.require_text_embeddings()?, all, "fMRI→text retrieval"),
-        _ => (data.require_class_embeddings()?, data.labels().to_vec(), "zero-shot decoding"),
+        _ => (
+            data.require_class_embeddings()?,
+            data.labels().to_vec(),
+            "zero-shot decoding",
+        ),
     };
     let n = truth.nrows();
     let max_k = options.get_or("max_k", n.min(50))?;

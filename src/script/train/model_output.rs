@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use crate::run::RunContext;
-use crate::script::fault::{OrFault, ScriptFault, ScriptResult};
 use crate::ErrorKind;
+use crate::run::RunContext;
+use crate::script::fault::ScriptFault;
 use crate::train::StopReason;
 
 /// Where a training function writes: `NAME/` when done, `NAME.checkpoint/` after every epoch.
@@ -18,11 +18,11 @@ pub(crate) struct ModelOutput {
 
 impl ModelOutput {
     /// Reserve `NAME/` and `NAME.checkpoint/` in the run directory.
-    pub(crate) fn new(run: &RunContext, function: &'static str, name: &str) -> ScriptResult<Self> {
+    pub(crate) fn new(run: &RunContext, name: &str) -> Result<Self, ScriptFault> {
         Ok(Self {
             name: name.to_string(),
-            folder: run.output_path(name).or_fault(function)?,
-            checkpoint: run.output_path(&format!("{name}.checkpoint")).or_fault(function)?,
+            folder: run.output_path(name)?,
+            checkpoint: run.output_path(&format!("{name}.checkpoint"))?,
         })
     }
 
@@ -31,28 +31,25 @@ impl ModelOutput {
     pub(crate) fn finish(
         &self,
         run: &RunContext,
-        function: &'static str,
         (stop_reason, epochs): (StopReason, usize),
-        save: impl FnOnce(&std::path::Path) -> ScriptResult<()>,
+        save: impl FnOnce(&std::path::Path) -> Result<(), ScriptFault>,
         mut record: serde_json::Value,
-    ) -> ScriptResult<()> {
+    ) -> Result<(), ScriptFault> {
         if stop_reason == StopReason::Interrupted {
             return Err(ScriptFault::new(
                 ErrorKind::Interrupted,
                 format!(
-                    "{function}: interrupted after {epochs} epochs; the last epoch is saved in {}",
+                    "interrupted after {epochs} epochs; the last epoch is saved in {}",
                     self.checkpoint.display()
                 ),
-            )
-            .into());
+            ));
         }
         save(&self.folder)?;
         let hashes = crate::weights::folder_sha256(&self.folder)
-            .map_err(|e| ScriptFault::new(ErrorKind::File, format!("{function}: {e}")))?;
+            .map_err(|e| ScriptFault::new(ErrorKind::File, e.to_string()))?;
         record["files_sha256"] = serde_json::json!(hashes);
         let text = serde_json::to_string_pretty(&record).unwrap_or_default();
-        run.write_output(&format!("{}/training.json", self.name), text.as_bytes())
-            .or_fault(function)?;
+        run.write_output(&format!("{}/training.json", self.name), text.as_bytes())?;
         // The finished model supersedes its last checkpoint.
         let _ = std::fs::remove_dir_all(&self.checkpoint);
         run.record_model(record);
