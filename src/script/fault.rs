@@ -46,6 +46,12 @@ impl ScriptFault {
         self
     }
 
+    /// Add a hint, if there is one.
+    pub fn with_optional_hint(mut self, hint: Option<impl Into<String>>) -> Self {
+        self.hint = hint.map(Into::into);
+        self
+    }
+
     /// Prefix the message with the function that raised it, e.g. `train: ...`.
     pub fn in_function(mut self, name: &str) -> Self {
         if !self.message.contains(&format!("{name}()")) {
@@ -147,11 +153,7 @@ impl From<ClipError> for ScriptFault {
             ClipError::Shape { .. } => (ErrorKind::DimensionMismatch, None),
             ClipError::Interrupted => (ErrorKind::Interrupted, None),
         };
-        let fault = ScriptFault::new(kind, e.to_string());
-        match hint {
-            Some(h) => fault.with_hint(h),
-            None => fault,
-        }
+        ScriptFault::new(kind, e.to_string()).with_optional_hint(hint)
     }
 }
 
@@ -171,11 +173,7 @@ impl From<FileError> for ScriptFault {
             FileError::NotFound(_) => Some("paths are relative to the working directory"),
             _ => None,
         };
-        let fault = ScriptFault::new(ErrorKind::File, e.to_string());
-        match hint {
-            Some(h) => fault.with_hint(h),
-            None => fault,
-        }
+        ScriptFault::new(ErrorKind::File, e.to_string()).with_optional_hint(hint)
     }
 }
 
@@ -192,11 +190,7 @@ impl From<BDataError> for ScriptFault {
             ),
             BDataError::UnknownKey { ref closest, .. } => {
                 let hint = closest.as_ref().map(|c| format!("did you mean `{c}`?"));
-                let fault = ScriptFault::new(ErrorKind::Data, e.to_string());
-                match hint {
-                    Some(h) => fault.with_hint(h),
-                    None => fault,
-                }
+                ScriptFault::new(ErrorKind::Data, e.to_string()).with_optional_hint(hint)
             }
             _ => ScriptFault::new(ErrorKind::Data, e.to_string()),
         }
@@ -220,11 +214,7 @@ impl From<NiftiError> for ScriptFault {
             }
             _ => None,
         };
-        let fault = ScriptFault::new(kind, e.to_string());
-        match hint {
-            Some(h) => fault.with_hint(h),
-            None => fault,
-        }
+        ScriptFault::new(kind, e.to_string()).with_optional_hint(hint)
     }
 }
 
@@ -267,11 +257,7 @@ impl From<GenerateError> for ScriptFault {
             GenerateError::Shape { .. } => (ErrorKind::DimensionMismatch, None),
             GenerateError::Interrupted => (ErrorKind::Interrupted, None),
         };
-        let fault = ScriptFault::new(kind, e.to_string());
-        match hint {
-            Some(h) => fault.with_hint(h),
-            None => fault,
-        }
+        ScriptFault::new(kind, e.to_string()).with_optional_hint(hint)
     }
 }
 

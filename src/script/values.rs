@@ -197,6 +197,11 @@ struct Property<T> {
     get: fn(&T) -> Dynamic,
 }
 
+/// A property: its name, what it means, and how to read it.
+fn prop<T>(name: &'static str, doc: &'static str, get: fn(&T) -> Dynamic) -> Property<T> {
+    Property { name, doc, get }
+}
+
 fn register_value_type<T: Clone + 'static>(
     reg: &mut Registry,
     name: &'static str,
@@ -239,46 +244,36 @@ pub fn register(reg: &mut Registry) {
         "Clip",
         "A CLIP model (image and text towers, tokenizer) loaded from a checkpoint folder.",
         vec![
-            Property {
-                name: "name",
-                doc: "the checkpoint's name (recorded in embedding caches)",
-                get: |c| Dynamic::from(c.0.name.clone()),
-            },
-            Property {
-                name: "dim",
-                doc: "width of the joint embedding space",
-                get: |c| int(c.0.config.projection_dim),
-            },
-            Property {
-                name: "image_size",
-                doc: "input side in pixels",
-                get: |c| int(c.0.config.vision.image_size),
-            },
-            Property {
-                name: "patch_size",
-                doc: "ViT patch side in pixels (0 for a ResNet image tower)",
-                get: |c| int(c.0.config.vision.patch_size().unwrap_or(0)),
-            },
-            Property {
-                name: "image_tower",
-                doc: "\"vit\" or \"resnet\" (OpenAI's modified ResNet, as RN50/RN101)",
-                get: |c| {
+            prop("name", "the checkpoint's name (recorded in embedding caches)", |c| {
+                Dynamic::from(c.0.name.clone())
+            }),
+            prop("dim", "width of the joint embedding space", |c| {
+                int(c.0.config.projection_dim)
+            }),
+            prop("image_size", "input side in pixels", |c| {
+                int(c.0.config.vision.image_size)
+            }),
+            prop(
+                "patch_size",
+                "ViT patch side in pixels (0 for a ResNet image tower)",
+                |c| int(c.0.config.vision.patch_size().unwrap_or(0)),
+            ),
+            prop(
+                "image_tower",
+                "\"vit\" or \"resnet\" (OpenAI's modified ResNet, as RN50/RN101)",
+                |c| {
                     Dynamic::from(match c.0.config.vision.kind {
                         VisionKind::Vit(_) => "vit",
                         VisionKind::ResNet(_) => "resnet",
                     })
                 },
-            },
-            Property {
-                name: "vocab_size",
-                doc: "tokenizer vocabulary size",
-                get: |c| int(c.0.config.text.vocab_size),
-            },
-            Property {
-                name: "path",
-                doc: "the checkpoint folder",
-                get: |c| Dynamic::from(c.0.folder.display().to_string()),
-            },
+            ),
+            prop("vocab_size", "tokenizer vocabulary size", |c| {
+                int(c.0.config.text.vocab_size)
+            }),
+            prop("path", "the checkpoint folder", |c| {
+                Dynamic::from(c.0.folder.display().to_string())
+            }),
         ],
         |c| {
             format!(
@@ -296,26 +291,18 @@ pub fn register(reg: &mut Registry) {
         "Reconstruction",
         "Reconstruction metrics (PixCorr, SSIM, feature identification) with their settings; prints as a table.",
         vec![
-            Property {
-                name: "pairs",
-                doc: "number of real/generated pairs",
-                get: |r| int(r.0.pairs),
-            },
-            Property {
-                name: "pixcorr",
-                doc: "mean PixCorr (() without images)",
-                get: |r| r.0.pixcorr.as_ref().map_or(Dynamic::UNIT, |p| Dynamic::from(p.mean)),
-            },
-            Property {
-                name: "ssim",
-                doc: "mean SSIM (() without images)",
-                get: |r| r.0.ssim.as_ref().map_or(Dynamic::UNIT, |s| Dynamic::from(s.mean)),
-            },
-            Property {
-                name: "metrics",
-                doc: "everything as a map (per-pair values and settings included), for save_metrics",
-                get: |r| to_dynamic(&*r.0),
-            },
+            prop("pairs", "number of real/generated pairs", |r| int(r.0.pairs)),
+            prop("pixcorr", "mean PixCorr (() without images)", |r| {
+                r.0.pixcorr.as_ref().map_or(Dynamic::UNIT, |p| Dynamic::from(p.mean))
+            }),
+            prop("ssim", "mean SSIM (() without images)", |r| {
+                r.0.ssim.as_ref().map_or(Dynamic::UNIT, |s| Dynamic::from(s.mean))
+            }),
+            prop(
+                "metrics",
+                "everything as a map (per-pair values and settings included), for save_metrics",
+                |r| to_dynamic(&*r.0),
+            ),
         ],
         |r| r.0.to_table(),
     );
@@ -324,36 +311,28 @@ pub fn register(reg: &mut Registry) {
         "Diffusion",
         "A pixel-space diffusion UNet (diffusers UNet2DModel layout) loaded with diffusion_load.",
         vec![
-            Property {
-                name: "name",
-                doc: "the model folder's name",
-                get: |d| Dynamic::from(d.0.name.clone()),
-            },
-            Property {
-                name: "sample_size",
-                doc: "the image side it was trained at (the default image_size of generate)",
-                get: |d| int(d.0.config.sample_size),
-            },
-            Property {
-                name: "learns_sigma",
-                doc: "whether it predicts its variance (6 output channels; sampler variance \"learned_range\")",
-                get: |d| Dynamic::from(d.0.config.learns_sigma()),
-            },
-            Property {
-                name: "levels",
-                doc: "resolution levels (image sides must be multiples of 2^(levels − 1))",
-                get: |d| int(d.0.config.block_out_channels.len()),
-            },
-            Property {
-                name: "channels",
-                doc: "channels per level",
-                get: |d| Dynamic::from(d.0.config.block_out_channels.iter().map(|&c| int(c)).collect::<Array>()),
-            },
-            Property {
-                name: "path",
-                doc: "the model folder",
-                get: |d| Dynamic::from(d.0.folder.display().to_string()),
-            },
+            prop("name", "the model folder's name", |d| Dynamic::from(d.0.name.clone())),
+            prop(
+                "sample_size",
+                "the image side it was trained at (the default image_size of generate)",
+                |d| int(d.0.config.sample_size),
+            ),
+            prop(
+                "learns_sigma",
+                "whether it predicts its variance (6 output channels; sampler variance \"learned_range\")",
+                |d| Dynamic::from(d.0.config.learns_sigma()),
+            ),
+            prop(
+                "levels",
+                "resolution levels (image sides must be multiples of 2^(levels − 1))",
+                |d| int(d.0.config.block_out_channels.len()),
+            ),
+            prop("channels", "channels per level", |d| {
+                Dynamic::from(d.0.config.block_out_channels.iter().map(|&c| int(c)).collect::<Array>())
+            }),
+            prop("path", "the model folder", |d| {
+                Dynamic::from(d.0.folder.display().to_string())
+            }),
         ],
         |d| {
             let c = &d.0.config;
@@ -368,93 +347,53 @@ pub fn register(reg: &mut Registry) {
         "Dataset",
         "fMRI samples (samples × voxels) with their stimuli's ids, categories and CLIP embeddings.",
         vec![
-            Property {
-                name: "name",
-                doc: "name used in messages",
-                get: |d| Dynamic::from(d.0.name().to_string()),
-            },
-            Property {
-                name: "split",
-                doc: "\"train\" or \"test\"",
-                get: |d| Dynamic::from(d.0.split().to_string()),
-            },
-            Property {
-                name: "n_samples",
-                doc: "number of samples",
-                get: |d| int(d.0.n_samples()),
-            },
-            Property {
-                name: "n_voxels",
-                doc: "number of voxels",
-                get: |d| int(d.0.n_voxels()),
-            },
-            Property {
-                name: "dim",
-                doc: "embedding width D (0 without embeddings)",
-                get: |d| int(d.0.embedding_dim().unwrap_or(0)),
-            },
-            Property {
-                name: "n_categories",
-                doc: "number of categories",
-                get: |d| int(d.0.categories().len()),
-            },
-            Property {
-                name: "categories",
-                doc: "category short names, e.g. \"goldfish\"",
-                get: |d| strings(d.0.categories().iter().map(|c| c.short_name().to_string())),
-            },
-            Property {
-                name: "ids",
-                doc: "sample (image) ids",
-                get: |d| strings(d.0.sample_ids().iter().cloned()),
-            },
-            Property {
-                name: "captions",
-                doc: "one caption per sample (may be empty)",
-                get: |d| strings(d.0.captions().iter().cloned()),
-            },
-            Property {
-                name: "fmri",
-                doc: "the fMRI matrix (samples × voxels)",
-                get: |d| matrix(d.0.fmri()),
-            },
-            Property {
-                name: "image_embeddings",
-                doc: "image embeddings (samples × D), or ()",
-                get: |d| d.0.image_embeddings().map_or(Dynamic::UNIT, matrix),
-            },
-            Property {
-                name: "text_embeddings",
-                doc: "caption embeddings (samples × D), or ()",
-                get: |d| d.0.text_embeddings().map_or(Dynamic::UNIT, matrix),
-            },
-            Property {
-                name: "class_embeddings",
-                doc: "category prompt embeddings (categories × D), or ()",
-                get: |d| d.0.class_embeddings().map_or(Dynamic::UNIT, matrix),
-            },
-            Property {
-                name: "category_ids",
-                doc: "category ids, e.g. \"n01443537\"",
-                get: |d| strings(d.0.categories().iter().map(|c| c.id.clone())),
-            },
-            Property {
-                name: "labels",
-                doc: "each sample's category index (into categories)",
-                get: |d| Dynamic::from(d.0.labels().iter().map(|&l| int(l)).collect::<Array>()),
-            },
-            Property {
-                name: "rois",
-                doc: "map of ROI name → number of voxels",
-                get: |d| {
-                    Dynamic::from(
-                        d.0.roi_sizes()
-                            .into_iter()
-                            .map(|(k, n)| (k.into(), int(n)))
-                            .collect::<Map>(),
-                    )
-                },
-            },
+            prop("name", "name used in messages", |d| {
+                Dynamic::from(d.0.name().to_string())
+            }),
+            prop("split", "\"train\" or \"test\"", |d| {
+                Dynamic::from(d.0.split().to_string())
+            }),
+            prop("n_samples", "number of samples", |d| int(d.0.n_samples())),
+            prop("n_voxels", "number of voxels", |d| int(d.0.n_voxels())),
+            prop("dim", "embedding width D (0 without embeddings)", |d| {
+                int(d.0.embedding_dim().unwrap_or(0))
+            }),
+            prop("n_categories", "number of categories", |d| int(d.0.categories().len())),
+            prop("categories", "category short names, e.g. \"goldfish\"", |d| {
+                strings(d.0.categories().iter().map(|c| c.short_name().to_string()))
+            }),
+            prop("ids", "sample (image) ids", |d| {
+                strings(d.0.sample_ids().iter().cloned())
+            }),
+            prop("captions", "one caption per sample (may be empty)", |d| {
+                strings(d.0.captions().iter().cloned())
+            }),
+            prop("fmri", "the fMRI matrix (samples × voxels)", |d| matrix(d.0.fmri())),
+            prop("image_embeddings", "image embeddings (samples × D), or ()", |d| {
+                d.0.image_embeddings().map_or(Dynamic::UNIT, matrix)
+            }),
+            prop("text_embeddings", "caption embeddings (samples × D), or ()", |d| {
+                d.0.text_embeddings().map_or(Dynamic::UNIT, matrix)
+            }),
+            prop(
+                "class_embeddings",
+                "category prompt embeddings (categories × D), or ()",
+                |d| d.0.class_embeddings().map_or(Dynamic::UNIT, matrix),
+            ),
+            prop("category_ids", "category ids, e.g. \"n01443537\"", |d| {
+                strings(d.0.categories().iter().map(|c| c.id.clone()))
+            }),
+            prop("labels", "each sample's category index (into categories)", |d| {
+                Dynamic::from(d.0.labels().iter().map(|&l| int(l)).collect::<Array>())
+            }),
+            prop("rois", "map of ROI name → number of voxels", |d| {
+                Dynamic::from(
+                    d.0.roi_sizes()
+                        .into_iter()
+                        .map(|(k, n)| (k.into(), int(n)))
+                        .collect::<Map>(),
+                )
+            }),
         ],
         |d| d.0.to_string(),
     );
@@ -463,21 +402,9 @@ pub fn register(reg: &mut Registry) {
         "MappingNet",
         "An untrained mapping network (its configuration); train(net, data, #{...}) fits it.",
         vec![
-            Property {
-                name: "config",
-                doc: "the resolved configuration as a map",
-                get: |n| to_dynamic(&n.0),
-            },
-            Property {
-                name: "input_dim",
-                doc: "number of voxels",
-                get: |n| int(n.0.input_dim),
-            },
-            Property {
-                name: "output_dim",
-                doc: "embedding width D",
-                get: |n| int(n.0.output_dim),
-            },
+            prop("config", "the resolved configuration as a map", |n| to_dynamic(&n.0)),
+            prop("input_dim", "number of voxels", |n| int(n.0.input_dim)),
+            prop("output_dim", "embedding width D", |n| int(n.0.output_dim)),
         ],
         |n| describe_net(&n.0),
     );
@@ -486,51 +413,41 @@ pub fn register(reg: &mut Registry) {
         "Model",
         "A trained mapping network with its training history.",
         vec![
-            Property {
-                name: "label",
-                doc: "name in tables, plots and history.csv",
-                get: |m| Dynamic::from(m.label.clone()),
-            },
-            Property {
-                name: "history",
-                doc: "array of per-epoch maps: epoch, lr, train_loss, val_loss, temperature, loss terms",
-                get: |m| to_dynamic(&m.model.history),
-            },
-            Property {
-                name: "temperature",
-                doc: "final contrastive temperature",
-                get: |m| Dynamic::from(m.model.temperature),
-            },
-            Property {
-                name: "best_epoch",
-                doc: "epoch whose weights were kept (() without validation)",
-                get: |m| m.model.best_epoch.map_or(Dynamic::UNIT, int),
-            },
-            Property {
-                name: "stop_reason",
-                doc: "\"completed\", \"early_stopped\" or \"interrupted\"",
-                get: |m| to_dynamic(&m.model.stop_reason),
-            },
-            Property {
-                name: "epochs_run",
-                doc: "number of epochs run",
-                get: |m| int(m.model.history.len()),
-            },
-            Property {
-                name: "n_train",
-                doc: "samples trained on (the rest of the dataset was held out for validation)",
-                get: |m| int(m.model.n_train),
-            },
-            Property {
-                name: "trained_on",
-                doc: "the device it was trained on, e.g. \"cpu:flex\" or \"cuda:0\"",
-                get: |m| Dynamic::from(m.trained_on.clone()),
-            },
-            Property {
-                name: "config",
-                doc: "network and training configuration as a map",
-                get: |m| model_config(&m.model),
-            },
+            prop("label", "name in tables, plots and history.csv", |m| {
+                Dynamic::from(m.label.clone())
+            }),
+            prop(
+                "history",
+                "array of per-epoch maps: epoch, lr, train_loss, val_loss, temperature, loss terms",
+                |m| to_dynamic(&m.model.history),
+            ),
+            prop("temperature", "final contrastive temperature", |m| {
+                Dynamic::from(m.model.temperature)
+            }),
+            prop(
+                "best_epoch",
+                "epoch whose weights were kept (() without validation)",
+                |m| m.model.best_epoch.map_or(Dynamic::UNIT, int),
+            ),
+            prop(
+                "stop_reason",
+                "\"completed\", \"early_stopped\" or \"interrupted\"",
+                |m| to_dynamic(&m.model.stop_reason),
+            ),
+            prop("epochs_run", "number of epochs run", |m| int(m.model.history.len())),
+            prop(
+                "n_train",
+                "samples trained on (the rest of the dataset was held out for validation)",
+                |m| int(m.model.n_train),
+            ),
+            prop(
+                "trained_on",
+                "the device it was trained on, e.g. \"cpu:flex\" or \"cuda:0\"",
+                |m| Dynamic::from(m.trained_on.clone()),
+            ),
+            prop("config", "network and training configuration as a map", |m| {
+                model_config(&m.model)
+            }),
         ],
         describe_model,
     );
@@ -539,30 +456,20 @@ pub fn register(reg: &mut Registry) {
         "RidgeModel",
         "A ridge regression baseline fMRI → embedding, penalty chosen by cross-validation.",
         vec![
-            Property {
-                name: "label",
-                doc: "name in tables",
-                get: |r| Dynamic::from(r.label.clone()),
-            },
-            Property {
-                name: "alpha",
-                doc: "chosen penalty relative to the mean eigenvalue of X Xᵀ",
-                get: |r| Dynamic::from(r.model.alpha),
-            },
-            Property {
-                name: "lambda",
-                doc: "chosen absolute penalty",
-                get: |r| Dynamic::from(r.model.lambda),
-            },
-            Property {
-                name: "target",
-                doc: "\"image\" or \"text\"",
-                get: |r| Dynamic::from(r.target.to_string()),
-            },
-            Property {
-                name: "cv_error",
-                doc: "array of #{alpha, error}: mean cross-validated squared error per candidate",
-                get: |r| {
+            prop("label", "name in tables", |r| Dynamic::from(r.label.clone())),
+            prop(
+                "alpha",
+                "chosen penalty relative to the mean eigenvalue of X Xᵀ",
+                |r| Dynamic::from(r.model.alpha),
+            ),
+            prop("lambda", "chosen absolute penalty", |r| Dynamic::from(r.model.lambda)),
+            prop("target", "\"image\" or \"text\"", |r| {
+                Dynamic::from(r.target.to_string())
+            }),
+            prop(
+                "cv_error",
+                "array of #{alpha, error}: mean cross-validated squared error per candidate",
+                |r| {
                     let rows: Array = r
                         .model
                         .cv_error
@@ -577,7 +484,7 @@ pub fn register(reg: &mut Registry) {
                         .collect();
                     Dynamic::from(rows)
                 },
-            },
+            ),
         ],
         |r| {
             format!(
@@ -594,21 +501,11 @@ pub fn register(reg: &mut Registry) {
         "Matrix",
         "A numeric matrix (rows × columns, f32), e.g. read with load_npy or from a table.",
         vec![
-            Property {
-                name: "rows",
-                doc: "number of rows",
-                get: |m| int(m.0.nrows()),
-            },
-            Property {
-                name: "cols",
-                doc: "number of columns",
-                get: |m| int(m.0.ncols()),
-            },
-            Property {
-                name: "shape",
-                doc: "[rows, cols]",
-                get: |m| Dynamic::from(vec![int(m.0.nrows()), int(m.0.ncols())]),
-            },
+            prop("rows", "number of rows", |m| int(m.0.nrows())),
+            prop("cols", "number of columns", |m| int(m.0.ncols())),
+            prop("shape", "[rows, cols]", |m| {
+                Dynamic::from(vec![int(m.0.nrows()), int(m.0.ncols())])
+            }),
         ],
         |m| format!("Matrix {} × {}", m.0.nrows(), m.0.ncols()),
     );
@@ -617,21 +514,11 @@ pub fn register(reg: &mut Registry) {
         "Table",
         "A CSV/TSV table with named columns; column(table, name) and matrix(table, names) read it.",
         vec![
-            Property {
-                name: "columns",
-                doc: "column names",
-                get: |t| strings(t.0.headers().iter().cloned()),
-            },
-            Property {
-                name: "n_rows",
-                doc: "number of data rows",
-                get: |t| int(t.0.n_rows()),
-            },
-            Property {
-                name: "numeric_columns",
-                doc: "columns whose every cell is a number",
-                get: |t| strings(t.0.numeric_columns()),
-            },
+            prop("columns", "column names", |t| strings(t.0.headers().iter().cloned())),
+            prop("n_rows", "number of data rows", |t| int(t.0.n_rows())),
+            prop("numeric_columns", "columns whose every cell is a number", |t| {
+                strings(t.0.numeric_columns())
+            }),
         ],
         |t| {
             format!(
@@ -647,41 +534,19 @@ pub fn register(reg: &mut Registry) {
         "Embeddings",
         "A named embedding matrix with one id per row and its provenance (model, preprocessing, kind).",
         vec![
-            Property {
-                name: "name",
-                doc: "the cache's name",
-                get: |e| Dynamic::from(e.0.name().to_string()),
-            },
-            Property {
-                name: "kind",
-                doc: "\"image\", \"text\" or \"class\"",
-                get: |e| Dynamic::from(e.0.meta().kind.name()),
-            },
-            Property {
-                name: "model",
-                doc: "the model that produced them",
-                get: |e| Dynamic::from(e.0.meta().model.clone()),
-            },
-            Property {
-                name: "preprocessing",
-                doc: "how inputs were prepared",
-                get: |e| Dynamic::from(e.0.meta().preprocessing.clone()),
-            },
-            Property {
-                name: "count",
-                doc: "number of rows",
-                get: |e| int(e.0.ids().len()),
-            },
-            Property {
-                name: "dim",
-                doc: "embedding width D",
-                get: |e| int(e.0.dim()),
-            },
-            Property {
-                name: "ids",
-                doc: "row ids",
-                get: |e| strings(e.0.ids().iter().cloned()),
-            },
+            prop("name", "the cache's name", |e| Dynamic::from(e.0.name().to_string())),
+            prop("kind", "\"image\", \"text\" or \"class\"", |e| {
+                Dynamic::from(e.0.meta().kind.name())
+            }),
+            prop("model", "the model that produced them", |e| {
+                Dynamic::from(e.0.meta().model.clone())
+            }),
+            prop("preprocessing", "how inputs were prepared", |e| {
+                Dynamic::from(e.0.meta().preprocessing.clone())
+            }),
+            prop("count", "number of rows", |e| int(e.0.ids().len())),
+            prop("dim", "embedding width D", |e| int(e.0.dim())),
+            prop("ids", "row ids", |e| strings(e.0.ids().iter().cloned())),
         ],
         |e| {
             format!(
@@ -699,29 +564,15 @@ pub fn register(reg: &mut Registry) {
         "BData",
         "An open BData (bdpy / BrainDecoderToolbox2 HDF5) file: a samples × columns dataset with metadata keys.",
         vec![
-            Property {
-                name: "path",
-                doc: "the file",
-                get: |b| Dynamic::from(b.0.path().display().to_string()),
-            },
-            Property {
-                name: "shape",
-                doc: "[samples, columns] of /dataset",
-                get: |b| {
-                    let (r, c) = b.0.dataset_shape();
-                    Dynamic::from(vec![int(r), int(c)])
-                },
-            },
-            Property {
-                name: "keys",
-                doc: "metadata keys (VoxelData, ROI_V1, DataType, Label, ...)",
-                get: |b| strings(b.0.metadata_keys()),
-            },
-            Property {
-                name: "vmap_keys",
-                doc: "keys with value-label maps",
-                get: |b| strings(b.0.vmap_keys()),
-            },
+            prop("path", "the file", |b| Dynamic::from(b.0.path().display().to_string())),
+            prop("shape", "[samples, columns] of /dataset", |b| {
+                let (r, c) = b.0.dataset_shape();
+                Dynamic::from(vec![int(r), int(c)])
+            }),
+            prop("keys", "metadata keys (VoxelData, ROI_V1, DataType, Label, ...)", |b| {
+                strings(b.0.metadata_keys())
+            }),
+            prop("vmap_keys", "keys with value-label maps", |b| strings(b.0.vmap_keys())),
         ],
         |b| {
             let (r, c) = b.0.dataset_shape();
@@ -737,31 +588,25 @@ pub fn register(reg: &mut Registry) {
         "Evaluation",
         "All metrics of one evaluate() call with their settings; print() shows them as a table.",
         vec![
-            Property {
-                name: "model",
-                doc: "the evaluated model's label",
-                get: |e| Dynamic::from(e.model.clone()),
-            },
-            Property {
-                name: "split",
-                doc: "the evaluated split",
-                get: |e| Dynamic::from(e.report.split.clone()),
-            },
-            Property {
-                name: "name",
-                doc: "the report's name in the run directory",
-                get: |e| Dynamic::from(e.name.clone()),
-            },
-            Property {
-                name: "settings",
-                doc: "k, similarity, bootstrap, permutations, n_way, repeats, identification, seed",
-                get: |e| to_dynamic(&e.report.settings),
-            },
-            Property {
-                name: "metrics",
-                doc: "the whole report as a map (zero_shot, retrieval: one entry per direction)",
-                get: |e| to_dynamic(&*e.report),
-            },
+            prop("model", "the evaluated model's label", |e| {
+                Dynamic::from(e.model.clone())
+            }),
+            prop("split", "the evaluated split", |e| {
+                Dynamic::from(e.report.split.clone())
+            }),
+            prop("name", "the report's name in the run directory", |e| {
+                Dynamic::from(e.name.clone())
+            }),
+            prop(
+                "settings",
+                "k, similarity, bootstrap, permutations, n_way, repeats, identification, seed",
+                |e| to_dynamic(&e.report.settings),
+            ),
+            prop(
+                "metrics",
+                "the whole report as a map (zero_shot, retrieval: one entry per direction)",
+                |e| to_dynamic(&*e.report),
+            ),
         ],
         |e| format!("{} on {}\n{}", e.model, e.report.split, e.report.to_table()),
     );
@@ -770,56 +615,36 @@ pub fn register(reg: &mut Registry) {
         "Nifti",
         "A NIfTI-1/2 volume (3-D) or series (4-D), scaled by scl_slope/scl_inter, held as f32.",
         vec![
-            Property {
-                name: "path",
-                doc: "the file",
-                get: |n| Dynamic::from(n.0.source.clone()),
-            },
-            Property {
-                name: "format",
-                doc: "\"nifti1\" or \"nifti2\"",
-                get: |n| to_dynamic(&n.0.header.format),
-            },
-            Property {
-                name: "shape",
-                doc: "[x, y, z] or [x, y, z, t]",
-                get: |n| Dynamic::from(n.0.header.shape.iter().map(|&d| int(d)).collect::<Array>()),
-            },
-            Property {
-                name: "n_volumes",
-                doc: "volumes in a series (1 for a 3-D image)",
-                get: |n| int(n.0.header.shape.get(3).copied().unwrap_or(1)),
-            },
-            Property {
-                name: "datatype",
-                doc: "stored datatype, e.g. \"int16\"",
-                get: |n| Dynamic::from(n.0.header.datatype.clone()),
-            },
-            Property {
-                name: "voxel_size",
-                doc: "voxel size in mm (x, y, z)",
-                get: |n| to_dynamic(&n.0.header.voxel_size),
-            },
-            Property {
-                name: "tr",
-                doc: "repetition time in seconds, or () when the header has none",
-                get: |n| n.0.header.tr.map(Dynamic::from).unwrap_or(Dynamic::UNIT),
-            },
-            Property {
-                name: "affine",
-                doc: "voxel → world 4×4 matrix, row-major (sform, else qform, else pixdim)",
-                get: |n| to_dynamic(&n.0.header.affine),
-            },
-            Property {
-                name: "scl_slope",
-                doc: "the header's scl_slope (0 means no scaling)",
-                get: |n| Dynamic::from(n.0.header.scl_slope),
-            },
-            Property {
-                name: "scl_inter",
-                doc: "the header's scl_inter",
-                get: |n| Dynamic::from(n.0.header.scl_inter),
-            },
+            prop("path", "the file", |n| Dynamic::from(n.0.source.clone())),
+            prop("format", "\"nifti1\" or \"nifti2\"", |n| to_dynamic(&n.0.header.format)),
+            prop("shape", "[x, y, z] or [x, y, z, t]", |n| {
+                Dynamic::from(n.0.header.shape.iter().map(|&d| int(d)).collect::<Array>())
+            }),
+            prop("n_volumes", "volumes in a series (1 for a 3-D image)", |n| {
+                int(n.0.header.shape.get(3).copied().unwrap_or(1))
+            }),
+            prop("datatype", "stored datatype, e.g. \"int16\"", |n| {
+                Dynamic::from(n.0.header.datatype.clone())
+            }),
+            prop("voxel_size", "voxel size in mm (x, y, z)", |n| {
+                to_dynamic(&n.0.header.voxel_size)
+            }),
+            prop(
+                "tr",
+                "repetition time in seconds, or () when the header has none",
+                |n| n.0.header.tr.map(Dynamic::from).unwrap_or(Dynamic::UNIT),
+            ),
+            prop(
+                "affine",
+                "voxel → world 4×4 matrix, row-major (sform, else qform, else pixdim)",
+                |n| to_dynamic(&n.0.header.affine),
+            ),
+            prop("scl_slope", "the header's scl_slope (0 means no scaling)", |n| {
+                Dynamic::from(n.0.header.scl_slope)
+            }),
+            prop("scl_inter", "the header's scl_inter", |n| {
+                Dynamic::from(n.0.header.scl_inter)
+            }),
         ],
         |n| format!("Nifti {} ({:?}, {})", n.0.source, n.0.header.shape, n.0.header.datatype),
     );
@@ -828,21 +653,13 @@ pub fn register(reg: &mut Registry) {
         "Mask",
         "Voxels selected on a 3-D grid, from a mask volume or atlas labels; apply_mask(series, mask) uses it.",
         vec![
-            Property {
-                name: "n_voxels",
-                doc: "voxels selected",
-                get: |m| int(m.0.len()),
-            },
-            Property {
-                name: "shape",
-                doc: "the grid [x, y, z]",
-                get: |m| Dynamic::from(m.0.shape().iter().map(|&d| int(d)).collect::<Array>()),
-            },
-            Property {
-                name: "source",
-                doc: "the file it was made from",
-                get: |m| Dynamic::from(m.0.source().to_string()),
-            },
+            prop("n_voxels", "voxels selected", |m| int(m.0.len())),
+            prop("shape", "the grid [x, y, z]", |m| {
+                Dynamic::from(m.0.shape().iter().map(|&d| int(d)).collect::<Array>())
+            }),
+            prop("source", "the file it was made from", |m| {
+                Dynamic::from(m.0.source().to_string())
+            }),
         ],
         |m| format!("Mask of {} voxels on {:?} ({})", m.0.len(), m.0.shape(), m.0.source()),
     );
@@ -851,26 +668,14 @@ pub fn register(reg: &mut Registry) {
         "Events",
         "Events of a BIDS events.tsv file: onset and duration in seconds, and a label per event.",
         vec![
-            Property {
-                name: "len",
-                doc: "number of events",
-                get: |e| int(e.0.len()),
-            },
-            Property {
-                name: "onsets",
-                doc: "onsets in seconds",
-                get: |e| to_dynamic(&e.0.onset),
-            },
-            Property {
-                name: "durations",
-                doc: "durations in seconds (NaN for n/a)",
-                get: |e| to_dynamic(&e.0.duration),
-            },
-            Property {
-                name: "labels",
-                doc: "the label column's values",
-                get: |e| strings(e.0.label.iter().cloned()),
-            },
+            prop("len", "number of events", |e| int(e.0.len())),
+            prop("onsets", "onsets in seconds", |e| to_dynamic(&e.0.onset)),
+            prop("durations", "durations in seconds (NaN for n/a)", |e| {
+                to_dynamic(&e.0.duration)
+            }),
+            prop("labels", "the label column's values", |e| {
+                strings(e.0.label.iter().cloned())
+            }),
         ],
         |e| format!("Events ({} events)", e.0.len()),
     );
@@ -879,21 +684,9 @@ pub fn register(reg: &mut Registry) {
         "Image",
         "A stimulus image (8-bit RGB) read from PNG or JPEG.",
         vec![
-            Property {
-                name: "width",
-                doc: "width in pixels",
-                get: |i| int(i.image.width() as usize),
-            },
-            Property {
-                name: "height",
-                doc: "height in pixels",
-                get: |i| int(i.image.height() as usize),
-            },
-            Property {
-                name: "path",
-                doc: "the file it was read from",
-                get: |i| Dynamic::from(i.path.clone()),
-            },
+            prop("width", "width in pixels", |i| int(i.image.width() as usize)),
+            prop("height", "height in pixels", |i| int(i.image.height() as usize)),
+            prop("path", "the file it was read from", |i| Dynamic::from(i.path.clone())),
         ],
         |i| format!("Image {}×{} ({})", i.image.width(), i.image.height(), i.path),
     );
@@ -902,21 +695,11 @@ pub fn register(reg: &mut Registry) {
         "Figure",
         "A rendered figure (PNG and SVG); save_figure(fig, name) writes it into the run directory.",
         vec![
-            Property {
-                name: "title",
-                doc: "the figure's title",
-                get: |f| Dynamic::from(f.0.title().to_string()),
-            },
-            Property {
-                name: "width",
-                doc: "width in pixels",
-                get: |f| int(f.0.width() as usize),
-            },
-            Property {
-                name: "height",
-                doc: "height in pixels",
-                get: |f| int(f.0.height() as usize),
-            },
+            prop("title", "the figure's title", |f| {
+                Dynamic::from(f.0.title().to_string())
+            }),
+            prop("width", "width in pixels", |f| int(f.0.width() as usize)),
+            prop("height", "height in pixels", |f| int(f.0.height() as usize)),
         ],
         |f| f.0.to_string(),
     );

@@ -10,6 +10,15 @@ mod plot_topk;
 mod save_figure;
 
 use super::registry::Registry;
+use super::spec::Opt;
+
+/// Which predictions a figure compares with which embeddings.
+const TARGET: Opt = Opt::choice(
+    "target",
+    &["image", "text"],
+    "image",
+    "image: the image head against image embeddings; text: the text head against captions",
+);
 
 /// Register the plotting functions.
 pub fn register(reg: &mut Registry) {

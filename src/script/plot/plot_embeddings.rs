@@ -18,12 +18,7 @@ pub static SPEC: FnSpec = FnSpec::new("plot_embeddings", Area::Plot)
 are projected on the same axes and joined to their true embedding.",
     )
     .options(&[
-        Opt::choice(
-            "target",
-            &["image", "text"],
-            "image",
-            "image: the image head against image embeddings; text: the text head against captions",
-        ),
+        super::TARGET,
         Opt::int("categories", 8, "show the samples of the first N categories").min(1.0),
         Opt::bool("connect", true, "join each prediction to its true embedding"),
         Opt::string("title", "", "figure title").computed("\"<model>: predicted vs true <target> embeddings (PCA)\""),

@@ -14,12 +14,7 @@ pub static SPEC: FnSpec = FnSpec::new("plot_similarity", Area::Plot)
     .summary("Heat-map of cosine similarity between predicted (rows) and true (columns) embeddings of the data.")
     .details("A good decoder shows a bright diagonal. Rows and columns are labelled with category names.")
     .options(&[
-        Opt::choice(
-            "target",
-            &["image", "text"],
-            "image",
-            "image: the image head against image embeddings; text: the text head against captions",
-        ),
+        super::TARGET,
         Opt::string("title", "", "figure title").computed("\"<model>: predicted vs true <target> embeddings\""),
     ])
     .example(
