@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use brainclip::kernel::{KernelBackend, SessionBackend};
-use brainclip::script::spec::{Area, Default as Declared, FnSpec, Opt, Ty};
+use brainclip::script::spec::{Area, Declared, FnSpec, Opt, Ty};
 use brainclip::{Session, SessionOptions};
 
 fn session(dir: &tempfile::TempDir) -> Session {

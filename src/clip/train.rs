@@ -101,7 +101,8 @@ impl ClipShape {
 }
 
 /// Options of CLIP training.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ClipTrainConfig {
     /// Passes over the pairs.
     pub epochs: usize,
@@ -130,34 +131,26 @@ impl Default for ClipTrainConfig {
     }
 }
 
-/// What a script asks `clip_train` for, under the option names it uses: the training options and
-/// the model's sizes (`dim` and `context` are [`ClipShape::projection_dim`] and
+/// What a script asks `clip_train` for, under the option names it uses: the training options
+/// and the model's sizes (`dim` and `context` are [`ClipShape::projection_dim`] and
 /// [`ClipShape::context_length`]); missing keys take the defaults of [`ClipTrainConfig`] and
 /// [`ClipShape`].
 ///
 /// ```
 /// use brainclip::clip::train::{ClipShape, ClipTrainConfig, ClipTrainSettings};
-/// let s = ClipTrainSettings { dim: 8, epochs: 1, ..Default::default() };
+/// let training = ClipTrainConfig { epochs: 1, ..Default::default() };
+/// let s = ClipTrainSettings { dim: 8, training: training.clone(), ..Default::default() };
 /// assert_eq!(s.shape(), ClipShape { projection_dim: 8, ..Default::default() });
-/// assert_eq!(s.training(), ClipTrainConfig { epochs: 1, ..Default::default() });
+/// assert_eq!(s.training, training);
 /// assert!(s.within_limits());
 /// assert!(!ClipTrainSettings { width: 100_000, ..s }.within_limits());
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ClipTrainSettings {
-    /// Passes over the pairs.
-    pub epochs: usize,
-    /// Pairs per step.
-    pub batch_size: usize,
-    /// Peak learning rate.
-    pub lr: f64,
-    /// AdamW weight decay.
-    pub weight_decay: f64,
-    /// Share of the steps spent warming up.
-    pub warmup: f64,
-    /// Seed of initialisation and order.
-    pub seed: u64,
+    /// The training options (epochs, batch_size, lr, weight_decay, warmup, seed).
+    #[serde(flatten)]
+    pub training: ClipTrainConfig,
     /// Input side in pixels.
     pub image_size: usize,
     /// ViT patch side.
@@ -180,14 +173,9 @@ pub struct ClipTrainSettings {
 
 impl Default for ClipTrainSettings {
     fn default() -> Self {
-        let (t, s) = (ClipTrainConfig::default(), ClipShape::default());
+        let s = ClipShape::default();
         Self {
-            epochs: t.epochs,
-            batch_size: t.batch_size,
-            lr: t.lr,
-            weight_decay: t.weight_decay,
-            warmup: t.warmup,
-            seed: t.seed,
+            training: ClipTrainConfig::default(),
             image_size: s.image_size,
             patch_size: s.patch_size,
             width: s.width,
@@ -242,24 +230,6 @@ impl ClipTrainSettings {
             projection_dim: self.dim,
             context_length: self.context,
             max_merges: self.max_merges,
-        }
-    }
-
-    /// The training options.
-    ///
-    /// ```
-    /// use brainclip::clip::train::ClipTrainSettings;
-    /// let t = ClipTrainSettings { lr: 0.01, seed: 3, ..Default::default() }.training();
-    /// assert_eq!((t.lr, t.seed, t.epochs), (0.01, 3, 20));
-    /// ```
-    pub fn training(&self) -> ClipTrainConfig {
-        ClipTrainConfig {
-            epochs: self.epochs,
-            batch_size: self.batch_size,
-            lr: self.lr,
-            weight_decay: self.weight_decay,
-            warmup: self.warmup,
-            seed: self.seed,
         }
     }
 }

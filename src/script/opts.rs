@@ -7,7 +7,7 @@ use rhai::{Dynamic, Map};
 use serde::de::DeserializeOwned;
 
 use super::fault::ScriptFault;
-use super::spec::{Default, FnSpec, Opt, Ty};
+use super::spec::{Declared, FnSpec, Opt, Ty};
 use crate::ErrorKind;
 use crate::suggest::did_you_mean;
 
@@ -218,16 +218,16 @@ fn plain_error(e: &rhai::EvalAltResult) -> String {
 /// A declared default as a script value (`None` when computed at run time or absent).
 fn default_value(opt: &Opt) -> Option<Dynamic> {
     Some(match opt.default {
-        Default::Int(v) => Dynamic::from(v),
-        Default::Float(v) => Dynamic::from(v),
-        Default::Bool(v) => Dynamic::from(v),
-        Default::Str(v) => Dynamic::from(v),
-        Default::Ints(v) => Dynamic::from(v.iter().map(|&i| Dynamic::from(i)).collect::<rhai::Array>()),
-        Default::Floats(v) => Dynamic::from(v.iter().map(|&f| Dynamic::from(f)).collect::<rhai::Array>()),
-        Default::Strs(v) => Dynamic::from(v.iter().map(|&s| Dynamic::from(s)).collect::<rhai::Array>()),
-        Default::None => Dynamic::UNIT,
-        Default::Fields => Dynamic::from(Map::new()),
-        Default::Computed(_) => return None,
+        Declared::Int(v) => Dynamic::from(v),
+        Declared::Float(v) => Dynamic::from(v),
+        Declared::Bool(v) => Dynamic::from(v),
+        Declared::Str(v) => Dynamic::from(v),
+        Declared::Ints(v) => Dynamic::from(v.iter().map(|&i| Dynamic::from(i)).collect::<rhai::Array>()),
+        Declared::Floats(v) => Dynamic::from(v.iter().map(|&f| Dynamic::from(f)).collect::<rhai::Array>()),
+        Declared::Strs(v) => Dynamic::from(v.iter().map(|&s| Dynamic::from(s)).collect::<rhai::Array>()),
+        Declared::None => Dynamic::UNIT,
+        Declared::Fields => Dynamic::from(Map::new()),
+        Declared::Computed(_) => return None,
     })
 }
 
@@ -470,7 +470,7 @@ mod tests {
             grad_clip: Option<f64>,
             seed: u64,
         }
-        impl std::default::Default for Settings {
+        impl Default for Settings {
             fn default() -> Self {
                 Self {
                     epochs: 40,

@@ -203,11 +203,9 @@ macro_rules! bindings {
             }
             #[allow(non_snake_case)]
             fn register(self, engine: &mut Engine, spec: &'static FnSpec) {
+                // Without the map, the call is the plain overload with empty options.
                 let plain = self.clone();
-                registration(spec, false, $n).register_into_engine(
-                    engine,
-                    move |$($a: $a),*| -> ScriptResult<R> { in_function(spec, plain($($a,)* Opts::empty(spec))) },
-                );
+                Plain::<($($a,)*)>::register(move |$($a: $a),*| plain($($a,)* Opts::empty(spec)), engine, spec);
                 registration(spec, true, $n).register_into_engine(
                     engine,
                     move |$($a: $a,)* options: Map| -> ScriptResult<R> {

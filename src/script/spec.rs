@@ -142,7 +142,7 @@ pub enum Ty {
 /// An option's default, as documented; `Computed` defaults are filled in by the binding (the
 /// session seed, a label counter) and described in words.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Default {
+pub enum Declared {
     /// An integer.
     Int(i64),
     /// A number.
@@ -175,7 +175,7 @@ pub struct Opt {
     /// Whether `()` is accepted (meaning "none").
     pub or_none: bool,
     /// Its default.
-    pub default: Default,
+    pub default: Declared,
     /// What it does.
     pub doc: &'static str,
     /// Read by the binding itself rather than deserialised into the domain's settings (see
@@ -184,7 +184,7 @@ pub struct Opt {
 }
 
 impl Opt {
-    const fn of(key: &'static str, ty: Ty, default: Default, doc: &'static str) -> Self {
+    const fn of(key: &'static str, ty: Ty, default: Declared, doc: &'static str) -> Self {
         Self {
             key,
             ty,
@@ -201,7 +201,7 @@ impl Opt {
     }
     /// A non-negative integer.
     pub const fn int(key: &'static str, default: i64, doc: &'static str) -> Self {
-        Self::of(key, Ty::Int { min: 0, max: i64::MAX }, Default::Int(default), doc)
+        Self::of(key, Ty::Int { min: 0, max: i64::MAX }, Declared::Int(default), doc)
     }
     /// A number.
     pub const fn float(key: &'static str, default: f64, doc: &'static str) -> Self {
@@ -211,17 +211,17 @@ impl Opt {
                 min: f64::NEG_INFINITY,
                 max: f64::INFINITY,
             },
-            Default::Float(default),
+            Declared::Float(default),
             doc,
         )
     }
     /// A flag.
     pub const fn bool(key: &'static str, default: bool, doc: &'static str) -> Self {
-        Self::of(key, Ty::Bool, Default::Bool(default), doc)
+        Self::of(key, Ty::Bool, Declared::Bool(default), doc)
     }
     /// A string.
     pub const fn string(key: &'static str, default: &'static str, doc: &'static str) -> Self {
-        Self::of(key, Ty::Str, Default::Str(default), doc)
+        Self::of(key, Ty::Str, Declared::Str(default), doc)
     }
     /// One of `choices`.
     pub const fn choice(
@@ -230,34 +230,34 @@ impl Opt {
         default: &'static str,
         doc: &'static str,
     ) -> Self {
-        Self::of(key, Ty::Choice(choices), Default::Str(default), doc)
+        Self::of(key, Ty::Choice(choices), Declared::Str(default), doc)
     }
     /// An array of non-negative integers.
     pub const fn ints(key: &'static str, default: &'static [i64], doc: &'static str) -> Self {
-        Self::of(key, Ty::Ints { min: 0 }, Default::Ints(default), doc)
+        Self::of(key, Ty::Ints { min: 0 }, Declared::Ints(default), doc)
     }
     /// An array of numbers.
     pub const fn floats(key: &'static str, default: &'static [f64], doc: &'static str) -> Self {
-        Self::of(key, Ty::Floats, Default::Floats(default), doc)
+        Self::of(key, Ty::Floats, Declared::Floats(default), doc)
     }
     /// An array of strings.
     pub const fn strings(key: &'static str, default: &'static [&'static str], doc: &'static str) -> Self {
-        Self::of(key, Ty::Strs, Default::Strs(default), doc)
+        Self::of(key, Ty::Strs, Declared::Strs(default), doc)
     }
     /// A nested options map.
     pub const fn map(key: &'static str, fields: &'static [Opt], doc: &'static str) -> Self {
-        Self::of(key, Ty::Map(fields), Default::Fields, doc)
+        Self::of(key, Ty::Map(fields), Declared::Fields, doc)
     }
     /// A value the binding checks itself; `ty` describes it.
     pub const fn value(key: &'static str, ty: &'static str, doc: &'static str) -> Self {
-        Self::of(key, Ty::Value(ty), Default::None, doc)
+        Self::of(key, Ty::Value(ty), Declared::None, doc)
     }
     /// The `seed` option: a non-negative integer defaulting to the session seed.
     pub const fn seed(doc: &'static str) -> Self {
         Self::of(
             "seed",
             Ty::Int { min: 0, max: i64::MAX },
-            Default::Computed("the session seed"),
+            Declared::Computed("the session seed"),
             doc,
         )
     }
@@ -269,12 +269,12 @@ impl Opt {
     /// Default to `()`.
     pub const fn none_by_default(mut self) -> Self {
         self.or_none = true;
-        self.default = Default::None;
+        self.default = Declared::None;
         self
     }
     /// A default decided at run time, described in words.
     pub const fn computed(mut self, described: &'static str) -> Self {
-        self.default = Default::Computed(described);
+        self.default = Declared::Computed(described);
         self
     }
     /// The smallest allowed value (of a number, an integer or each integer of a list).
@@ -329,20 +329,20 @@ impl Opt {
     /// The default as documentation shows it, e.g. `40`, `"text"`, `[1, 5]`, `()`.
     pub fn default_text(&self) -> Option<String> {
         Some(match self.default {
-            Default::Int(v) => v.to_string(),
-            Default::Float(v) => number(v),
-            Default::Bool(v) => v.to_string(),
-            Default::Str(v) => format!("\"{v}\""),
-            Default::Ints(v) => format!("[{}]", v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
-            Default::Floats(v) => format!("[{}]", v.iter().map(|f| number(*f)).collect::<Vec<_>>().join(", ")),
-            Default::Strs(v) => format!(
+            Declared::Int(v) => v.to_string(),
+            Declared::Float(v) => number(v),
+            Declared::Bool(v) => v.to_string(),
+            Declared::Str(v) => format!("\"{v}\""),
+            Declared::Ints(v) => format!("[{}]", v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+            Declared::Floats(v) => format!("[{}]", v.iter().map(|f| number(*f)).collect::<Vec<_>>().join(", ")),
+            Declared::Strs(v) => format!(
                 "[{}]",
                 v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
             ),
-            Default::None if matches!(self.ty, Ty::Value(_)) => return None,
-            Default::None => "()".into(),
-            Default::Fields => return None,
-            Default::Computed(described) => described.into(),
+            Declared::None if matches!(self.ty, Ty::Value(_)) => return None,
+            Declared::None => "()".into(),
+            Declared::Fields => return None,
+            Declared::Computed(described) => described.into(),
         })
     }
 }

@@ -77,7 +77,7 @@ fn train(
             format!("sizes out of range ({})", ClipTrainSettings::LIMITS),
         ));
     }
-    let (shape, config) = (settings.shape(), settings.training());
+    let (shape, config) = (settings.shape(), settings.training);
     let output = ModelOutput::new(run, &name)?;
     let pictures: Vec<image::RgbImage> = images.iter().map(|v| (*v.image).clone()).collect();
     let mut progress = TrainingProgress::new(run, &output.name);
