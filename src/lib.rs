@@ -26,6 +26,7 @@ pub mod plot;
 pub mod run;
 pub mod script;
 pub mod session;
+pub mod share;
 pub mod suggest;
 pub mod tensors;
 pub mod train;

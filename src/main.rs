@@ -7,8 +7,9 @@ use std::sync::atomic::Ordering;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use brainclip::data::formats::budget::parse_size;
 use brainclip::generate::Heads;
-use brainclip::session::unmentioned_params;
+use brainclip::session::{Limits, parse_timeout, quiet_panics, unmentioned_params};
 use brainclip::suggest::{did_you_mean, words};
 use brainclip::{Session, SessionOptions};
 
@@ -59,6 +60,46 @@ enum Command {
         #[arg(long, default_value_t = 256)]
         image_size: usize,
     },
+    /// Re-run a run (a run directory, or a bundle from `brainclip pack`) with its recorded
+    /// parameters, seed, device and limits, and report whether the script, the modules, the data
+    /// files and every metric match. Exits 0 only when everything reproduced.
+    Verify {
+        /// The run directory or bundle (.brainclip.tar.gz).
+        run: PathBuf,
+        /// This lab's data catalog (default: brainclip.toml in the working directory, then in the
+        /// user's config folder).
+        #[arg(long, value_name = "FILE", env = "BRAINCLIP_CATALOG")]
+        catalog: Option<PathBuf>,
+        /// The re-run's directory (default: next to the run, or under runs/ for a bundle).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Allowed relative difference of each metric when either run was not on the CPU backends
+        /// (flex, ndarray), whose results must be identical.
+        #[arg(long, value_name = "R")]
+        tolerance: Option<f64>,
+    },
+    /// Write a shareable bundle of a run: the script, the modules it imported, its parameters, the
+    /// manifest and the metrics (no data), as one .brainclip.tar.gz.
+    Pack {
+        /// The run directory.
+        run: PathBuf,
+        /// The bundle to write (default: RUN.brainclip.tar.gz next to the run).
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+    },
+    /// Start an experiment folder: a brainclip.toml template, experiments/ with a starter script
+    /// that runs on the built-in data, and a README.
+    New {
+        /// The folder to create.
+        dir: PathBuf,
+    },
+    /// Print the data catalog in use (dataset names → paths) and where it was read from.
+    Catalog {
+        /// The catalog file (default: brainclip.toml in the working directory, then in the
+        /// user's config folder).
+        #[arg(long, value_name = "FILE", env = "BRAINCLIP_CATALOG")]
+        catalog: Option<PathBuf>,
+    },
     /// Print the reference of script functions and types (all, or one by name).
     Doc {
         /// A function or type name, e.g. train or Dataset.
@@ -69,11 +110,34 @@ enum Command {
     },
 }
 
+/// Scripts run on a thread with this much stack, so that --max-call-depth, not the native stack,
+/// bounds how deeply script functions may recurse (the stack is reserved, not committed).
+const SCRIPT_STACK_BYTES: usize = 1 << 30;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    quiet_panics();
     let result = match cli.command {
-        Command::Script(args) => run_script(args),
+        Command::Script(args) => std::thread::Builder::new()
+            .name("script".into())
+            .stack_size(SCRIPT_STACK_BYTES)
+            .spawn(move || run_script(args))
+            .map_err(anyhow::Error::from)
+            .and_then(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("brainclip stopped on a bug outside the script")))
+            }),
         Command::Doc { name, markdown } => print_doc(name.as_deref(), markdown),
+        Command::Catalog { catalog } => print_catalog(catalog.as_deref()),
+        Command::Verify {
+            run,
+            catalog,
+            out,
+            tolerance,
+        } => verify(&run, catalog.as_deref(), out, tolerance),
+        Command::Pack { run, out } => pack(&run, out.as_deref()),
+        Command::New { dir } => new_folder(&dir),
         Command::Doctor { json } => doctor(json),
         Command::Inspect { file, json } => inspect(&file, json),
         Command::ConvertAdm {
@@ -111,8 +175,53 @@ struct KernelArgs {
     /// Where tensors live: cpu, cpu:flex, cpu:ndarray, cuda[:N] or auto.
     #[arg(long, env = "BRAINCLIP_DEVICE", default_value = "cpu")]
     device: String,
+    #[command(flatten)]
+    limits: LimitArgs,
     #[command(subcommand)]
     action: Option<KernelAction>,
+}
+
+/// Resource limits (each recorded in the manifest).
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Rhai operations a script (or one notebook cell) may run; 0 for no limit.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
+    max_operations: u64,
+    /// How deeply script functions may call each other.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_call_depth,
+          value_parser = parse_call_depth)]
+    max_call_depth: usize,
+    /// Longest string a script may build, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_size)]
+    max_string_size: usize,
+    /// Most elements of one array.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_array_size)]
+    max_array_size: usize,
+    /// Most entries of one object map.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_map_size)]
+    max_map_size: usize,
+    /// Wall-clock limit of the run (of each cell in a notebook), e.g. 90s, 30m, 2h; none by default.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    timeout: Option<std::time::Duration>,
+    /// Memory budget: no file is read into an array larger than this, e.g. 16G (default: half the
+    /// machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<u64>,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        let defaults = Limits::default();
+        Limits {
+            max_operations: self.max_operations,
+            max_call_depth: self.max_call_depth,
+            max_string_size: self.max_string_size,
+            max_array_size: self.max_array_size,
+            max_map_size: self.max_map_size,
+            timeout: self.timeout,
+            max_memory: self.max_memory.unwrap_or(defaults.max_memory),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -179,6 +288,8 @@ fn kernel(args: KernelArgs) -> anyhow::Result<()> {
                 seed: args.seed,
                 device: args.device,
                 command: std::env::args().collect(),
+                limits: args.limits.limits(),
+                catalog: discover_catalog(None)?,
                 ..Default::default()
             };
             let session = Session::new(options)?;
@@ -187,6 +298,10 @@ fn kernel(args: KernelArgs) -> anyhow::Result<()> {
         (None, None) => anyhow::bail!("give --connection-file FILE (Jupyter does) or use `brainclip kernel install`"),
     }
 }
+
+/// How long after a signal the manifest on disk is marked interrupted if the run has not
+/// stopped by itself (SLURM sends SIGKILL 30 s after SIGTERM by default).
+const SAFE_POINT_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What `brainclip script` was given.
 #[derive(clap::Args)]
@@ -208,9 +323,12 @@ struct ScriptArgs {
     /// A folder or file the script may read besides its own folder (repeatable).
     #[arg(long = "allow-read", value_name = "PATH")]
     allow_read: Vec<PathBuf>,
-    /// A data catalog: a JSON object of dataset names → paths, read with data_path(name).
+    /// The data catalog (dataset names → paths, read with data_path): default brainclip.toml in
+    /// the working directory, then in the user's config folder.
     #[arg(long, value_name = "FILE", env = "BRAINCLIP_CATALOG")]
     catalog: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
@@ -222,11 +340,9 @@ fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
         device,
         allow_read,
         catalog,
+        limits,
     } = args;
-    let catalog = match catalog {
-        Some(path) => brainclip::session::read_catalog(&path).map_err(anyhow::Error::msg)?,
-        None => Default::default(),
-    };
+    let catalog = discover_catalog(catalog.as_deref())?;
     for path in &allow_read {
         if !path.exists() {
             anyhow::bail!("--allow-read {}: no such file or folder", path.display());
@@ -261,6 +377,7 @@ fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
         progress: true,
         allow_read,
         catalog,
+        limits: limits.limits(),
         ..Default::default()
     };
     let mut session = match Session::for_script(options, &file, &text) {
@@ -273,14 +390,26 @@ fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
     };
     eprintln!("run directory: {}", session.run_dir().display());
     let interrupt = session.interrupt_flag();
-    // First Ctrl-C: stop between batches and record the run as interrupted; second: exit now.
+    let run_dir = session.run_dir().to_path_buf();
+    // Ctrl-C, SIGTERM (kill, a cluster's time limit) or SIGHUP: stop at the next safe point and
+    // record the run as interrupted. A second signal exits at once; the manifest on disk says
+    // interrupted in either case, also when the safe point is not reached before a SIGKILL.
     ctrlc::set_handler(move || {
         if interrupt.swap(true, Ordering::SeqCst) {
+            let _ = brainclip::run::mark_interrupted_on_disk(&run_dir, "stopped by a second signal");
             std::process::exit(130);
         }
-        eprintln!("\ninterrupting… (press Ctrl-C again to quit immediately)");
+        eprintln!("\ninterrupting at the next safe point… (signal again to quit immediately)");
+        let dir = run_dir.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(SAFE_POINT_GRACE);
+            let _ = brainclip::run::mark_interrupted_on_disk(
+                &dir,
+                "stopped by a signal; the run had not reached a safe point 10 s later",
+            );
+        });
     })
-    .context("cannot install the Ctrl-C handler")?;
+    .context("cannot install the signal handler")?;
 
     let outcome = session.run_script(&file);
     session
@@ -296,6 +425,81 @@ fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(e.kind.exit_code()))
         }
     }
+}
+
+/// The catalog a command uses: `--catalog FILE`, else the first brainclip.toml found.
+fn discover_catalog(explicit: Option<&std::path::Path>) -> anyhow::Result<brainclip::run::Catalog> {
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    Ok(brainclip::run::Catalog::discover(explicit, &cwd)?)
+}
+
+fn print_catalog(explicit: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let catalog = discover_catalog(explicit)?;
+    print!("{catalog}");
+    if catalog.source.is_none() {
+        let cwd = std::env::current_dir().context("cannot read the working directory")?;
+        println!("looked for:");
+        for place in brainclip::run::Catalog::search_path(&cwd) {
+            println!("  {}", place.display());
+        }
+        println!(
+            "write one there, or give --catalog FILE:\n\n[datasets.GOD]\npath = \"/data/GOD\"\nnotes = \"where it came from\""
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(
+    run: &std::path::Path,
+    catalog: Option<&std::path::Path>,
+    out: Option<PathBuf>,
+    tolerance: Option<f64>,
+) -> anyhow::Result<ExitCode> {
+    let options = brainclip::share::VerifyOptions {
+        catalog: discover_catalog(catalog)?,
+        out_dir: out,
+        tolerance,
+        progress: true,
+    };
+    eprintln!("verifying {}…", run.display());
+    let report = brainclip::share::verify(run, &options)?;
+    print!("{report}");
+    Ok(if report.reproduced() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn new_folder(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    for file in brainclip::share::scaffold(dir)? {
+        println!("created {}", file.display());
+    }
+    println!(
+        "\nnext: cd {} && brainclip script experiments/zero_shot.rhai --set epochs=5",
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--max-call-depth`: 1 to 2000 (the script thread's stack holds 2000 levels).
+fn parse_call_depth(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n @ 1..=2000) => Ok(n),
+        _ => Err(format!("`{text}`: give a depth from 1 to 2000")),
+    }
+}
+
+fn pack(run: &std::path::Path, out: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let report = brainclip::share::pack(run, out)?;
+    println!("wrote {} ({} files):", report.bundle.display(), report.files.len());
+    for file in &report.files {
+        println!("  {file}");
+    }
+    for note in &report.skipped {
+        println!("not bundled: {note}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn doctor(json: bool) -> anyhow::Result<ExitCode> {

@@ -253,3 +253,25 @@ trial_samples(apply_mask(series), load_events("tests/data/nifti/nitime_events.ts
         err.hint
     );
 }
+
+#[test]
+fn a_panic_is_an_internal_error_the_run_records_and_the_session_survives() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session(&dir);
+    s.engine_mut()
+        .register_fn("broken", || -> i64 { panic!("index 7 out of range for length 3") });
+    let _ = s.eval("let kept = 41;").unwrap();
+    let err = s.eval("let y = 1;\nbroken()").unwrap_err();
+    assert_eq!(err.kind, brainclip::ErrorKind::Internal);
+    assert!(err.message.contains("index 7 out of range for length 3"), "{err}");
+    assert!(err.hint.as_deref().unwrap_or("").contains("RUST_BACKTRACE=1"), "{err}");
+    s.finish(Err(&err)).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "failed");
+    assert!(
+        manifest["error"].as_str().unwrap().contains("InternalError"),
+        "{manifest}"
+    );
+    assert_eq!(s.eval("kept + 1").unwrap().cast::<i64>(), 42);
+}

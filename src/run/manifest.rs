@@ -43,6 +43,8 @@ pub struct Manifest {
     pub device: String,
     /// The command line.
     pub command: Vec<String>,
+    /// Resource limits the run had (operations, call depth, sizes, time, memory).
+    pub limits: Value,
     /// Start time (RFC 3339, UTC).
     pub started_at: String,
     /// End time, once finished.
@@ -51,6 +53,9 @@ pub struct Manifest {
     pub status: RunStatus,
     /// The error, for a failed run.
     pub error: Option<String>,
+    /// Modules the script imported: `{ "import", "stdlib": true, "sha256" }` for brainclip's own,
+    /// `{ "import", "file" (relative to the script's folder where it lies there), "sha256" }`.
+    pub modules: Vec<Value>,
     /// Data the script used (generator configs now; files with sizes and hashes later).
     pub data: Vec<Value>,
     /// Resolved configs of the models trained, in order.

@@ -1,6 +1,7 @@
 //! A run: its directory, its parameters, and the record of what it did (`manifest.json`,
 //! `metrics.json`, `history.csv`). Script functions reach the file system only through here.
 
+mod catalog;
 mod files;
 mod history_csv;
 mod manifest;
@@ -17,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
+pub use catalog::{CATALOG_FILE, Catalog, CatalogEntry, CatalogError};
 pub use files::{FileError, FilePolicy, with_extension};
 pub use history_csv::history_csv;
 pub use manifest::{Manifest, RunStatus, git_revision, now};
@@ -50,7 +52,9 @@ pub struct RunSettings {
     /// Folders (or files) scripts may read, besides the run directory.
     pub read_roots: Vec<PathBuf>,
     /// The data catalog: names scripts use → paths (readable).
-    pub catalog: BTreeMap<String, PathBuf>,
+    pub catalog: Catalog,
+    /// The session's resource limits, as the manifest records them.
+    pub limits: Value,
 }
 
 /// The state of one run, shared by every script function of a session.
@@ -64,7 +68,9 @@ pub struct RunContext {
     deferred_error: RefCell<Option<FileError>>,
     cancel: Arc<AtomicBool>,
     progress: bool,
-    catalog: BTreeMap<String, PathBuf>,
+    catalog: Catalog,
+    /// The script's folder (canonical): manifests name files in it relative to it.
+    home: Option<PathBuf>,
     hashed: RefCell<BTreeMap<PathBuf, Value>>,
     output: RefCell<SharedSink>,
 }
@@ -85,7 +91,12 @@ impl RunContext {
     }
 
     fn with_files(settings: RunSettings, mut files: FilePolicy) -> Self {
-        for root in settings.read_roots.iter().chain(settings.catalog.values()) {
+        for root in settings
+            .read_roots
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(settings.catalog.paths())
+        {
             files.allow_read(root);
         }
         // A file the user named on the command line is one the script may read.
@@ -106,10 +117,12 @@ impl RunContext {
             backend: settings.device.backend.name().to_string(),
             device: settings.device.label(),
             command: settings.command,
+            limits: settings.limits,
             started_at: now(),
             finished_at: None,
             status: RunStatus::Running,
             error: None,
+            modules: Vec::new(),
             data: Vec::new(),
             models: Vec::new(),
             evaluations: Vec::new(),
@@ -126,6 +139,7 @@ impl RunContext {
             deferred_error: RefCell::new(None),
             cancel: Arc::new(AtomicBool::new(false)),
             progress: settings.progress,
+            home: settings.read_roots.first().and_then(|r| r.canonicalize().ok()),
             catalog: settings.catalog,
             hashed: RefCell::new(BTreeMap::new()),
             output: RefCell::new(None),
@@ -170,11 +184,12 @@ impl RunContext {
     }
 
     /// Check that the script may read `path` and record the file (size and SHA-256) among the
-    /// run's data in the manifest; returns the resolved path.
+    /// run's data in the manifest, by dataset name and path inside it when the catalog holds it,
+    /// relative to the script's folder when it lies there; returns the resolved path.
     pub fn read_data(&self, path: &str) -> Result<PathBuf, FileError> {
         let resolved = self.files.readable(path)?;
         if !self.hashed.borrow().contains_key(&resolved) {
-            let entry = file_record(&resolved).map_err(|source| FileError::Io {
+            let entry = file_record(&resolved, self.file_name(&resolved)).map_err(|source| FileError::Io {
                 path: resolved.clone(),
                 source,
             })?;
@@ -184,14 +199,32 @@ impl RunContext {
         Ok(resolved)
     }
 
-    /// The path the data catalog gives `name`.
-    pub fn catalog_path(&self, name: &str) -> Option<&Path> {
-        self.catalog.get(name).map(PathBuf::as_path)
+    /// Check that the script may read `path` (a file or a folder) without recording it; returns
+    /// the resolved path.
+    pub fn readable(&self, path: &str) -> Result<PathBuf, FileError> {
+        self.files.readable(path)
     }
 
-    /// The names in the data catalog.
-    pub fn catalog_names(&self) -> Vec<&str> {
-        self.catalog.keys().map(String::as_str).collect()
+    /// The data catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// How the manifest names a (canonical) data file: `{ "dataset", "file" }` for a file of a
+    /// catalogued dataset, `{ "file", "relative_to": "script" }` for one in the script's folder,
+    /// else its full path.
+    fn file_name(&self, file: &Path) -> serde_json::Map<String, Value> {
+        let mut name = serde_json::Map::new();
+        if let Some((dataset, relative)) = self.catalog.locate(file) {
+            name.insert("dataset".into(), Value::from(dataset));
+            name.insert("file".into(), Value::from(relative.display().to_string()));
+        } else if let Some(relative) = self.home.as_deref().and_then(|h| file.strip_prefix(h).ok()) {
+            name.insert("file".into(), Value::from(relative.display().to_string()));
+            name.insert("relative_to".into(), Value::from("script"));
+        } else {
+            name.insert("file".into(), Value::from(file.display().to_string()));
+        }
+        name
     }
 
     /// The flag that Ctrl-C or a kernel interrupt sets.
@@ -289,6 +322,25 @@ impl RunContext {
         self.write_output(&format!("evaluation_{file}.json"), &json)
     }
 
+    /// Note a module the script imported (once per import path): brainclip's own when `file` is
+    /// `None`, else the file it was read from.
+    pub fn record_module(&self, import: &str, file: Option<&Path>, source: &str) {
+        let mut manifest = self.manifest.borrow_mut();
+        if manifest.modules.iter().any(|m| m["import"] == import) {
+            return;
+        }
+        let mut entry = serde_json::Map::new();
+        entry.insert("import".into(), Value::from(import));
+        match file {
+            None => {
+                entry.insert("stdlib".into(), Value::from(true));
+            }
+            Some(file) => entry.extend(self.file_name(file)),
+        }
+        entry.insert("sha256".into(), Value::from(sha256_hex(source)));
+        manifest.modules.push(Value::Object(entry));
+    }
+
     /// Note a data source (e.g. a generator config) in the manifest.
     pub fn record_data(&self, source: Value) {
         self.manifest.borrow_mut().data.push(source);
@@ -354,6 +406,39 @@ impl RunContext {
     }
 }
 
+/// Mark the run in `run_dir` as interrupted in its `manifest.json` on disk, if that still says
+/// `running`: for a process about to exit, or to be killed, without reaching the point where the
+/// session records how it ended. Written atomically, like every file of a run.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("manifest.json");
+/// std::fs::write(&path, r#"{ "status": "running", "metrics": { "top1": 0.5 } }"#).unwrap();
+/// assert!(brainclip::run::mark_interrupted_on_disk(dir.path(), "killed").unwrap());
+/// let m: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+/// assert_eq!((m["status"].as_str(), m["error"].as_str()), (Some("interrupted"), Some("killed")));
+/// assert_eq!(m["metrics"]["top1"], 0.5);
+/// // A run that has ended is left as it is.
+/// assert!(!brainclip::run::mark_interrupted_on_disk(dir.path(), "again").unwrap());
+/// ```
+pub fn mark_interrupted_on_disk(run_dir: &Path, reason: &str) -> std::io::Result<bool> {
+    let path = run_dir.join("manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path)?).map_err(std::io::Error::other)?;
+    if manifest.get("status").and_then(Value::as_str) != Some("running") {
+        return Ok(false);
+    }
+    manifest["status"] = Value::from("interrupted");
+    manifest["error"] = Value::from(reason);
+    manifest["finished_at"] = Value::from(now());
+    let mut file = tempfile::NamedTempFile::new_in(run_dir)?;
+    std::io::Write::write_all(
+        &mut file,
+        &serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?,
+    )?;
+    file.persist(&path).map_err(|e| e.error)?;
+    Ok(true)
+}
+
 fn sha256_hex(text: &str) -> String {
     use sha2::{Digest, Sha256};
     hex(&Sha256::digest(text.as_bytes()))
@@ -363,11 +448,13 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `{ "file", "bytes", "sha256" }` of a data file, hashed in one streaming pass.
-fn file_record(path: &Path) -> std::io::Result<Value> {
+/// `name` with the `bytes` and `sha256` of a data file, hashed in one streaming pass.
+fn file_record(path: &Path, mut name: serde_json::Map<String, Value>) -> std::io::Result<Value> {
     use sha2::{Digest, Sha256};
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let bytes = std::io::copy(&mut file, &mut hasher)?;
-    Ok(serde_json::json!({ "file": path.display().to_string(), "bytes": bytes, "sha256": hex(&hasher.finalize()) }))
+    name.insert("bytes".into(), Value::from(bytes));
+    name.insert("sha256".into(), Value::from(hex(&hasher.finalize())));
+    Ok(Value::Object(name))
 }

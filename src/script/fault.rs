@@ -16,7 +16,7 @@ use crate::eval::EvalError;
 use crate::generate::GenerateError;
 use crate::model::ModelError;
 use crate::plot::PlotError;
-use crate::run::FileError;
+use crate::run::{CatalogError, FileError};
 use crate::train::{CheckpointError, TrainError};
 
 /// An error raised by a brainclip script function.
@@ -177,6 +177,19 @@ impl From<FileError> for ScriptFault {
     }
 }
 
+impl From<CatalogError> for ScriptFault {
+    fn from(e: CatalogError) -> Self {
+        let hint = match &e {
+            CatalogError::Unknown { closest: Some(c), .. } => format!("did you mean `{c}`?"),
+            CatalogError::Unknown { .. } | CatalogError::Io { .. } | CatalogError::Invalid { .. } => {
+                "`brainclip catalog` shows the catalog in use and where it was read from".into()
+            }
+            CatalogError::OutsideDataset { .. } => "write \"DATASET:sub/folder/file.h5\"".into(),
+        };
+        ScriptFault::new(ErrorKind::Data, e.to_string()).with_hint(hint)
+    }
+}
+
 impl From<BDataError> for ScriptFault {
     fn from(e: BDataError) -> Self {
         match e {
@@ -185,6 +198,7 @@ impl From<BDataError> for ScriptFault {
                 ScriptFault::new(kind, e.to_string())
             }
             BDataError::Io { .. } => ScriptFault::new(ErrorKind::File, e.to_string()),
+            BDataError::OverBudget { .. } => ScriptFault::new(ErrorKind::Limit, e.to_string()),
             BDataError::BadExpression { .. } => ScriptFault::new(ErrorKind::InvalidValue, e.to_string()).with_hint(
                 "keys combine with + or | (union), & (intersection) and - (difference), e.g. \"ROI_V1 + ROI_V2\"",
             ),
@@ -201,6 +215,7 @@ impl From<NiftiError> for ScriptFault {
     fn from(e: NiftiError) -> Self {
         let kind = match &e {
             NiftiError::Io { .. } => ErrorKind::File,
+            NiftiError::OverBudget { .. } => ErrorKind::Limit,
             NiftiError::InvalidArgument { .. } => ErrorKind::InvalidValue,
             NiftiError::ShapeMismatch { .. } => ErrorKind::DimensionMismatch,
             _ => ErrorKind::Data,
@@ -223,6 +238,7 @@ impl From<FormatError> for ScriptFault {
         let kind = match &e {
             FormatError::Io { .. } => ErrorKind::File,
             FormatError::Invalid { .. } => ErrorKind::Data,
+            FormatError::OverBudget { .. } => ErrorKind::Limit,
         };
         ScriptFault::new(kind, e.to_string())
     }

@@ -11,7 +11,13 @@ pub struct StdlibModule {
 }
 
 /// Every embedded module.
-pub const STDLIB: &[StdlibModule] = &[StdlibModule {
-    path: "brainclip/report",
-    source: include_str!("../../stdlib/brainclip/report.rhai"),
-}];
+pub const STDLIB: &[StdlibModule] = &[
+    StdlibModule {
+        path: "brainclip/report",
+        source: include_str!("../../stdlib/brainclip/report.rhai"),
+    },
+    StdlibModule {
+        path: "brainclip/experiment",
+        source: include_str!("../../stdlib/brainclip/experiment.rhai"),
+    },
+];

@@ -5,6 +5,7 @@ use std::fmt;
 
 use rhai::{EvalAltResult, Position};
 
+use super::limits::{Limit, Limits};
 use crate::ErrorKind;
 use crate::script::Docs;
 use crate::script::fault::ScriptFault;
@@ -91,6 +92,8 @@ pub struct DiagnosticContext<'a> {
     pub sources: &'a dyn SourceLookup,
     /// Variables in scope (for did-you-mean).
     pub variables: Vec<String>,
+    /// The session's limits (a limit reached names its value and flag).
+    pub limits: &'a Limits,
 }
 
 /// Build a [`ScriptError`] from a Rhai error.
@@ -209,6 +212,9 @@ fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (ErrorKind, String,
                 Some(hint),
             )
         }
+        EvalAltResult::ErrorParsing(rhai::ParseErrorType::LiteralTooLarge(what, _), _) => {
+            limit(ctx.limits, Limit::of_data_error(&what.to_lowercase()))
+        }
         EvalAltResult::ErrorParsing(parse, _) => (ErrorKind::Syntax, parse.to_string(), None),
         EvalAltResult::ErrorMismatchDataType(expected, found, _)
         | EvalAltResult::ErrorMismatchOutputType(expected, found, _) => (
@@ -217,6 +223,9 @@ fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (ErrorKind, String,
             None,
         ),
         EvalAltResult::ErrorTerminated(_, _) => (ErrorKind::Interrupted, "the script was interrupted".into(), None),
+        EvalAltResult::ErrorTooManyOperations(_) => limit(ctx.limits, Limit::Operations),
+        EvalAltResult::ErrorStackOverflow(_) => limit(ctx.limits, Limit::CallDepth),
+        EvalAltResult::ErrorDataTooLarge(what, _) => limit(ctx.limits, Limit::of_data_error(what)),
         EvalAltResult::ErrorModuleNotFound(path, _) => {
             let hint =
                 "stdlib modules are imported as \"brainclip/<name>\"; your own relative to the script".to_string();
@@ -254,6 +263,11 @@ fn classify(err: &EvalAltResult, ctx: &DiagnosticContext) -> (ErrorKind, String,
         }
         other => (ErrorKind::Runtime, without_position(other), None),
     }
+}
+
+fn limit(limits: &Limits, which: Limit) -> (ErrorKind, String, Option<String>) {
+    let (message, hint) = limits.reached(which);
+    (ErrorKind::Limit, message, Some(hint))
 }
 
 /// The first two '-quoted words of Rhai's property messages: the property and the type.

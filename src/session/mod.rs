@@ -4,22 +4,34 @@
 
 mod diagnostic;
 mod display;
+mod limits;
+mod modules;
+mod watchdog;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use rhai::module_resolvers::{FileModuleResolver, ModuleResolversCollection, StaticModuleResolver};
+use rhai::module_resolvers::StaticModuleResolver;
 use rhai::{AST, Dynamic, Engine, Module, Scope};
 
 pub use diagnostic::{DiagnosticContext, ScriptError, SourceLookup, diagnose};
+pub use limits::{Limit, Limits, parse_timeout};
 
+use self::modules::ScriptModules;
+use self::watchdog::Watchdog;
+use crate::data::formats::budget::set_memory_budget;
 use crate::device;
-use crate::run::{FileError, ParamValue, RunContext, RunSettings, RunStatus};
+use crate::run::{Catalog, FileError, ParamValue, RunContext, RunSettings, RunStatus};
+use crate::script::fault::ScriptFault;
 use crate::script::{self, Docs, STDLIB, StdlibModule};
+
+/// The copy of its script a run keeps in its directory.
+pub const SCRIPT_COPY: &str = "script.rhai";
 
 /// How to start a session.
 #[derive(Clone, Debug)]
@@ -43,8 +55,10 @@ pub struct SessionOptions {
     /// Extra folders or files scripts may read (`--allow-read`); the script's folder (or, for a
     /// session without a script, the working directory) is always readable.
     pub allow_read: Vec<PathBuf>,
-    /// The data catalog: dataset names → paths (`--catalog FILE`).
-    pub catalog: BTreeMap<String, PathBuf>,
+    /// The data catalog: dataset names → paths (`brainclip.toml`, `--catalog FILE`).
+    pub catalog: Catalog,
+    /// Resource limits (operations, call depth, sizes, time, memory).
+    pub limits: Limits,
 }
 
 impl Default for SessionOptions {
@@ -59,7 +73,8 @@ impl Default for SessionOptions {
             command: Vec::new(),
             progress: false,
             allow_read: Vec::new(),
-            catalog: BTreeMap::new(),
+            catalog: Catalog::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -108,6 +123,8 @@ pub struct Session {
     cells: usize,
     /// Names of the functions earlier evaluations defined (kept as global modules).
     functions: std::collections::BTreeSet<String>,
+    /// Resource limits.
+    limits: Limits,
 }
 
 impl Session {
@@ -144,15 +161,20 @@ impl Session {
             progress: options.progress,
             read_roots: read_roots(&options, script.map(|(p, _)| p)),
             catalog: options.catalog.clone(),
+            limits: serde_json::to_value(&options.limits).unwrap_or_default(),
         };
         let run = Rc::new(RunContext::start(settings)?);
+        if let Some((_, text)) = script {
+            // The run keeps the exact text it ran: what `brainclip pack` bundles and `verify` re-runs.
+            run.write_output(SCRIPT_COPY, text.as_bytes())?;
+        }
         let script_dir = script
             .and_then(|(p, _)| p.parent())
             .filter(|d| !d.as_os_str().is_empty());
-        Ok(Self::assemble(run, script_dir.map(Path::to_path_buf)))
+        Ok(Self::assemble(run, script_dir.map(Path::to_path_buf), options.limits))
     }
 
-    fn assemble(run: Rc<RunContext>, script_dir: Option<PathBuf>) -> Self {
+    fn assemble(run: Rc<RunContext>, script_dir: Option<PathBuf>, limits: Limits) -> Self {
         let mut engine = Engine::new();
         let docs = script::register_all(&mut engine, Rc::clone(&run));
         let printer = Rc::clone(&run);
@@ -179,12 +201,10 @@ impl Session {
                 .unwrap_or_else(|e| panic!("embedded stdlib module {} does not compile: {e}", module.path));
             stdlib.insert(module.path, compiled);
         }
-        let mut resolvers = ModuleResolversCollection::new();
-        resolvers.push(stdlib);
-        resolvers.push(FileModuleResolver::new_with_path(
-            script_dir.unwrap_or_else(|| PathBuf::from(".")),
-        ));
-        engine.set_module_resolver(resolvers);
+        // After the stdlib compiled: its own code is not held to a script's limits.
+        limits.apply(&mut engine);
+        let base = script_dir.unwrap_or_else(|| PathBuf::from("."));
+        engine.set_module_resolver(ScriptModules::new(stdlib, STDLIB, &base, Rc::clone(&run)));
 
         let mut scope = Scope::new();
         scope.push_constant("params", script::params_map(run.params()));
@@ -196,6 +216,7 @@ impl Session {
             sources: Rc::new(Sources::default()),
             cells: 0,
             functions: Default::default(),
+            limits,
         }
     }
 
@@ -231,7 +252,8 @@ impl Session {
             command: Vec::new(),
             progress: false,
             read_roots: Vec::new(),
-            catalog: BTreeMap::new(),
+            catalog: Catalog::default(),
+            limits: serde_json::Value::Null,
         };
         let mut engine = Engine::new();
         script::register_all(&mut engine, Rc::new(RunContext::detached(settings)))
@@ -255,6 +277,12 @@ impl Session {
 
     fn evaluate(&mut self, name: &str, code: &str, kind: Code) -> Result<Dynamic, Box<ScriptError>> {
         self.run.reset_cancel();
+        set_memory_budget(self.limits.max_memory);
+        let watchdog = Watchdog::start(
+            self.limits.timeout,
+            Some(self.limits.max_memory),
+            self.run.cancel_flag(),
+        );
         let compiled = match kind {
             Code::Statements => self.engine.compile_with_scope(&self.scope, code),
             Code::Expression => self.engine.compile_expression_with_scope(&self.scope, code),
@@ -262,8 +290,12 @@ impl Session {
         let result = compiled.map_err(|e| e.into()).and_then(|mut ast| {
             ast.set_source(name);
             self.keep_functions(&ast);
-            self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &ast)
+            let (engine, scope) = (&self.engine, &mut self.scope);
+            // A panic is a bug in brainclip, but it must not take the run's record with it.
+            catch_unwind(AssertUnwindSafe(|| engine.eval_ast_with_scope::<Dynamic>(scope, &ast)))
+                .unwrap_or_else(|payload| Err(panic_fault(&*payload).into()))
         });
+        let exceeded = watchdog.finish();
         result.map_err(|err| {
             let mut variables: Vec<String> = self.scope.iter_raw().map(|(n, _, _)| n.to_string()).collect();
             variables.extend(declared_names(code));
@@ -272,9 +304,35 @@ impl Session {
                 default_source: name,
                 sources: &*self.sources,
                 variables,
+                limits: &self.limits,
             };
-            Box::new(diagnose(&err, &ctx))
+            let mut error = diagnose(&err, &ctx);
+            if let Some(limit) = exceeded.filter(|_| error.kind == crate::ErrorKind::Interrupted) {
+                let (message, hint) = self.limits.reached(limit);
+                error.kind = crate::ErrorKind::Limit;
+                error.message = format!("{message}: {}", error.message);
+                error.hint = Some(hint);
+            }
+            Box::new(error)
         })
+    }
+
+    /// The session's resource limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The Rhai engine, to register a lab's own Rust functions next to brainclip's.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let opts = brainclip::SessionOptions { out_dir: Some(dir.path().join("run")), ..Default::default() };
+    /// let mut session = brainclip::Session::new(opts).unwrap();
+    /// session.engine_mut().register_fn("twice", |x: i64| 2 * x);
+    /// assert_eq!(session.eval("twice(21)").unwrap().cast::<i64>(), 42);
+    /// ```
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
     }
 
     /// Evaluate one expression (no statements: `let`, `fn` and `;` are refused) in the session's
@@ -356,6 +414,45 @@ impl Session {
     }
 }
 
+/// The script fault a caught panic becomes: an internal error with the panic's message and where
+/// it happened (recorded by [`quiet_panics`]), without a backtrace.
+fn panic_fault(payload: &(dyn std::any::Any + Send)) -> ScriptFault {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into());
+    let location = LAST_PANIC
+        .lock()
+        .ok()
+        .and_then(|mut last| last.take())
+        .map(|l| format!(" (at {l})"))
+        .unwrap_or_default();
+    ScriptFault::new(
+        crate::ErrorKind::Internal,
+        format!("brainclip stopped on a bug: {message}{location}"),
+    )
+    .with_hint("please report it with the script that caused it; set RUST_BACKTRACE=1 to print a backtrace")
+}
+
+/// Where the last panic happened, recorded by the hook [`quiet_panics`] installs.
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Install a panic hook for a front end whose session reports panics itself: it records where
+/// a panic happened for the error message and prints nothing, unless `RUST_BACKTRACE` asks for
+/// the usual report with a backtrace.
+pub fn quiet_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+        }
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            default(info);
+        }
+    }));
+}
+
 /// What a piece of code handed to [`Session::evaluate`] may contain.
 #[derive(Clone, Copy)]
 enum Code {
@@ -398,32 +495,6 @@ fn read_roots(options: &SessionOptions, script: Option<&Path>) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Read a data catalog: a JSON object of names → paths; relative paths are relative to the
-/// catalog file's folder.
-///
-/// ```
-/// let dir = tempfile::tempdir().unwrap();
-/// let file = dir.path().join("catalog.json");
-/// std::fs::write(&file, r#"{ "god/subject1": "GOD/Subject1.h5" }"#).unwrap();
-/// let catalog = brainclip::session::read_catalog(&file).unwrap();
-/// assert_eq!(catalog["god/subject1"], dir.path().join("GOD/Subject1.h5"));
-/// ```
-pub fn read_catalog(path: &Path) -> Result<BTreeMap<String, PathBuf>, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read data catalog {}: {e}", path.display()))?;
-    let entries: BTreeMap<String, PathBuf> = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "data catalog {}: expected a JSON object of name → path, found: {e}",
-            path.display()
-        )
-    })?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    Ok(entries
-        .into_iter()
-        .map(|(k, v)| (k, if v.is_absolute() { v } else { base.join(v) }))
-        .collect())
-}
-
 /// `<root>/<label>-<UTC timestamp>`, with a numeric suffix if that exists already.
 fn default_run_dir(root: &Path, label: &str) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
@@ -437,15 +508,21 @@ fn default_run_dir(root: &Path, label: &str) -> PathBuf {
     candidate
 }
 
-/// `--set` keys that the script text never mentions: almost certainly typos, so the CLI refuses
-/// them before a long run starts.
+/// `--set` keys that neither the script text nor a stdlib module it imports mentions: almost
+/// certainly typos, so the CLI refuses them before a long run starts.
 ///
 /// ```
 /// let params = brainclip::run::parse_params(&["epochs=3".into(), "epoch=3".into()]).unwrap();
 /// let unused = brainclip::session::unmentioned_params(&params, r#"let e = param("epochs", 40);"#);
 /// assert_eq!(unused, vec!["epoch".to_string()]);
+/// // Keys the steps of brainclip/experiment read from `params` count as mentioned.
+/// let script = r#"import "brainclip/experiment" as exp; exp::brainclip(d, params);"#;
+/// assert!(brainclip::session::unmentioned_params(&params, script) == vec!["epoch".to_string()]);
 /// ```
 pub fn unmentioned_params(params: &BTreeMap<String, ParamValue>, script: &str) -> Vec<String> {
-    let words: std::collections::BTreeSet<&str> = crate::suggest::words(script).collect();
+    let mut words: std::collections::BTreeSet<&str> = crate::suggest::words(script).collect();
+    for module in STDLIB.iter().filter(|m| script.contains(&format!("\"{}\"", m.path))) {
+        words.extend(crate::suggest::words(module.source));
+    }
     params.keys().filter(|k| !words.contains(k.as_str())).cloned().collect()
 }

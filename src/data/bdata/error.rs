@@ -25,6 +25,16 @@ pub enum BDataError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// A dataset would take more memory than the budget allows (`--max-memory`).
+    #[error("{}: dataset `{object}`: {budget}", path.display())]
+    OverBudget {
+        /// The file.
+        path: PathBuf,
+        /// The dataset.
+        object: String,
+        /// What it asked for.
+        budget: crate::data::formats::budget::OverBudget,
+    },
     /// The file does not start with the HDF5 signature.
     #[error(
         "{} is not an HDF5 file: expected the HDF5 signature (\\x89HDF\\r\\n\\x1a\\n) at byte 0 or after a \

@@ -12,13 +12,10 @@ use hdf5_reader::{Dataset, Hdf5File, OpenOptions};
 use ndarray::{Array2, ArrayD, Ix2};
 
 use super::BDataError;
+use crate::data::formats::budget;
 
 /// `\x89HDF\r\n\x1a\n`: the first bytes of every HDF5 superblock.
 const SIGNATURE: [u8; 8] = [0x89, b'H', b'D', b'F', b'\r', b'\n', 0x1a, b'\n'];
-
-/// Largest single read. The reader's default is unlimited, so a damaged dataspace claiming 2^50
-/// elements would abort the process on allocation instead of returning an error.
-const MAX_READ_BYTES: usize = 16 << 30;
 
 /// An open HDF5 file and its path (for messages).
 pub(crate) struct H5File {
@@ -58,7 +55,10 @@ impl H5File {
                 found: describe_start(&mut raw, len).map_err(io)?,
             });
         }
-        let options = OpenOptions::default().with_max_read_bytes(MAX_READ_BYTES);
+        // The reader's default single read is unlimited, so a damaged dataspace claiming 2^50
+        // elements would abort the process on allocation instead of returning an error.
+        let max_read = usize::try_from(budget::memory_budget()).unwrap_or(usize::MAX);
+        let options = OpenOptions::default().with_max_read_bytes(max_read);
         let file = Hdf5File::open_with_options(path, options).map_err(|e| match e {
             H5Error::Io(source) => io(source),
             H5Error::UnexpectedEof { .. } => BDataError::Truncated {
@@ -128,6 +128,17 @@ impl H5File {
     pub fn read_numeric(&self, object: &str) -> Result<ArrayD<f64>, BDataError> {
         let ds = self.dataset(object)?;
         let read = |e: H5Error| self.corrupt(object, e);
+        // The dataset as stored plus its f64 copy; declared shapes are checked before any read.
+        let element = hdf5_reader::datatype_api::dtype_element_size(ds.dtype()).unwrap_or(8) as u64;
+        let count = ds.shape().iter().try_fold(1u64, |acc, &side| acc.checked_mul(side));
+        budget::check_bytes(count.and_then(|c| c.checked_mul(element + 8)), || {
+            format!("an array of shape {:?}", ds.shape())
+        })
+        .map_err(|budget| BDataError::OverBudget {
+            path: self.path.clone(),
+            object: object.to_string(),
+            budget,
+        })?;
         match ds.dtype().clone() {
             Datatype::FloatingPoint { size: 8, .. } => ds.read_array::<f64>().map_err(read),
             Datatype::FloatingPoint { size: 4, .. } => Ok(ds.read_array::<f32>().map_err(read)?.mapv(f64::from)),
@@ -236,6 +247,21 @@ mod tests {
     }
 
     const MIXED: [&str; 3] = ["h5py_v0_mixed.h5", "h5py_v108_mixed.h5", "h5py_latest_mixed.h5"];
+
+    #[test]
+    fn a_dataset_over_the_memory_budget_is_refused_before_it_is_read() {
+        let f = H5File::open(&fixture(MIXED[0])).unwrap();
+        let object = "/floats/contiguous";
+        let full = f.read_numeric(object).unwrap();
+        // The budget is the thread's own: other tests are not affected.
+        budget::set_memory_budget(full.len() as u64);
+        let err = f.read_numeric(object).unwrap_err();
+        budget::set_memory_budget(0);
+        let text = err.to_string();
+        assert!(matches!(err, BDataError::OverBudget { .. }), "{text}");
+        assert!(text.contains(object) && text.contains("--max-memory"), "{text}");
+        assert!(text.contains(&format!("{:?}", full.shape())), "{text}");
+    }
 
     #[test]
     fn superblock_versions_are_the_ones_h5py_wrote() {

@@ -24,6 +24,15 @@ pub enum FormatError {
         /// What was found.
         found: String,
     },
+    /// Reading it would take more memory than the budget allows (`--max-memory`).
+    #[error("{path}: {source}")]
+    OverBudget {
+        /// The file.
+        path: PathBuf,
+        /// What it asked for.
+        #[source]
+        source: super::budget::OverBudget,
+    },
 }
 
 impl FormatError {
@@ -43,9 +52,21 @@ impl FormatError {
             source,
         }
     }
+
+    /// An [`FormatError::OverBudget`] for `path`.
+    pub fn over_budget(path: &std::path::Path, source: super::budget::OverBudget) -> Self {
+        FormatError::OverBudget {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
-/// Read a whole file, naming it in the error.
+/// Read a whole file, naming it in the error; a file larger than the memory budget is refused
+/// before it is read.
 pub(crate) fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>, FormatError> {
+    let len = std::fs::metadata(path).map_err(|e| FormatError::io(path, e))?.len();
+    super::budget::check_bytes(Some(len), || format!("reading the whole file ({len} bytes)"))
+        .map_err(|e| FormatError::over_budget(path, e))?;
     std::fs::read(path).map_err(|e| FormatError::io(path, e))
 }

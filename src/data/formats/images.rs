@@ -92,4 +92,24 @@ mod tests {
         std::fs::write(&bad, b"\x89PNG\r\n\x1a\nbroken").unwrap();
         assert!(read_rgb(&bad).unwrap_err().to_string().contains("b.png"));
     }
+
+    #[test]
+    fn a_png_declaring_a_huge_canvas_is_an_error_not_an_allocation() {
+        // A valid signature and IHDR chunk (CRC included) for 100000 × 100000 RGB, and no data.
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend(100_000u32.to_be_bytes());
+        ihdr.extend(100_000u32.to_be_bytes());
+        ihdr.extend([8, 2, 0, 0, 0]);
+        let mut crc = flate2::Crc::new();
+        crc.update(&ihdr);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(13u32.to_be_bytes());
+        png.extend(&ihdr);
+        png.extend(crc.sum().to_be_bytes());
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("huge.png");
+        std::fs::write(&p, &png).unwrap();
+        let err = read_rgb(&p).unwrap_err().to_string();
+        assert!(err.contains("huge.png"), "{err}");
+    }
 }

@@ -4,11 +4,12 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use ndarray::{Array2, ArrayD, Ix2, IxDyn};
+use ndarray::{Array2, ArrayD, Ix2};
 use ndarray_npy::npy::header::Header;
-use ndarray_npy::{NpzReader, ReadNpyError, ReadNpyExt, ReadNpzError, WriteNpyExt};
+use ndarray_npy::{NpzReader, ReadNpyError, ReadNpyExt, WriteNpyExt};
 use serde::Serialize;
 
+use super::budget::{check_bytes, check_elements, element_count};
 use super::{FormatError, read_bytes};
 
 /// Shape and dtype of an array file, without its data.
@@ -58,6 +59,51 @@ fn check_header_length(bytes: &[u8], path: &Path) -> Result<(), FormatError> {
     Ok(())
 }
 
+/// Refuses a header whose shape the file's bytes do not hold, or whose array would exceed the
+/// memory budget: ndarray-npy allocates the declared shape before reading, so a 144-byte file
+/// declaring 100000 × 100000 floats would otherwise abort the process.
+fn check_declared_data(bytes: &[u8], path: &Path) -> Result<(), FormatError> {
+    check_declared_data_of(bytes, bytes.len() as u64, path)
+}
+
+/// [`check_declared_data`] on the first bytes of a file of `total` bytes.
+fn check_declared_data_of(bytes: &[u8], total: u64, path: &Path) -> Result<(), FormatError> {
+    let mut cursor = Cursor::new(bytes);
+    // A header that does not parse, or a dtype brainclip does not read, gets ndarray-npy's error.
+    let Ok(header) = Header::from_reader(&mut cursor) else {
+        return Ok(());
+    };
+    let dtype = descriptor(&header);
+    let Some(item) = item_size(&dtype) else {
+        return Ok(());
+    };
+    let shape = &header.shape;
+    let count = element_count(shape);
+    let needed = count.and_then(|c| c.checked_mul(item));
+    let available = total.saturating_sub(cursor.position());
+    if needed.is_none_or(|n| n > available) {
+        let needed = needed.map_or_else(|| "more than 2^64".to_string(), |n| n.to_string());
+        return Err(FormatError::invalid(
+            path,
+            format!("the {needed} bytes of data its header declares (shape {shape:?} of {dtype})"),
+            format!("{available} bytes after the header"),
+        ));
+    }
+    // The elements as read, plus their f32 copy.
+    check_elements(count.unwrap_or(u64::MAX), item + 4, || {
+        format!("a {dtype} array of shape {shape:?}")
+    })
+    .map_err(|e| FormatError::over_budget(path, e))
+}
+
+/// Bytes per element of a simple descriptor such as `<f4`, `|b1` or `u2`.
+fn item_size(descriptor: &str) -> Option<u64> {
+    let body = descriptor.trim_start_matches(['<', '>', '|', '=']);
+    let mut chars = body.chars();
+    chars.next().filter(char::is_ascii_alphabetic)?;
+    chars.as_str().parse().ok().filter(|&n| n > 0)
+}
+
 /// The descriptor as NumPy writes it (`<f4`), without the Python quotes of its literal.
 fn descriptor(header: &Header) -> String {
     header
@@ -67,10 +113,25 @@ fn descriptor(header: &Header) -> String {
         .to_string()
 }
 
-/// Read any numeric `.npy` array as `f32`, keeping its shape.
+/// Read any numeric `.npy` array as `f32`, keeping its shape. The header is checked against the
+/// file's size and the memory budget before the file is read.
 pub fn read_npy_any(path: &Path) -> Result<ArrayD<f32>, FormatError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| FormatError::io(path, e))?;
+    let total = file.metadata().map_err(|e| FormatError::io(path, e))?.len();
+    let mut head = Vec::new();
+    file.take(HEADER_PREFIX_BYTES)
+        .read_to_end(&mut head)
+        .map_err(|e| FormatError::io(path, e))?;
+    if check_header_length(&head, path).is_ok() {
+        check_declared_data_of(&head, total, path)?;
+    }
     read_npy_bytes(&read_bytes(path)?, path)
 }
+
+/// How much of a `.npy` file is read first for its header (NumPy's headers are a few hundred
+/// bytes; a longer one is checked once the whole file is read).
+const HEADER_PREFIX_BYTES: u64 = 1 << 16;
 
 /// [`read_npy_any`] on bytes already in memory; `path` names them in errors.
 ///
@@ -83,6 +144,7 @@ pub fn read_npy_any(path: &Path) -> Result<ArrayD<f32>, FormatError> {
 /// ```
 pub fn read_npy_bytes(bytes: &[u8], path: &Path) -> Result<ArrayD<f32>, FormatError> {
     check_header_length(bytes, path)?;
+    check_declared_data(bytes, path)?;
     let err = |e: ReadNpyError| FormatError::invalid(path, "a numeric NumPy array", e.to_string());
     macro_rules! attempt {
         ($($t:ty),*) => {
@@ -185,26 +247,41 @@ pub fn read_npz_bytes(bytes: &[u8], path: &Path, key: Option<&str>) -> Result<Ar
             ));
         }
     };
-    let mut npz =
-        NpzReader::new(Cursor::new(bytes)).map_err(|e| FormatError::invalid(path, "an .npz archive", e.to_string()))?;
-    let err = |e: ReadNpzError| FormatError::invalid(path, format!("a numeric array `{name}`"), e.to_string());
-    macro_rules! attempt {
-        ($($t:ty),*) => {
-            $(
-                match npz.by_name::<ndarray::OwnedRepr<$t>, IxDyn>(&name) {
-                    Ok(a) => return Ok(a.mapv(|v| v as f32)),
-                    Err(ReadNpzError::Npy(ReadNpyError::WrongDescriptor(_))) => {}
-                    Err(e) => return Err(err(e)),
-                }
-            )*
-        };
+    let npy = npz_member(bytes, path, &name)?;
+    read_npy_bytes(&npy, &path.join(format!("{name}.npy")))
+}
+
+/// The bytes of one member of an `.npz` archive, decompressed at most to the size its zip entry
+/// declares (and to the memory budget), so a zip bomb stops where its header says it ends.
+fn npz_member(bytes: &[u8], path: &Path, name: &str) -> Result<Vec<u8>, FormatError> {
+    use std::io::Read;
+    let invalid = |e: zip::result::ZipError| FormatError::invalid(path, "an .npz (zip) archive", e.to_string());
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(invalid)?;
+    let member = format!("{name}.npy");
+    let member = if archive.index_for_name(&member).is_some() {
+        member
+    } else {
+        name.to_string()
+    };
+    let mut entry = archive.by_name(&member).map_err(invalid)?;
+    let declared = entry.size();
+    check_bytes(Some(declared), || {
+        format!("member `{member}` ({declared} bytes uncompressed)")
+    })
+    .map_err(|e| FormatError::over_budget(path, e))?;
+    let mut out = Vec::new();
+    (&mut entry)
+        .take(declared.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| FormatError::invalid(path, format!("a readable member `{member}`"), e.to_string()))?;
+    if out.len() as u64 != declared {
+        return Err(FormatError::invalid(
+            path,
+            format!("member `{member}` of {declared} bytes (as its zip entry says)"),
+            format!("{} bytes when decompressed", out.len()),
+        ));
     }
-    attempt!(f32, f64, i64, i32, i16, i8, u64, u32, u16, u8);
-    Err(FormatError::invalid(
-        path,
-        format!("a numeric array `{name}`"),
-        "a non-numeric dtype",
-    ))
+    Ok(out)
 }
 
 /// `.npy` bytes of an `f32` matrix.
@@ -237,6 +314,67 @@ mod tests {
     }
     use ndarray::array;
     use ndarray_npy::NpzWriter;
+
+    /// A version-1 `.npy` whose header declares `shape` of `<f4`, followed by `data` bytes.
+    fn declaring(shape: &str, data: usize) -> Vec<u8> {
+        let mut text = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}").into_bytes();
+        while (10 + text.len() + 1) % 64 != 0 {
+            text.push(b' ');
+        }
+        text.push(b'\n');
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        bytes.extend((text.len() as u16).to_le_bytes());
+        bytes.extend(text);
+        bytes.extend(vec![0u8; data]);
+        bytes
+    }
+
+    #[test]
+    fn a_shape_the_bytes_do_not_hold_is_refused_in_npy_and_npz() {
+        let lying = declaring("(100000, 100000)", 16);
+        let err = read_npy_bytes(&lying, Path::new("big.npy")).unwrap_err().to_string();
+        assert!(
+            err.contains("the 40000000000 bytes of data its header declares (shape [100000, 100000] of <f4)"),
+            "{err}"
+        );
+        assert!(err.contains("found 16 bytes after the header"), "{err}");
+        let mut zipped = Vec::new();
+        {
+            let mut zip = zip::ZipWriter::new(Cursor::new(&mut zipped));
+            let deflated =
+                zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("x.npy", deflated).unwrap();
+            std::io::Write::write_all(&mut zip, &lying).unwrap();
+            zip.finish().unwrap();
+        }
+        let err = read_npz_bytes(&zipped, Path::new("big.npz"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("big.npz/x.npy") && err.contains("40000000000 bytes"),
+            "{err}"
+        );
+        // Exactly what the header declares reads, as zeros.
+        let honest = declaring("(2, 3)", 24);
+        assert_eq!(read_npy_bytes(&honest, Path::new("ok.npy")).unwrap().shape(), &[2, 3]);
+        assert!(read_npy_bytes(&honest[..honest.len() - 1], Path::new("cut.npy")).is_err());
+    }
+
+    #[test]
+    fn an_array_over_the_memory_budget_is_refused() {
+        let bytes = declaring("(256, 256)", 256 * 256 * 4);
+        // The budget is this thread's own: other tests are not affected.
+        super::super::budget::set_memory_budget(256 * 256 * 4);
+        let err = read_npy_bytes(&bytes, Path::new("frames.npy")).unwrap_err();
+        super::super::budget::set_memory_budget(0);
+        let text = err.to_string();
+        assert!(matches!(err, FormatError::OverBudget { .. }), "{text}");
+        assert!(
+            text.contains("frames.npy: a <f4 array of shape [256, 256] would take 512.0 KiB"),
+            "{text}"
+        );
+        assert!(read_npy_bytes(&bytes, Path::new("frames.npy")).is_ok());
+    }
 
     #[test]
     fn reads_every_numeric_dtype_as_f32() {

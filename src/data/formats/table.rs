@@ -50,6 +50,9 @@ pub fn delimiter_for(path: &Path) -> u8 {
 /// assert_eq!(t.numeric(&["x", "y"]).unwrap(), ndarray::array![[1.0f32, 2.0], [3.0, 4.0]]);
 /// ```
 pub fn read_table(path: &Path, delimiter: Option<u8>) -> Result<Table, FormatError> {
+    let len = std::fs::metadata(path).map_err(|e| FormatError::io(path, e))?.len();
+    super::budget::check_bytes(Some(len), || format!("a table of {len} bytes"))
+        .map_err(|e| FormatError::over_budget(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter.unwrap_or_else(|| delimiter_for(path)))
         .has_headers(true)

@@ -7,6 +7,7 @@ use ndarray::{Array2, ArrayD, Ix2, IxDyn};
 use safetensors::{Dtype, SafeTensors};
 use serde::Serialize;
 
+use super::budget::{check_bytes, element_count};
 use super::{FormatError, read_bytes};
 
 /// One tensor's name, dtype and shape.
@@ -45,6 +46,15 @@ pub fn safetensors_summary(path: &Path) -> Result<Vec<TensorSummary>, FormatErro
 pub fn read_tensors(path: &Path) -> Result<BTreeMap<String, ArrayD<f32>>, FormatError> {
     let bytes = read_bytes(path)?;
     let st = parse(path, &bytes)?;
+    // Narrow dtypes grow fourfold as f32: the file's size alone does not bound the result.
+    let elements = st
+        .tensors()
+        .iter()
+        .try_fold(0u64, |acc, (_, view)| acc.checked_add(element_count(view.shape())?));
+    check_bytes(elements.and_then(|n| n.checked_mul(4)), || {
+        format!("{} tensors as float32", st.len())
+    })
+    .map_err(|e| FormatError::over_budget(path, e))?;
     st.tensors()
         .into_iter()
         .map(|(name, view)| Ok((name.clone(), to_f32(path, &name, &view)?)))

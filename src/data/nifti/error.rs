@@ -199,6 +199,14 @@ pub enum NiftiError {
         /// Window, series length and what went wrong.
         detail: String,
     },
+    /// The image would take more memory than the budget allows (`--max-memory`).
+    #[error("{source_name}: {budget}")]
+    OverBudget {
+        /// The file.
+        source_name: String,
+        /// What it asked for.
+        budget: super::budget::OverBudget,
+    },
     /// An argument outside the range a function accepts.
     #[error("{what}: expected {expected}, found {found}")]
     InvalidArgument {

@@ -60,6 +60,9 @@ mod nifti2;
 mod trials;
 mod volume;
 
+// The memory budget lives with the other readers (the fuzz crate compiles both folders alone).
+use super::formats::budget;
+
 pub use error::NiftiError;
 pub use events::{Events, read_events};
 pub use header::{NiftiFormat, NiftiHeaderInfo, read_header};

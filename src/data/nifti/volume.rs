@@ -77,10 +77,18 @@ pub struct Stats {
 /// ```
 pub fn read_image(path: &Path) -> Result<NiftiImage, NiftiError> {
     let source_name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| NiftiError::Io {
+    let io_error = |error| NiftiError::Io {
         source_name: source_name.clone(),
         error,
+    };
+    let len = std::fs::metadata(path).map_err(io_error)?.len();
+    super::budget::check_bytes(Some(len), || format!("the file ({len} bytes)")).map_err(|budget| {
+        NiftiError::OverBudget {
+            source_name: source_name.clone(),
+            budget,
+        }
     })?;
+    let bytes = std::fs::read(path).map_err(io_error)?;
     read_from_memory(&bytes, is_gz_path(path), &source_name)
 }
 
@@ -136,13 +144,15 @@ fn read_from_memory(bytes: &[u8], gz: bool, source_name: &str) -> Result<NiftiIm
 }
 
 /// Datatype, voxel count and byte count the header calls for.
+/// A shape whose `f32` volume would exceed the memory budget is refused here, before any of it
+/// is allocated.
 fn data_size(parsed: &ParsedHeader, source_name: &str) -> Result<(Datatype, usize, usize), NiftiError> {
     let dt = parsed.supported_datatype(source_name)?;
     let shape = &parsed.info.shape;
-    shape
+    let (count, bytes) = shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .and_then(|count| Some((dt, count, count.checked_mul(dt.size())?)))
+        .and_then(|count| Some((count, count.checked_mul(dt.size())?)))
         .ok_or_else(|| {
             corrupt(
                 source_name,
@@ -150,7 +160,14 @@ fn data_size(parsed: &ParsedHeader, source_name: &str) -> Result<(Datatype, usiz
                 "a shape whose size fits in memory",
                 format!("{shape:?}"),
             )
-        })
+        })?;
+    super::budget::check_elements(count as u64, 4, || format!("a volume of shape {shape:?}")).map_err(|budget| {
+        NiftiError::OverBudget {
+            source_name: source_name.to_owned(),
+            budget,
+        }
+    })?;
+    Ok((dt, count, bytes))
 }
 
 fn check_length(parsed: &ParsedHeader, found: usize, expected: usize, source_name: &str) -> Result<(), NiftiError> {

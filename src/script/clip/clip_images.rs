@@ -69,6 +69,7 @@ fn is_image(p: &Path) -> bool {
 fn files(run: &RunContext, images: Source) -> Result<Vec<PathBuf>, ScriptFault> {
     let names: Vec<String> = match images {
         Source::Folder(folder) => {
+            let folder = run.readable(&folder)?.display().to_string();
             let entries = std::fs::read_dir(&folder)
                 .map_err(|e| ScriptFault::new(ErrorKind::File, format!("cannot list the folder {folder}: {e}")))?;
             let mut list: Vec<PathBuf> = entries

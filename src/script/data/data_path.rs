@@ -1,47 +1,36 @@
 use rhai::ImmutableString;
 
-use crate::ErrorKind;
-use crate::script::fault::ScriptFault;
 use crate::script::registry::Registry;
 use crate::script::spec::{Area, FnSpec, optional, param};
-use crate::suggest::did_you_mean;
 
 pub static SPEC: FnSpec = FnSpec::new("data_path", Area::Data)
     .params(&[param("name", "string"), optional("default", "string")])
     .returns("string")
-    .summary("The path the data catalog (--catalog FILE) gives a dataset name; catalog paths are readable.")
+    .summary("Where this lab keeps a dataset of the data catalog (brainclip.toml), or a file in it: \"GOD\", \"GOD:Subject1.h5\".")
     .details(
-        "A catalog is a JSON object of names → paths, relative to the catalog file, e.g.
-{ \"god/subject1\": \"GOD/Subject1.h5\" }. With a default, a name missing from the catalog gives the
-default instead of an error.",
+        "The catalog maps dataset names to local paths, so a script shared between labs names its data
+the same way everywhere. brainclip.toml is looked up in the working directory, then in the user's
+config folder; --catalog FILE chooses one (`brainclip catalog` shows which is used):
+[datasets.GOD]
+path = \"/data/GOD\"
+notes = \"Horikawa & Kamitani (2017)\"
+Catalogued paths are readable by the script, and the manifest records their files as dataset
+name + path inside it, with size and SHA-256. With a default, a name missing from the catalog
+gives the default instead of an error.",
     )
-    .example(r#"data_path("god/subject1", "none") == "none""#);
+    .example(r#"data_path("GOD:Subject1.h5", "none") == "none""#);
 
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     let lookup = run.clone();
     reg.plain(&SPEC, move |name: ImmutableString| {
-        if let Some(p) = lookup.catalog_path(&name) {
-            return Ok(p.display().to_string());
-        }
-        let names = lookup.catalog_names();
-        let listed = if names.is_empty() {
-            "no catalog given".to_string()
-        } else {
-            names.join(", ")
-        };
-        let fault = ScriptFault::new(
-            ErrorKind::Data,
-            format!("`{name}` is not in the data catalog ({listed})"),
-        );
-        Err(match did_you_mean(&name, names.iter().copied()) {
-            Some(s) => fault.with_hint(format!("did you mean `{s}`?")),
-            None => fault.with_hint("give a catalog with --catalog FILE (a JSON object of name → path)"),
-        })
+        Ok(lookup.catalog().resolve(&name)?.display().to_string())
     });
     reg.plain(&SPEC, move |name: ImmutableString, default: ImmutableString| {
-        Ok(run
-            .catalog_path(&name)
-            .map_or_else(|| default.to_string(), |p| p.display().to_string()))
+        Ok(match run.catalog().resolve(&name) {
+            Ok(path) => path.display().to_string(),
+            Err(crate::run::CatalogError::Unknown { .. }) => default.to_string(),
+            Err(e) => return Err(e.into()),
+        })
     });
 }
