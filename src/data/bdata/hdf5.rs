@@ -264,6 +264,32 @@ mod tests {
     }
 
     #[test]
+    fn a_chunked_dataset_declared_far_larger_than_its_file_stops_at_the_budget() {
+        // Found by fuzzing (fuzz/README.md): 49 KB whose chunked dataset reads as 4.7 GB.
+        let f = H5File::open(&fixture("fuzz_chunked_4gb.h5")).unwrap();
+        budget::set_memory_budget(64 << 20);
+        let mut refused = 0;
+        let mut groups = vec![String::from("/")];
+        while let Some(group) = groups.pop() {
+            let Ok(Some(members)) = f.members(&group) else { continue };
+            for dataset in &members.datasets {
+                let object = format!("{}/{dataset}", group.trim_end_matches('/'));
+                refused += usize::from(matches!(f.read_numeric(&object), Err(BDataError::OverBudget { .. })));
+            }
+            if group.matches('/').count() < 3 {
+                groups.extend(
+                    members
+                        .groups
+                        .iter()
+                        .map(|g| format!("{}/{g}", group.trim_end_matches('/'))),
+                );
+            }
+        }
+        budget::set_memory_budget(0);
+        assert!(refused >= 1);
+    }
+
+    #[test]
     fn superblock_versions_are_the_ones_h5py_wrote() {
         for (name, version) in MIXED.iter().zip([0u8, 2, 3]) {
             let f = H5File::open(&fixture(name)).unwrap();
