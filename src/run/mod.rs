@@ -439,22 +439,34 @@ pub fn mark_interrupted_on_disk(run_dir: &Path, reason: &str) -> std::io::Result
     Ok(true)
 }
 
-fn sha256_hex(text: &str) -> String {
+/// SHA-256 of `bytes`, as lowercase hex.
+///
+/// ```
+/// assert!(brainclip::run::sha256_hex(b"abc").starts_with("ba7816bf"));
+/// ```
+pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
     use sha2::{Digest, Sha256};
-    hex(&Sha256::digest(text.as_bytes()))
+    hex(&Sha256::digest(bytes.as_ref()))
+}
+
+/// Size and SHA-256 of a file, hashed in one streaming pass (data files can be far larger than
+/// memory).
+pub fn file_sha256(path: &Path) -> std::io::Result<(u64, String)> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut file, &mut hasher)?;
+    Ok((bytes, hex(&hasher.finalize())))
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `name` with the `bytes` and `sha256` of a data file, hashed in one streaming pass.
+/// `name` with the `bytes` and `sha256` of a data file.
 fn file_record(path: &Path, mut name: serde_json::Map<String, Value>) -> std::io::Result<Value> {
-    use sha2::{Digest, Sha256};
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let bytes = std::io::copy(&mut file, &mut hasher)?;
+    let (bytes, sha256) = file_sha256(path)?;
     name.insert("bytes".into(), Value::from(bytes));
-    name.insert("sha256".into(), Value::from(hex(&hasher.finalize())));
+    name.insert("sha256".into(), Value::from(sha256));
     Ok(Value::Object(name))
 }

@@ -54,8 +54,4 @@ fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ShareError {
     move |source| ShareError::Io { path, source }
 }
 
-/// SHA-256 of bytes, as hex.
-fn sha256(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::run::sha256_hex as sha256;

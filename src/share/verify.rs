@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::bundle::{read_manifest, script_name, unpack};
 use super::{ShareError, io, sha256};
 use crate::data::formats::budget::human_bytes;
-use crate::run::{Catalog, ParamValue};
+use crate::run::{Catalog, ParamValue, file_sha256};
 use crate::script::STDLIB;
 use crate::session::{Limits, SCRIPT_COPY, Session, SessionOptions};
 
@@ -211,7 +211,10 @@ pub fn verify(target: &Path, options: &VerifyOptions) -> Result<VerifyReport, Sh
 }
 
 fn compare_hash(bytes: &[u8], recorded: Option<&str>) -> Outcome {
-    let here = sha256(bytes);
+    compare_hashes(&sha256(bytes), recorded)
+}
+
+fn compare_hashes(here: &str, recorded: Option<&str>) -> Outcome {
     match recorded {
         Some(r) if r == here => Outcome::Identical,
         Some(r) => Outcome::Differs(format!(
@@ -270,14 +273,15 @@ fn check_data(manifest: &Value, catalog: &Catalog, script_dir: &Path) -> Vec<Che
             None if entry["relative_to"] == "script" => (file.to_string(), Ok(script_dir.join(file))),
             None => (file.to_string(), Ok(PathBuf::from(file))),
         };
-        let outcome = match path.and_then(|p| std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))) {
+        let hashed = path.and_then(|p| file_sha256(&p).map_err(|e| format!("{}: {e}", p.display())));
+        let outcome = match hashed {
             Err(why) => Outcome::Missing(why),
-            Ok(bytes) => {
+            Ok((bytes, here)) => {
                 let size = entry["bytes"].as_u64();
-                match compare_hash(&bytes, Some(recorded)) {
-                    Outcome::Differs(how) if size != Some(bytes.len() as u64) => Outcome::Differs(format!(
+                match compare_hashes(&here, Some(recorded)) {
+                    Outcome::Differs(how) if size != Some(bytes) => Outcome::Differs(format!(
                         "{} here, {} in the run; {how}",
-                        human_bytes(bytes.len() as u64),
+                        human_bytes(bytes),
                         size.map_or_else(|| "?".into(), human_bytes)
                     )),
                     outcome => outcome,
