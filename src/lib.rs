@@ -21,6 +21,7 @@ pub mod evcxr;
 pub mod generate;
 pub mod inspect;
 pub mod kernel;
+mod linalg;
 pub mod model;
 pub mod plot;
 pub mod run;

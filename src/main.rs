@@ -114,6 +114,11 @@ enum Command {
 /// bounds how deeply script functions may recurse (the stack is reserved, not committed).
 const SCRIPT_STACK_BYTES: usize = 1 << 30;
 
+/// Tensor buffers of a training step are freed and requested again every step; mimalloc keeps
+/// them for reuse where glibc's malloc returned each one to the kernel (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     quiet_panics();

@@ -2,7 +2,7 @@
 training throughput is compared with (benches/gpu/run.sh on a GPU, and on the CPU).
 
     python benches/reference/train_mapping.py DATA_DIR [--device cuda] [--epochs 30]
-        [--batch-size 600] [--precision f32|bf16] [--json]
+        [--batch-size 600] [--precision f32|bf16] [--width 512] [--blocks 2] [--threads N] [--json]
 
 DATA_DIR holds what benches/gpu/throughput.rhai exports with save_npy: train_fmri.npy (samples x
 voxels), train_image.npy and train_text.npy (samples x D). The workload is brainclip's default
@@ -16,6 +16,10 @@ network and training step, written to match src/model/mapping.rs and src/train:
   gradient-norm clipping at 1.0, linear warm-up (5 %) and cosine decay to 1 % of lr = 3e-4;
 - no validation split, a seeded shuffle each epoch, data kept on the device.
 
+With test_fmri.npy, test_classes.npy and test_labels.npy in DATA_DIR (benches/run.sh exports
+them) it also reports zero-shot top-1 on the test categories (text head against the class
+embeddings, cosine), as brainclip's `zero_shot` does.
+
 Prints samples/s over the epochs after the first (which carries start-up costs), measured like
 brainclip's own history (wall time, with the loss read back every step).
 """
@@ -23,6 +27,7 @@ brainclip's own history (wall time, with the loss read back every step).
 import argparse
 import json
 import math
+import resource
 import time
 from pathlib import Path
 
@@ -86,6 +91,8 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--precision", choices=["f32", "bf16"], default="f32")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    ap.add_argument("--width", type=int, default=512)
+    ap.add_argument("--blocks", type=int, default=2)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if args.threads:
@@ -97,10 +104,11 @@ def main():
     load = lambda name: torch.from_numpy(np.load(data / f"{name}.npy").astype(np.float32)).to(device)
     fmri, image, text = load("train_fmri"), load("train_image"), load("train_text")
     n, voxels = fmri.shape
-    net = MappingNet(voxels, image.shape[1]).to(device)
+    net = MappingNet(voxels, image.shape[1], width=args.width, blocks=args.blocks).to(device)
     logit_scale = torch.tensor([math.log(1 / 0.05)], device=device, requires_grad=True)
-    optim = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.05)
-    scale_optim = torch.optim.AdamW([logit_scale], lr=args.lr, weight_decay=0.0)
+    # eps = 1e-5: burn's AdamW default, which brainclip trains with.
+    optim = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.05, eps=1e-5)
+    scale_optim = torch.optim.AdamW([logit_scale], lr=args.lr, weight_decay=0.0, eps=1e-5)
     batch = min(args.batch_size, n)
     per_epoch = max(n // batch, 1)
     total = per_epoch * args.epochs
@@ -134,8 +142,22 @@ def main():
 
     timed_epochs = args.epochs - 1
     seconds = marks[-1] - marks[0]
+    top1 = float("nan")
+    if (data / "test_fmri.npy").exists():
+        net.eval()
+        with torch.no_grad():
+            _, pred = net(load("test_fmri"))
+        classes = load("test_classes")
+        labels = np.load(data / "test_labels.npy").astype(np.int64).ravel()
+        pred = pred / pred.norm(dim=1, keepdim=True)
+        classes = classes / classes.norm(dim=1, keepdim=True)
+        sim = (pred @ classes.T).cpu().numpy()
+        target = sim[np.arange(len(labels)), labels][:, None]
+        greater, ties = (sim > target).sum(1), (sim == target).sum(1) - 1
+        top1 = float(np.clip((1 - greater) / (ties + 1.0), 0, 1).mean())
     result = {
         "implementation": "pytorch",
+        "workload": "train",
         "torch": torch.__version__,
         "device": str(device),
         "precision": args.precision,
@@ -143,6 +165,11 @@ def main():
         "epochs": args.epochs,
         "batch_size": batch,
         "final_loss": last_loss,
+        "top1": top1,
+        "width": args.width,
+        "blocks": args.blocks,
+        "threads": torch.get_num_threads(),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     print(json.dumps(result) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
 

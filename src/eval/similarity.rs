@@ -106,10 +106,14 @@ pub fn similarity_matrix(
             found: b.ncols(),
         });
     }
-    if a.iter().any(|v| !v.is_finite()) {
+    let finite = |m: &ArrayView2<f32>| match m.as_slice() {
+        Some(slice) => brainclip_kernels::scan::all_finite(slice),
+        None => m.iter().all(|v| v.is_finite()),
+    };
+    if !finite(&a) {
         return Err(EvalError::NonFinite("the query embedding matrix"));
     }
-    if b.iter().any(|v| !v.is_finite()) {
+    if !finite(&b) {
         return Err(EvalError::NonFinite("the candidate embedding matrix"));
     }
     Ok(match measure {
@@ -170,7 +174,10 @@ fn normalise_rows(mut m: Array2<f32>) -> Array2<f32> {
     for mut row in m.rows_mut() {
         let n = row.dot(&row).sqrt();
         let scale = if n > 0.0 { 1.0 / n } else { 0.0 };
-        row.mapv_inplace(|v| v * scale);
+        match row.as_slice_mut() {
+            Some(slice) => brainclip_kernels::scan::scale(slice, scale),
+            None => row.mapv_inplace(|v| v * scale),
+        }
     }
     m
 }

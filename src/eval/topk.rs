@@ -74,9 +74,12 @@ pub(crate) fn standings(scores: ArrayView2<f32>, targets: &[usize]) -> Vec<Stand
         .zip(targets)
         .map(|(row, &t)| {
             let target = row[t];
-            let (greater, equal) = row.iter().fold((0, 0), |(g, e), &s| {
-                (g + usize::from(s > target), e + usize::from(s == target))
-            });
+            let (greater, equal) = match row.as_slice() {
+                Some(slice) => brainclip_kernels::scan::greater_and_equal(slice, target),
+                None => row.iter().fold((0, 0), |(g, e), &s| {
+                    (g + usize::from(s > target), e + usize::from(s == target))
+                }),
+            };
             Standing {
                 greater,
                 ties: equal - 1,

@@ -459,10 +459,19 @@ pub fn register(reg: &mut Registry) {
             prop("label", "name in tables", |r| Dynamic::from(r.label.clone())),
             prop(
                 "alpha",
-                "chosen penalty relative to the mean eigenvalue of X Xᵀ",
+                "chosen penalty relative to the mean eigenvalue of X Xᵀ (with per_target, the median)",
                 |r| Dynamic::from(r.model.alpha),
             ),
             prop("lambda", "chosen absolute penalty", |r| Dynamic::from(r.model.lambda)),
+            prop(
+                "alphas_per_target",
+                "array of each embedding dimension's chosen relative penalty (per_target), else ()",
+                |r| {
+                    r.model.alphas_per_target.as_ref().map_or(Dynamic::UNIT, |a| {
+                        Dynamic::from(a.iter().map(|&v| Dynamic::from(v)).collect::<Array>())
+                    })
+                },
+            ),
             prop("target", "\"image\" or \"text\"", |r| {
                 Dynamic::from(r.target.to_string())
             }),

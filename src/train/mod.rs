@@ -7,6 +7,7 @@ mod error;
 mod history;
 pub mod loss;
 mod observer;
+pub mod optim;
 pub mod schedule;
 mod trainer;
 

@@ -2,8 +2,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use burn::module::{Module, Param};
-use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, FloatDType, Int, Tensor, TensorData};
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::SeedableRng;
@@ -12,6 +11,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::config::TEMPERATURE_RANGE;
 use super::loss::{clip_loss, cosine_loss, mse_loss};
+use super::optim::FusedAdamW;
 use super::schedule::warmup_cosine;
 use super::{EpochRecord, LossConfig, Precision, StopReason, TextTarget, TrainConfig, TrainError, TrainObserver};
 use crate::data::Dataset;
@@ -279,15 +279,10 @@ pub fn train(
 
     let mut net = MappingNet::new(mapping, &ad)?;
     let mut scale = LogitScale::new(loss_cfg.temperature, &ad);
-    let mut optim: ModuleOptimizer = {
-        let mut adamw = AdamWConfig::new().with_weight_decay(config.weight_decay as f32);
-        if let Some(clip) = config.grad_clip {
-            adamw = adamw.with_grad_clipping(Some(GradientClippingConfig::Norm(clip as f32)));
-        }
-        adamw.init()
-    };
+    let mut optim =
+        FusedAdamW::new(config.weight_decay as f32, config.grad_clip.map(|c| c as f32)).into_module_optimizer();
     // The temperature gets its own optimiser without weight decay, as in CLIP.
-    let mut scale_optim: ModuleOptimizer = AdamWConfig::new().with_weight_decay(0.0).init();
+    let mut scale_optim = FusedAdamW::new(0.0, None).into_module_optimizer();
 
     let batch_size = config.batch_size.min(train_split.len());
     let batches_per_epoch = (train_split.len() / batch_size).max(1);

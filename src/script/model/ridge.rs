@@ -11,8 +11,10 @@ pub static SPEC: FnSpec = FnSpec::new("ridge", Area::Model)
     .returns("RidgeModel")
     .summary("Fit the classic baseline: closed-form ridge regression fMRI → embedding, penalty by cross-validation.")
     .details(
-        "The penalty is chosen from a grid (relative to the mean eigenvalue of X Xᵀ) by k-fold
-cross-validation of the squared error on the training data only.",
+        "The penalty is chosen from a grid (relative to the mean eigenvalue of the centred X Xᵀ) by k-fold
+cross-validation of the squared error on the training data only: one penalty for all embedding
+dimensions, or with `per_target: true` one per dimension (each its own best; `alpha` is then their
+median and `alphas_per_target` lists them).",
     )
     .options(&[
         Opt::choice(
@@ -24,6 +26,11 @@ cross-validation of the squared error on the training data only.",
         .for_binding(),
         Opt::floats("alphas", &[], "candidate relative penalties, each > 0").computed("10^-3 … 10^3 in half-decades"),
         Opt::int("folds", 5, "cross-validation folds").min(2.0),
+        Opt::bool(
+            "per_target",
+            false,
+            "choose a penalty for each embedding dimension by its own cross-validated error",
+        ),
         Opt::seed("fold assignment seed"),
         Opt::string("label", "ridge", "name in tables").for_binding(),
     ])
@@ -32,9 +39,11 @@ cross-validation of the squared error on the training data only.",
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let baseline = ridge(god.train, #{ folds: 3, alphas: [0.1, 1.0, 10.0] });
 let text = ridge(god.train, #{ folds: 3, target: "text", label: "ridge→text" });
+let each = ridge(god.train, #{ folds: 3, alphas: [0.1, 1.0, 10.0], per_target: true });
 baseline.cv_error.map(|r| r.alpha) == [0.1, 1.0, 10.0] && [0.1, 1.0, 10.0].contains(baseline.alpha)
-    && baseline.label == "ridge" && baseline.target == "image"
-    && text.target == "text" && text.label == "ridge→text" && text.cv_error.len() == 13"#,
+    && baseline.label == "ridge" && baseline.target == "image" && type_of(baseline.alphas_per_target) == "()"
+    && text.target == "text" && text.label == "ridge→text" && text.cv_error.len() == 13
+    && each.alphas_per_target.len() == 16 && each.alphas_per_target.all(|a| [0.1, 1.0, 10.0].contains(a))"#,
     );
 
 pub fn register(reg: &mut Registry) {
@@ -58,6 +67,7 @@ pub fn register(reg: &mut Registry) {
             "target": target,
             "config": config,
             "alpha": model.alpha,
+            "alphas_per_target": model.alphas_per_target,
         }));
         Ok(RidgeValue {
             model: Arc::new(model),
