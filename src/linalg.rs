@@ -1,8 +1,8 @@
 //! Dense matrix products on ndarray matrices through faer, on all rayon threads.
 //!
 //! ndarray's own `dot` goes through matrixmultiply on one thread; faer's product is parallel and
-//! faster on every shape the crate multiplies (see `eval::similarity::matmul_nt`, which predates
-//! this module and could be written on top of it). The views below borrow ndarray's memory
+//! faster on every shape the crate multiplies (ridge, and `eval::similarity::matmul_nt` for every
+//! similarity matrix). The views below borrow ndarray's memory
 //! without copying when it is contiguous in row- or column-major order, so transposed views
 //! (`x.t()`) cost nothing either.
 

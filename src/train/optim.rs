@@ -10,6 +10,7 @@
 //! burn's own AdamW, so results agree across devices to rounding.
 
 use brainclip_kernels::adamw::{self as kernel, AdamWStep};
+use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamW, AdamWConfig, AdamWState, AdaptiveMomentumState, ModuleOptimizer, Optimizer};
 use burn::tensor::{DType, Device, Tensor, TensorData};
 
@@ -69,11 +70,7 @@ impl FusedAdamW {
         state: Option<AdamWState<D>>,
     ) -> (Tensor<D>, Option<AdamWState<D>>) {
         let grad = match self.clip_norm {
-            Some(c) => {
-                let norm = grad.clone().square().sum().sqrt();
-                let coef = norm.add_scalar(f32::MIN_POSITIVE).recip().mul_scalar(c).clamp_max(1.0);
-                grad.mul(coef.unsqueeze())
-            }
+            Some(c) => GradientClippingConfig::Norm(c).init().clip_gradient(grad),
             None => grad,
         };
         self.burn_adamw().step(lr, tensor, grad, state)
@@ -146,7 +143,6 @@ impl Optimizer for FusedAdamW {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::optim::grad_clipping::GradientClippingConfig;
 
     fn tensor(values: &[f32], device: &Device) -> Tensor<2> {
         Tensor::from_data(TensorData::new(values.to_vec(), [values.len() / 4, 4]), device)

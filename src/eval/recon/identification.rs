@@ -89,7 +89,7 @@ impl FeatureCorrelations {
         }
         let (real, constant_real) = standardise(real);
         let (generated, constant_generated) = standardise(generated);
-        let mut r = matmul_nt(real.view(), generated.view())?;
+        let mut r = matmul_nt(real.view(), generated.view());
         r.mapv_inplace(|v| v.clamp(-1.0, 1.0));
         Ok(Self {
             r,
