@@ -34,12 +34,12 @@ threads=$(nproc)
 source scripts/libtorch-env.sh
 torch_site="$(python -c 'import site; print(site.getsitepackages()[0])')"
 venv="$PWD/target/bench-venv"
-if ! "$venv/bin/python" -c 'import torch, numpy, himalaya, threadpoolctl, transformers, nibabel' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import torch, numpy, himalaya, threadpoolctl, transformers, nibabel, packaging' 2>/dev/null; then
     echo "creating $venv (numpy, himalaya, threadpoolctl, transformers, nibabel; torch from $torch_site)…" >&2
     python3 -m venv "$venv"
     # torch (3 GB) is shared with the test suite's environment instead of downloaded again.
     echo "$torch_site" > "$("$venv/bin/python" -c 'import site; print(site.getsitepackages()[0])')/torch-venv.pth"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check numpy himalaya threadpoolctl transformers nibabel
+    "$venv/bin/pip" install --quiet --disable-pip-version-check numpy himalaya threadpoolctl transformers nibabel packaging
 fi
 py="$venv/bin/python"
 

@@ -29,6 +29,7 @@ pub mod script;
 pub mod session;
 pub mod share;
 pub mod suggest;
+pub mod sweep;
 pub mod tensors;
 pub mod train;
 pub mod weights;

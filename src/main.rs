@@ -13,6 +13,9 @@ use brainclip::session::{Limits, parse_timeout, quiet_panics, unmentioned_params
 use brainclip::suggest::{did_you_mean, words};
 use brainclip::{Session, SessionOptions};
 
+#[path = "cli/sweep.rs"]
+mod sweep_command;
+
 /// Scriptable BrainCLIP: align fMRI with CLIP embeddings, from Rhai scripts.
 #[derive(Parser)]
 #[command(name = "brainclip", version, about)]
@@ -25,6 +28,9 @@ struct Cli {
 enum Command {
     /// Run an experiment script.
     Script(ScriptArgs),
+    /// Run a script over a grid of parameters: here, K runs at a time, or as a SLURM job array;
+    /// then `sweep status`, `sweep resubmit` and `sweep collect` read the runs back.
+    Sweep(sweep_command::SweepArgs),
     /// Summarise a data file: NIfTI, BData HDF5, NPY/NPZ, CSV/TSV, captions, embeddings, images.
     Inspect {
         /// The file.
@@ -133,6 +139,7 @@ fn main() -> ExitCode {
                     .join()
                     .unwrap_or_else(|_| Err(anyhow::anyhow!("brainclip stopped on a bug outside the script")))
             }),
+        Command::Sweep(args) => sweep_command::run(args),
         Command::Doc { name, markdown } => print_doc(name.as_deref(), markdown),
         Command::Catalog { catalog } => print_catalog(catalog.as_deref()),
         Command::Verify {
@@ -385,23 +392,23 @@ fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
         limits: limits.limits(),
         ..Default::default()
     };
-    let mut session = match Session::for_script(options, &file, &text) {
-        Ok(s) => s,
-        Err(brainclip::session::SessionError::Device(e)) => {
-            eprintln!("error[DeviceError]: {e}\n   = hint: {}", e.hint());
-            return Ok(ExitCode::from(2));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    eprintln!("run directory: {}", session.run_dir().display());
-    let interrupt = session.interrupt_flag();
-    let run_dir = session.run_dir().to_path_buf();
-    // Ctrl-C, SIGTERM (kill, a cluster's time limit) or SIGHUP: stop at the next safe point and
-    // record the run as interrupted. A second signal exits at once; the manifest on disk says
-    // interrupted in either case, also when the safe point is not reached before a SIGKILL.
+    // Ctrl-C, SIGTERM (kill, a cluster's time limit, a sweep stopping) or SIGHUP: stop at the
+    // next safe point and record the run as interrupted. A second signal exits at once; the
+    // manifest on disk says interrupted in either case, also when the safe point is not reached
+    // before a SIGKILL. The handler is installed before the session exists (its manifest is
+    // written while the session starts): a signal in between is kept and acted on once it does.
+    static RUN: std::sync::OnceLock<(std::sync::Arc<std::sync::atomic::AtomicBool>, PathBuf)> =
+        std::sync::OnceLock::new();
+    static EARLY_SIGNAL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     ctrlc::set_handler(move || {
+        let Some((interrupt, run_dir)) = RUN.get() else {
+            if EARLY_SIGNAL.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            return;
+        };
         if interrupt.swap(true, Ordering::SeqCst) {
-            let _ = brainclip::run::mark_interrupted_on_disk(&run_dir, "stopped by a second signal");
+            let _ = brainclip::run::mark_interrupted_on_disk(run_dir, "stopped by a second signal");
             std::process::exit(130);
         }
         eprintln!("\ninterrupting at the next safe point… (signal again to quit immediately)");
@@ -415,6 +422,21 @@ fn run_script(args: ScriptArgs) -> anyhow::Result<ExitCode> {
         });
     })
     .context("cannot install the signal handler")?;
+    let mut session = match Session::for_script(options, &file, &text) {
+        Ok(s) => s,
+        Err(brainclip::session::SessionError::Device(e)) => {
+            eprintln!("error[DeviceError]: {e}\n   = hint: {}", e.hint());
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    eprintln!("run directory: {}", session.run_dir().display());
+    let interrupt = session.interrupt_flag();
+    let _ = RUN.set((interrupt.clone(), session.run_dir().to_path_buf()));
+    if EARLY_SIGNAL.load(Ordering::SeqCst) {
+        eprintln!("interrupted while starting; stopping at the first safe point");
+        interrupt.store(true, Ordering::SeqCst);
+    }
 
     let outcome = session.run_script(&file);
     session

@@ -91,7 +91,9 @@ const FUNCTIONS: &[(&str, &[&str])] = &[
             "save_json",
             "save_csv",
             "save_npy",
+            "save_text",
             "table",
+            "sweep",
         ],
     ),
 ];

@@ -156,6 +156,11 @@ impl FilePolicy {
         &self.run_dir
     }
 
+    /// The folders and files (canonical) that may be read besides the run directory.
+    pub fn read_roots(&self) -> &[PathBuf] {
+        &self.read_roots
+    }
+
     /// The absolute-or-cwd-relative path of `name` inside the run directory, if it stays inside.
     pub fn output_path(&self, name: &str) -> Result<PathBuf, FileError> {
         let relative = Path::new(name);

@@ -45,7 +45,10 @@ pub struct Manifest {
     pub command: Vec<String>,
     /// Resource limits the run had (operations, call depth, sizes, time, memory).
     pub limits: Value,
-    /// Start time (RFC 3339, UTC).
+    /// The process that ran it: `pid`, `host`, and under SLURM `slurm_job_id`,
+    /// `slurm_array_job_id`, `slurm_array_task_id` (what tells a live run from a dead one).
+    pub process: Value,
+    /// Start time (RFC 3339, UTC, milliseconds).
     pub started_at: String,
     /// End time, once finished.
     pub finished_at: Option<String>,
@@ -73,7 +76,26 @@ pub fn git_revision() -> Option<&'static str> {
     option_env!("BRAINCLIP_GIT_REVISION").filter(|r| !r.is_empty())
 }
 
-/// Current time, RFC 3339 in UTC.
+/// Current time, RFC 3339 in UTC, to the millisecond (a sweep's concurrency is read from them).
 pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// This process, as a manifest records it.
+pub fn process_record() -> Value {
+    let mut record = serde_json::Map::new();
+    record.insert("pid".into(), Value::from(std::process::id()));
+    if let Some(host) = crate::sweep::hostname() {
+        record.insert("host".into(), Value::from(host));
+    }
+    for (key, var) in [
+        ("slurm_job_id", "SLURM_JOB_ID"),
+        ("slurm_array_job_id", "SLURM_ARRAY_JOB_ID"),
+        ("slurm_array_task_id", "SLURM_ARRAY_TASK_ID"),
+    ] {
+        if let Ok(value) = std::env::var(var) {
+            record.insert(key.into(), Value::from(value));
+        }
+    }
+    Value::Object(record)
 }

@@ -21,10 +21,10 @@ use serde_json::Value;
 pub use catalog::{CATALOG_FILE, Catalog, CatalogEntry, CatalogError};
 pub use files::{FileError, FilePolicy, with_extension};
 pub use history_csv::history_csv;
-pub use manifest::{Manifest, RunStatus, git_revision, now};
+pub use manifest::{Manifest, RunStatus, git_revision, now, process_record};
 pub use output::{OutputSink, SharedSink};
 pub use params::{ParamSyntaxError, ParamValue, parse_params};
-pub use progress::{EncodeProgress, GenerateProgress, TrainingProgress};
+pub use progress::{EncodeProgress, GenerateProgress, SweepProgress, TrainingProgress};
 pub use table_csv::csv_bytes;
 
 use crate::device::ComputeDevice;
@@ -118,6 +118,7 @@ impl RunContext {
             device: settings.device.label(),
             command: settings.command,
             limits: settings.limits,
+            process: process_record(),
             started_at: now(),
             finished_at: None,
             status: RunStatus::Running,
@@ -203,6 +204,11 @@ impl RunContext {
     /// the resolved path.
     pub fn readable(&self, path: &str) -> Result<PathBuf, FileError> {
         self.files.readable(path)
+    }
+
+    /// The folders and files (canonical) the script may read besides the run directory.
+    pub fn read_roots(&self) -> &[PathBuf] {
+        self.files.read_roots()
     }
 
     /// The data catalog.

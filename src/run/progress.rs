@@ -231,3 +231,49 @@ impl crate::generate::SampleObserver for GenerateProgress<'_> {
         Ok(())
     }
 }
+
+/// Observes a sweep run by a script: a progress bar on a terminal (or a text line in a notebook)
+/// of runs ended out of all, with how many are running and how many did not complete.
+pub struct SweepProgress {
+    progress: Progress,
+    running: usize,
+    incomplete: usize,
+}
+
+impl SweepProgress {
+    /// Observe the sweep `name` of `total` runs.
+    pub fn new(run: &RunContext, name: &str, total: usize) -> Self {
+        let mut progress = Progress::new(run, format!("sweep {name}"));
+        progress.start(total, "{prefix} [{bar:30}] {pos}/{len} runs {msg} ({elapsed})");
+        Self {
+            progress,
+            running: 0,
+            incomplete: 0,
+        }
+    }
+
+    /// Take one event of the pool.
+    pub fn on_event(&mut self, event: &crate::sweep::PoolEvent) {
+        use crate::sweep::{PoolEvent, TaskState};
+        match event {
+            PoolEvent::Started { .. } => self.running += 1,
+            PoolEvent::Finished { state, .. } => {
+                self.running = self.running.saturating_sub(1);
+                if *state != TaskState::Completed {
+                    self.incomplete += 1;
+                }
+                let done = self.progress.counts.0 + 1;
+                self.progress.set_done(done);
+            }
+        }
+        let message = format!("· {} running · {} not completed", self.running, self.incomplete);
+        self.progress
+            .report(&format!(" runs {message}"), matches!(event, PoolEvent::Finished { .. }));
+        self.progress.bar.set_message(message);
+    }
+
+    /// The pool has ended.
+    pub fn finish(&mut self) {
+        self.progress.bar.finish_and_clear();
+    }
+}

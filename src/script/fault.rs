@@ -286,3 +286,18 @@ impl From<CheckpointError> for ScriptFault {
         }
     }
 }
+
+impl From<crate::sweep::SweepError> for ScriptFault {
+    fn from(e: crate::sweep::SweepError) -> Self {
+        use crate::sweep::SweepError as S;
+        let kind = match &e {
+            S::Grid { .. } | S::UnusedParameter { .. } | S::UnknownMetric { .. } => ErrorKind::InvalidValue,
+            S::Exists { .. } | S::NotASweep(_) | S::Corrupt { .. } | S::ScriptChanged(_) | S::Io { .. } => {
+                ErrorKind::File
+            }
+            S::StillRunning { .. } | S::Launch { .. } | S::Slurm { .. } => ErrorKind::Runtime,
+            S::Plot(_) => ErrorKind::Data,
+        };
+        ScriptFault::new(kind, e.to_string())
+    }
+}

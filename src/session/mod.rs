@@ -269,6 +269,9 @@ impl Session {
     /// Evaluate code in the session's scope (variables persist between calls, as in a notebook);
     /// returns the value of the last expression.
     pub fn eval(&mut self, code: &str) -> Result<Dynamic, Box<ScriptError>> {
+        // An interrupt stopped the previous cell, not this one. (A script run keeps an interrupt
+        // that arrived while the session was starting.)
+        self.run.reset_cancel();
         self.cells += 1;
         let name = format!("<cell {}>", self.cells);
         self.sources.0.borrow_mut().insert(name.clone(), code.to_string());
@@ -276,7 +279,6 @@ impl Session {
     }
 
     fn evaluate(&mut self, name: &str, code: &str, kind: Code) -> Result<Dynamic, Box<ScriptError>> {
-        self.run.reset_cancel();
         set_memory_budget(self.limits.max_memory);
         let watchdog = Watchdog::start(
             self.limits.timeout,
@@ -349,6 +351,7 @@ impl Session {
     /// ```
     pub fn eval_expression(&mut self, expression: &str) -> Result<Dynamic, Box<ScriptError>> {
         const NAME: &str = "<expression>";
+        self.run.reset_cancel();
         self.sources.0.borrow_mut().insert(NAME.into(), expression.to_string());
         self.evaluate(NAME, expression, Code::Expression)
     }

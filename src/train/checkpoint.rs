@@ -185,6 +185,7 @@ mod tests {
             epochs: 2,
             ..Default::default()
         };
+        let _rng = crate::train::backend_rng_lock();
         (
             train(&god.train, &mapping, &cfg, &Device::flex(), &mut SilentObserver).unwrap(),
             god,

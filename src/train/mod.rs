@@ -17,3 +17,12 @@ pub use error::TrainError;
 pub use history::{EpochRecord, StopReason};
 pub use observer::{SilentObserver, TrainObserver};
 pub use trainer::{TrainedModel, train};
+
+/// `train` seeds the backend's process-wide generator (dropout masks, initialisers) and draws
+/// from it: lib tests that train hold this lock, so that a parallel test cannot reseed or draw in
+/// between and make a determinism check flaky.
+#[cfg(test)]
+pub(crate) fn backend_rng_lock() -> std::sync::MutexGuard<'static, ()> {
+    static BACKEND_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -434,10 +434,6 @@ mod tests {
     use crate::model::Architecture;
     use crate::train::SilentObserver;
 
-    /// Dropout masks come from the backend's process-wide generator, which `train` seeds; tests
-    /// that train with dropout hold this lock so that parallel tests cannot draw in between.
-    static DROPOUT_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
     fn small() -> crate::data::SyntheticGod {
         generate(&SyntheticConfig {
             n_voxels: 120,
@@ -450,7 +446,7 @@ mod tests {
 
     #[test]
     fn training_lowers_the_loss() {
-        let _rng = DROPOUT_RNG.lock().unwrap_or_else(|e| e.into_inner());
+        let _rng = crate::train::backend_rng_lock();
         let god = small();
         let mapping = MappingConfig {
             architecture: Architecture::Residual { width: 64, blocks: 1 },
@@ -479,7 +475,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_history() {
-        let _rng = DROPOUT_RNG.lock().unwrap_or_else(|e| e.into_inner());
+        let _rng = crate::train::backend_rng_lock();
         let god = small();
         let mapping = MappingConfig {
             architecture: Architecture::Mlp { hidden: vec![32] },
@@ -497,8 +493,8 @@ mod tests {
 
     #[test]
     fn bf16_mixed_precision_learns_like_f32() {
+        let _rng = crate::train::backend_rng_lock();
         let god = small();
-        // No dropout, so this test needs no DROPOUT_RNG lock.
         let mapping = MappingConfig {
             architecture: Architecture::Residual { width: 64, blocks: 1 },
             dropout: 0.0,
@@ -539,6 +535,7 @@ mod tests {
 
     #[test]
     fn an_observer_can_interrupt_between_batches() {
+        let _rng = crate::train::backend_rng_lock();
         let god = small();
         let mapping = MappingConfig {
             architecture: Architecture::Linear,
@@ -557,6 +554,7 @@ mod tests {
 
     #[test]
     fn early_stopping_keeps_the_best_epoch() {
+        let _rng = crate::train::backend_rng_lock();
         let god = small();
         let mapping = MappingConfig {
             architecture: Architecture::Linear,
@@ -582,6 +580,7 @@ mod tests {
 
     #[test]
     fn mismatched_dimensions_are_errors() {
+        let _rng = crate::train::backend_rng_lock();
         let god = small();
         let err = train(
             &god.train,

@@ -7,6 +7,8 @@ mod save_csv;
 mod save_json;
 mod save_metrics;
 mod save_npy;
+mod save_text;
+mod sweep;
 mod table;
 
 use super::registry::Registry;
@@ -20,5 +22,7 @@ pub fn register(reg: &mut Registry) {
     save_csv::register(reg);
     save_json::register(reg);
     save_npy::register(reg);
+    save_text::register(reg);
     run_dir::register(reg);
+    sweep::register(reg);
 }

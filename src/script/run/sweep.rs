@@ -1,0 +1,143 @@
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, ImmutableString, Map};
+
+use crate::ErrorKind;
+use crate::run::SweepProgress;
+use crate::script::fault::ScriptFault;
+use crate::script::opts::Opts;
+use crate::script::registry::Registry;
+use crate::script::spec::{Area, FnSpec, Opt, param};
+use crate::script::values::{FigureValue, to_dynamic};
+use crate::sweep::{self, Axis, Sweep, SweepRequest};
+
+pub static SPEC: FnSpec = FnSpec::new("sweep", Area::Run)
+    .params(&[param("script", "string")])
+    .returns("map")
+    .summary("Run a script over a grid of parameters here, K runs at a time, and collect the results.")
+    .details(
+        "Each combination of the grid's values is an ordinary `brainclip script` run with its own run
+directory, under sweeps/NAME in this run's directory (sweep.json, tasks.tsv, runs/, logs/,
+results.csv, results.png). `seed` in the grid is each run's session seed. Completed runs of the
+same sweep are not redone. Returns #{ dir, runs, completed, not_completed: [names], metric,
+conditions: [#{ condition, mean, ci95, n, missing }], figure, summary } with the metric's mean and
+Student-t 95 % interval over seeds per condition. For a cluster, `brainclip sweep --slurm` submits
+the same grid as a SLURM job array.",
+    )
+    .options(&[
+        Opt::value(
+            "grid",
+            "map of arrays",
+            "the swept parameters: #{ lr: [1e-3, 1e-2], seed: [0, 1, 2] }",
+        ),
+        Opt::value("set", "map", "parameters every run gets: #{ epochs: 5 }"),
+        Opt::int("jobs", 1, "runs at a time").range(1.0, 256.0),
+        Opt::string("name", "", "the sweep's folder under sweeps/").computed("the script's name"),
+        Opt::string(
+            "metric",
+            "",
+            "the metric summarised (a flattened name such as brainclip.top1)",
+        )
+        .computed("the first ending in top1"),
+    ])
+    .example(
+        r#"let script = save_text("save_metrics(#{ top1: param(\"lr\", 0.0) * 2.0 });", "exp.rhai");
+let r = sweep(script, #{ grid: #{ lr: [0.1, 0.2], seed: [0, 1] }, jobs: 2 });
+r.runs == 4 && r.completed == 4 && r.not_completed == [] && r.metric == "top1"
+    && r.conditions.len() == 2 && r.conditions[1].condition.lr == 0.2 && r.conditions[1].mean == 0.4
+    && r.conditions[1].n == 2 && r.conditions[1].ci95 == 0.0 && r.figure.width == 960
+    && r.summary.contains("4 completed")"#,
+    );
+
+fn text(value: &Dynamic, key: &str) -> Result<String, ScriptFault> {
+    if value.is_string() || value.is_int() || value.is_float() || value.is_bool() {
+        Ok(value.to_string())
+    } else {
+        Err(ScriptFault::new(
+            ErrorKind::WrongType,
+            format!(
+                "`{key}` has a {} value; give numbers, strings or bools",
+                value.type_name()
+            ),
+        ))
+    }
+}
+
+fn map_option(options: &Opts, key: &str) -> Result<Map, ScriptFault> {
+    match options.raw(key) {
+        None => Ok(Map::new()),
+        Some(v) if v.is_unit() => Ok(Map::new()),
+        Some(v) => v.try_cast::<Map>().ok_or_else(|| {
+            ScriptFault::new(ErrorKind::WrongType, format!("`{key}` must be a map"))
+                .with_hint("e.g. #{ grid: #{ lr: [0.001, 0.01], seed: [0, 1, 2] } }")
+        }),
+    }
+}
+
+pub fn register(reg: &mut Registry) {
+    let run = reg.run();
+    reg.function(&SPEC, move |script: ImmutableString, options: Opts| {
+        let script = run.readable(&script)?;
+        let mut grid = Vec::new();
+        for (key, values) in map_option(&options, "grid")? {
+            let values: Array = values.try_cast::<Array>().ok_or_else(|| {
+                ScriptFault::new(ErrorKind::WrongType, format!("grid `{key}` must be an array of values"))
+                    .with_hint("e.g. grid: #{ seed: [0, 1, 2] } or grid: #{ seed: range(0, 5).collect() }")
+            })?;
+            let values = values.iter().map(|v| text(v, &key)).collect::<Result<Vec<_>, _>>()?;
+            grid.push(Axis::parse(&format!("{key}={}", values.join(",")))?);
+        }
+        let fixed = map_option(&options, "set")?
+            .iter()
+            .map(|(k, v)| Ok(format!("{k}={}", text(v, k)?)))
+            .collect::<Result<Vec<_>, ScriptFault>>()?;
+        let stem = script
+            .file_stem()
+            .map_or_else(|| "sweep".into(), |s| s.to_string_lossy().into_owned());
+        let name = options
+            .given::<String>("name")?
+            .filter(|n| !n.is_empty())
+            .unwrap_or(stem);
+        let dir = run.output_path(&format!("sweeps/{name}"))?;
+        let mut script_args = Vec::new();
+        for root in run.read_roots() {
+            script_args.extend(["--allow-read".to_string(), root.display().to_string()]);
+        }
+        if let Some(catalog) = &run.catalog().source {
+            script_args.extend(["--catalog".to_string(), catalog.display().to_string()]);
+        }
+        let request = SweepRequest {
+            script,
+            grid,
+            fixed,
+            seed: run.seed(),
+            device: run.device().label(),
+            script_args,
+            brainclip: sweep::brainclip_executable(),
+        };
+        let plan = Sweep::create(&request, &dir)?;
+        let all: Vec<usize> = (0..plan.tasks.len()).collect();
+        let jobs: i64 = options.get("jobs")?;
+        let mut progress = SweepProgress::new(&run, &plan.name, all.len());
+        let stop = run.cancel_flag();
+        sweep::run_local(&plan, &dir, &all, jobs as usize, &stop, &mut |e| progress.on_event(e))?;
+        progress.finish();
+        if run.is_cancelled() {
+            return Err(
+                ScriptFault::new(ErrorKind::Interrupted, format!("sweep {name} interrupted"))
+                    .with_hint("completed runs are kept; the same call continues the sweep"),
+            );
+        }
+        let metric = options.given::<String>("metric")?;
+        let collection = sweep::collect(&dir, metric.as_deref().filter(|m| !m.is_empty()))?;
+        let mut out: Map = to_dynamic(&collection.record()).try_cast().unwrap_or_default();
+        out.insert("dir".into(), dir.display().to_string().into());
+        out.insert(
+            "figure".into(),
+            collection
+                .figure
+                .map_or(Dynamic::UNIT, |f| Dynamic::from(FigureValue(Arc::new(f)))),
+        );
+        Ok(Dynamic::from(out))
+    });
+}
