@@ -237,9 +237,10 @@ fn doc_prints_the_reference() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "train(net: MappingNet, data: Dataset, options: map) -> Model",
+            "train(net: MappingNet | SharedNet, data: Dataset | array, options: map) -> Model | SharedModel",
         ))
-        .stdout(predicate::str::contains("Example:"))
+        .stdout(predicate::str::contains("Example 1:"))
+        .stdout(predicate::str::contains("Example 2:"))
         .stdout(predicate::str::contains("batch_size"));
     brainclip()
         .args(["doc", "Dataset"])

@@ -89,6 +89,7 @@ pub struct Dataset {
     class_embeddings: Option<Array2<f32>>,
     captions: Vec<String>,
     voxel_rois: Vec<String>,
+    subjects: Vec<String>,
 }
 
 impl Dataset {
@@ -124,6 +125,7 @@ impl Dataset {
             class_embeddings: None,
             captions: Vec::new(),
             voxel_rois: Vec::new(),
+            subjects: Vec::new(),
         })
     }
 
@@ -153,6 +155,33 @@ impl Dataset {
         check_len(&self.name, "captions", self.n_samples(), captions.len())?;
         self.captions = captions;
         Ok(self)
+    }
+
+    /// Attach the subject of each sample (e.g. `subj01`), for data of several subjects.
+    pub fn with_subjects(mut self, subjects: Vec<String>) -> Result<Self, DataError> {
+        check_len(&self.name, "subject labels", self.n_samples(), subjects.len())?;
+        self.subjects = subjects;
+        Ok(self)
+    }
+
+    /// The same samples with other fMRI values (one row per sample); a different voxel count
+    /// drops the voxels' ROI labels unless `rois` gives the new ones.
+    pub fn with_fmri(mut self, fmri: Array2<f32>, rois: Option<Vec<String>>) -> Result<Self, DataError> {
+        check_len(&self.name, "fMRI rows", self.n_samples(), fmri.nrows())?;
+        let same_voxels = fmri.ncols() == self.n_voxels();
+        self.fmri = fmri;
+        match rois {
+            Some(rois) => return self.with_voxel_rois(rois),
+            None if !same_voxels => self.voxel_rois.clear(),
+            None => {}
+        }
+        Ok(self)
+    }
+
+    /// Rename the dataset.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
     }
 
     /// Attach the ROI name of each voxel.
@@ -241,6 +270,10 @@ impl Dataset {
     pub fn captions(&self) -> &[String] {
         &self.captions
     }
+    /// The subject of each sample (empty for a single-subject dataset).
+    pub fn subjects(&self) -> &[String] {
+        &self.subjects
+    }
     /// ROI name per voxel (empty when unknown).
     pub fn voxel_rois(&self) -> &[String] {
         &self.voxel_rois
@@ -327,6 +360,11 @@ impl Dataset {
                 indices.iter().map(|&i| self.captions[i].clone()).collect()
             },
             voxel_rois: self.voxel_rois.clone(),
+            subjects: if self.subjects.is_empty() {
+                Vec::new()
+            } else {
+                indices.iter().map(|&i| self.subjects[i].clone()).collect()
+            },
         })
     }
 

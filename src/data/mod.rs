@@ -1,5 +1,5 @@
-//! Data: the in-memory dataset type, the embedded GOD catalog and the built-in synthetic GOD-like
-//! dataset. Nothing here knows about scripts; `crate::script::data` exposes it to Rhai.
+//! Data: the in-memory dataset type, the embedded GOD catalog, the readers of NSD's files and the
+//! built-in synthetic GOD-like dataset. Nothing here knows about scripts; `crate::script::data` exposes it to Rhai.
 
 pub mod bdata;
 mod dataset;
@@ -9,6 +9,8 @@ pub mod factorize;
 pub mod formats;
 pub mod god_catalog;
 pub mod nifti;
+pub mod nsd;
+pub mod ops;
 pub mod synthetic;
 pub mod world;
 

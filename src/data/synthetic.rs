@@ -68,6 +68,9 @@ pub struct SyntheticConfig {
     pub snr: f64,
     /// Repeats of each test image that are averaged (GOD: 35).
     pub test_repeats: usize,
+    /// The subject: another subject sees the same stimuli (categories, images, embeddings from
+    /// `seed`) with its own voxel tuning and noise. Subject 0 is the single-subject data.
+    pub subject: u64,
     /// Real class-prompt embeddings, one row per category (the 150 training then the 50 test
     /// categories, in catalog order; D columns), e.g. CLIP text embeddings of
     /// "an image of {name}.": they replace the random category centres and prompts, so the
@@ -84,6 +87,7 @@ impl Default for SyntheticConfig {
             embedding_dim: 512,
             snr: 0.1,
             test_repeats: 35,
+            subject: 0,
             prompts: None,
         }
     }
@@ -322,7 +326,12 @@ pub fn generate(config: &SyntheticConfig) -> Result<SyntheticGod, DataError> {
         .iter()
         .map(|roi| ROIS.iter().find(|(name, _, _)| name == roi).map_or(0.5, |r| r.2))
         .collect();
-    let mut r = rng(seed, Stream::Encoding);
+    // A subject's brain: its own tuning and noise, the same stimuli.
+    let brain = match config.subject {
+        0 => seed,
+        s => seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(s),
+    };
+    let mut r = rng(brain, Stream::Encoding);
     let encoding = Array2::from_shape_fn((n_vox, d), |_| StandardNormal.sample(&mut r)) / (d as f32).sqrt();
     let low_weights = Array2::from_shape_fn((n_vox, LOW_LEVEL_DIM), |_| StandardNormal.sample(&mut r))
         / (LOW_LEVEL_DIM as f32).sqrt();
@@ -330,7 +339,7 @@ pub fn generate(config: &SyntheticConfig) -> Result<SyntheticGod, DataError> {
     let low_drive = zscore_by_first_rows(low_level.dot(&low_weights.t()), n_train);
     let signal = voxel_signal(&high_drive, &low_drive, &high_level_weight);
 
-    let (train_fmri, test_fmri, noise_sd) = measure(&signal, n_train, seed, config.snr, config.test_repeats);
+    let (train_fmri, test_fmri, noise_sd) = measure(&signal, n_train, brain, config.snr, config.test_repeats);
 
     let to_matrix = |rows: &[Array1<f32>]| {
         let mut m = Array2::zeros((rows.len(), d));

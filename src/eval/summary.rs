@@ -198,44 +198,57 @@ pub struct RetrievalSummary {
     pub similarity: Similarity,
     /// Candidates per query.
     pub n_candidates: usize,
-    /// fMRI → image.
-    pub image: DirectionSummary,
+    /// fMRI → image (`None` without image embeddings).
+    pub image: Option<DirectionSummary>,
     /// image → fMRI.
-    pub image_to_fmri: DirectionSummary,
-    /// fMRI → caption.
-    pub text: DirectionSummary,
+    pub image_to_fmri: Option<DirectionSummary>,
+    /// fMRI → caption (`None` without caption embeddings).
+    pub text: Option<DirectionSummary>,
     /// caption → fMRI.
-    pub text_to_fmri: DirectionSummary,
+    pub text_to_fmri: Option<DirectionSummary>,
     /// The settings.
     pub settings: EvalConfig,
 }
 
 impl RetrievalSummary {
     /// Retrieval of the image head's predictions among `images` and the text head's among
-    /// `texts`, both ways. Retrieval has no labels to permute, so no permutation null is drawn.
+    /// `texts` (each a `(predicted, true)` pair, either may be missing), both ways. Retrieval has
+    /// no labels to permute, so no permutation null is drawn.
     pub fn new(
         model: &str,
-        predicted_image: ArrayView2<f32>,
-        images: ArrayView2<f32>,
-        predicted_text: ArrayView2<f32>,
-        texts: ArrayView2<f32>,
+        images: Option<(ArrayView2<f32>, ArrayView2<f32>)>,
+        texts: Option<(ArrayView2<f32>, ArrayView2<f32>)>,
         config: &EvalConfig,
     ) -> Result<Self, EvalError> {
         let config = EvalConfig {
             permutations: 0,
             ..config.clone()
         };
-        let (to_image, from_image) = both_ways(predicted_image, images, &config)?;
-        let (to_text, from_text) = both_ways(predicted_text, texts, &config)?;
+        let directions = |pair: Option<(ArrayView2<f32>, ArrayView2<f32>)>| -> Result<_, EvalError> {
+            let Some((predicted, truth)) = pair else {
+                return Ok((None, None, None));
+            };
+            let (to, from) = both_ways(predicted, truth, &config)?;
+            Ok((
+                Some(to.n_candidates),
+                Some(DirectionSummary::new(&to)?),
+                Some(DirectionSummary::new(&from)?),
+            ))
+        };
+        let (n_images, image, image_to_fmri) = directions(images)?;
+        let (n_texts, text, text_to_fmri) = directions(texts)?;
+        let n_candidates = n_images
+            .or(n_texts)
+            .ok_or(EvalError::Empty("retrieval needs image or caption embeddings"))?;
         Ok(Self {
             task: "retrieval",
             model: model.to_string(),
             similarity: config.similarity,
-            n_candidates: to_image.n_candidates,
-            image: DirectionSummary::new(&to_image)?,
-            image_to_fmri: DirectionSummary::new(&from_image)?,
-            text: DirectionSummary::new(&to_text)?,
-            text_to_fmri: DirectionSummary::new(&from_text)?,
+            n_candidates,
+            image,
+            image_to_fmri,
+            text,
+            text_to_fmri,
             settings: config,
         })
     }

@@ -88,6 +88,35 @@ impl MappingNet {
         })
     }
 
+    /// This network behind a linear `input` layer (voxels × this network's input), folded into
+    /// its first linear map: the same function of the input layer's voxels, as one ordinary
+    /// network (a shared-subject model seen by one subject).
+    pub(crate) fn behind(&self, input: &Linear) -> MappingNet {
+        let device = self.image_head.weight.device();
+        let (w_in, b_in) = host(input);
+        let fold = |layer: &Linear| -> Linear {
+            let (w, b) = host(layer);
+            let weight = w_in.dot(&w);
+            let bias = b_in.dot(&w) + &b;
+            Linear {
+                weight: burn::module::Param::from_tensor(to_tensor(weight.view(), &device)),
+                bias: Some(burn::module::Param::from_tensor(Tensor::from_data(
+                    burn::tensor::TensorData::new(bias.to_vec(), [bias.len()]),
+                    &device,
+                ))),
+            }
+        };
+        let mut net = self.clone();
+        if let Some(first) = net.layers.first_mut() {
+            *first = fold(first);
+        } else {
+            net.image_head = fold(&self.image_head);
+            net.text_head = self.text_head.as_ref().map(fold);
+        }
+        net.input_dim = w_in.nrows();
+        net
+    }
+
     /// Number of voxels the network expects.
     pub fn input_dim(&self) -> usize {
         self.input_dim
@@ -180,6 +209,16 @@ impl MappingNet {
         };
         Ok((stack(images)?, stack(texts)?))
     }
+}
+
+/// A linear layer's weight (in × out) and bias on the host.
+fn host(layer: &Linear) -> (Array2<f32>, ndarray::Array1<f32>) {
+    let w = from_tensor(layer.weight.val());
+    let b = match &layer.bias {
+        Some(b) => ndarray::Array1::from(b.val().into_data().try_into_vec_as::<f32>().unwrap_or_default()),
+        None => ndarray::Array1::zeros(w.ncols()),
+    };
+    (w, b)
 }
 
 #[cfg(test)]

@@ -9,9 +9,11 @@ mod error;
 mod init;
 mod mapping;
 pub mod ridge;
+mod shared;
 
 pub use config::{Architecture, ArchitectureKind, HeadMode, MappingConfig, MappingSettings};
 pub use decoder::{Decoded, Decoder};
 pub use error::ModelError;
 pub use mapping::{MappingNet, Prediction};
 pub use ridge::{RidgeConfig, RidgeModel};
+pub use shared::{SharedConfig, SharedNet, SubjectInput, SubjectLayers};

@@ -11,6 +11,7 @@ use crate::data::DataError;
 use crate::data::bdata::BDataError;
 use crate::data::formats::FormatError;
 use crate::data::nifti::NiftiError;
+use crate::data::nsd::NsdError;
 use crate::device::DeviceError;
 use crate::eval::EvalError;
 use crate::generate::GenerateError;
@@ -297,6 +298,28 @@ impl From<crate::sweep::SweepError> for ScriptFault {
             }
             S::StillRunning { .. } | S::Launch { .. } | S::Slurm { .. } => ErrorKind::Runtime,
             S::Plot(_) => ErrorKind::Data,
+        };
+        ScriptFault::new(kind, e.to_string())
+    }
+}
+
+impl From<NsdError> for ScriptFault {
+    fn from(e: NsdError) -> Self {
+        let e = match e {
+            NsdError::Nifti(n) => return n.into(),
+            NsdError::Data(d) => return d.into(),
+            other => other,
+        };
+        let kind = match &e {
+            NsdError::Io { .. } | NsdError::Format { .. } | NsdError::OverBudget { .. } => ErrorKind::File,
+            NsdError::SubjectNotInDesign { .. }
+            | NsdError::SessionMismatch { .. }
+            | NsdError::UnknownCaptionImage { .. }
+            | NsdError::MissingCaption { .. } => ErrorKind::Data,
+            NsdError::GridMismatch { .. } => ErrorKind::DimensionMismatch,
+            NsdError::InvalidOption { .. } => ErrorKind::InvalidValue,
+            NsdError::Interrupted { .. } => ErrorKind::Interrupted,
+            NsdError::Nifti(_) | NsdError::Data(_) => ErrorKind::Internal,
         };
         ScriptFault::new(kind, e.to_string())
     }

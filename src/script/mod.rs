@@ -11,6 +11,7 @@ mod generate;
 mod model;
 pub mod opts;
 mod plot;
+pub(crate) mod prelude;
 pub mod registry;
 mod run;
 pub mod spec;

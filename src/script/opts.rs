@@ -3,12 +3,13 @@
 //! errors naming the function, the key and what is valid. What passes is read as typed values, or
 //! deserialised straight into the domain's settings struct.
 
-use rhai::{Dynamic, Map};
+use rhai::{Array, Dynamic, Map};
 use serde::de::DeserializeOwned;
 
 use super::fault::ScriptFault;
 use super::spec::{Declared, FnSpec, Opt, Ty};
 use crate::ErrorKind;
+use crate::run::RunContext;
 use crate::suggest::did_you_mean;
 
 /// The checked options of one call.
@@ -144,6 +145,51 @@ impl Opts {
     pub fn given<T: DeserializeOwned>(&self, key: &str) -> Checked<Option<T>> {
         self.declared(key)?;
         self.map.get(key).map(|v| self.convert(key, v)).transpose()
+    }
+
+    /// The script value given for `key` as a `T` (a Clip, a Map, an Array of values...), when
+    /// given and not `()`; a value of another type is an error saying it must be `what`.
+    pub fn value_of<T: Clone + 'static>(&self, key: &str, what: &str) -> Checked<Option<T>> {
+        self.declared(key)?;
+        let Some(value) = self.map.get(key).filter(|v| !v.is_unit()) else {
+            return Ok(None);
+        };
+        value.clone().try_cast::<T>().map(Some).ok_or_else(|| {
+            ScriptFault::new(
+                ErrorKind::WrongType,
+                format!(
+                    "option `{}{key}` of {}() must be {what}, got {} `{value}`",
+                    self.prefix,
+                    self.function,
+                    value.type_name()
+                ),
+            )
+        })
+    }
+
+    /// The array given for `key` as `T` values, when given; `what` names them in errors.
+    pub fn array_of<T: Clone + 'static>(&self, key: &str, what: &str) -> Checked<Option<Vec<T>>> {
+        let Some(items) = self.value_of::<Array>(key, &format!("an array of {what}"))? else {
+            return Ok(None);
+        };
+        let cast = |item: Dynamic| {
+            let found = item.type_name().to_string();
+            item.try_cast::<T>().ok_or_else(|| {
+                ScriptFault::new(
+                    ErrorKind::WrongType,
+                    format!(
+                        "option `{}{key}` of {}() must be an array of {what}, found a {found} in it",
+                        self.prefix, self.function
+                    ),
+                )
+            })
+        };
+        items.into_iter().map(cast).collect::<Checked<Vec<T>>>().map(Some)
+    }
+
+    /// These options with the session seed as the default `seed`.
+    pub fn seeded(self, run: &RunContext) -> Self {
+        self.with_default("seed", run.seed() as i64)
     }
 
     /// The checked nested options map under `key` (empty when not given).

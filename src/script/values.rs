@@ -55,6 +55,21 @@ pub struct ModelValue {
     pub trained_on: String,
 }
 
+/// An untrained shared-subject network: its resolved configuration.
+#[derive(Clone)]
+pub struct SharedNetValue(pub crate::model::SharedConfig);
+
+/// A trained shared-subject network and its label.
+#[derive(Clone)]
+pub struct SharedModelValue {
+    /// The trained model.
+    pub model: Arc<crate::train::SharedModel>,
+    /// Its name in tables and `history.csv`.
+    pub label: String,
+    /// The device it was trained on.
+    pub trained_on: String,
+}
+
 /// A fitted ridge baseline, with the target it was fitted to.
 #[derive(Clone)]
 pub struct RidgeValue {
@@ -190,16 +205,78 @@ pub fn cast_array<T: Clone + 'static>(items: Array, expected: &str) -> Result<Ve
         .collect()
 }
 
+/// A Rust value as a script value: integers as `int`, floats as `float`, matrices as `Matrix`,
+/// vectors as arrays and `None` as `()`.
+///
+/// ```ignore
+/// assert_eq!(Some(3usize).into_script().as_int(), Ok(3));
+/// ```
+pub trait IntoScript {
+    /// The script value.
+    fn into_script(self) -> Dynamic;
+}
+
+impl IntoScript for Dynamic {
+    fn into_script(self) -> Dynamic {
+        self
+    }
+}
+
+macro_rules! into_script_as {
+    ($via:ty: $($t:ty),*) => {$(
+        impl IntoScript for $t {
+            fn into_script(self) -> Dynamic {
+                Dynamic::from(self as $via)
+            }
+        }
+    )*};
+}
+into_script_as!(i64: usize, u32, u64, i64);
+into_script_as!(f64: f32, f64);
+
+macro_rules! into_script_from {
+    ($($t:ty),*) => {$(
+        impl IntoScript for $t {
+            fn into_script(self) -> Dynamic {
+                Dynamic::from(self)
+            }
+        }
+    )*};
+}
+into_script_from!(bool, String, &'static str, Map, MatrixValue);
+
+impl<T: IntoScript> IntoScript for Vec<T> {
+    fn into_script(self) -> Dynamic {
+        Dynamic::from(self.into_iter().map(IntoScript::into_script).collect::<Array>())
+    }
+}
+
+impl<T: IntoScript> IntoScript for Option<T> {
+    fn into_script(self) -> Dynamic {
+        self.map_or(Dynamic::UNIT, IntoScript::into_script)
+    }
+}
+
+impl IntoScript for &Array2<f32> {
+    fn into_script(self) -> Dynamic {
+        Dynamic::from(MatrixValue(Arc::new(self.clone())))
+    }
+}
+
 /// One readable property of a value type.
 struct Property<T> {
     name: &'static str,
     doc: &'static str,
-    get: fn(&T) -> Dynamic,
+    get: Box<dyn Fn(&T) -> Dynamic>,
 }
 
 /// A property: its name, what it means, and how to read it.
-fn prop<T>(name: &'static str, doc: &'static str, get: fn(&T) -> Dynamic) -> Property<T> {
-    Property { name, doc, get }
+fn prop<T: 'static, R: IntoScript + 'static>(name: &'static str, doc: &'static str, get: fn(&T) -> R) -> Property<T> {
+    Property {
+        name,
+        doc,
+        get: Box::new(move |v| get(v).into_script()),
+    }
 }
 
 fn register_value_type<T: Clone + 'static>(
@@ -225,16 +302,8 @@ fn register_value_type<T: Clone + 'static>(
     });
 }
 
-fn int(n: usize) -> Dynamic {
-    Dynamic::from(n as i64)
-}
-
-fn matrix(m: &Array2<f32>) -> Dynamic {
-    Dynamic::from(MatrixValue(Arc::new(m.clone())))
-}
-
-fn strings(items: impl IntoIterator<Item = String>) -> Dynamic {
-    Dynamic::from(items.into_iter().map(Dynamic::from).collect::<Array>())
+fn matrix(m: &Array2<f32>) -> MatrixValue {
+    MatrixValue(Arc::new(m.clone()))
 }
 
 /// Register every value type with its properties.
@@ -245,35 +314,29 @@ pub fn register(reg: &mut Registry) {
         "A CLIP model (image and text towers, tokenizer) loaded from a checkpoint folder.",
         vec![
             prop("name", "the checkpoint's name (recorded in embedding caches)", |c| {
-                Dynamic::from(c.0.name.clone())
+                c.0.name.clone()
             }),
             prop("dim", "width of the joint embedding space", |c| {
-                int(c.0.config.projection_dim)
+                c.0.config.projection_dim
             }),
-            prop("image_size", "input side in pixels", |c| {
-                int(c.0.config.vision.image_size)
-            }),
+            prop("image_size", "input side in pixels", |c| c.0.config.vision.image_size),
             prop(
                 "patch_size",
                 "ViT patch side in pixels (0 for a ResNet image tower)",
-                |c| int(c.0.config.vision.patch_size().unwrap_or(0)),
+                |c| c.0.config.vision.patch_size().unwrap_or(0),
             ),
             prop(
                 "image_tower",
                 "\"vit\" or \"resnet\" (OpenAI's modified ResNet, as RN50/RN101)",
-                |c| {
-                    Dynamic::from(match c.0.config.vision.kind {
-                        VisionKind::Vit(_) => "vit",
-                        VisionKind::ResNet(_) => "resnet",
-                    })
+                |c| match c.0.config.vision.kind {
+                    VisionKind::Vit(_) => "vit",
+                    VisionKind::ResNet(_) => "resnet",
                 },
             ),
             prop("vocab_size", "tokenizer vocabulary size", |c| {
-                int(c.0.config.text.vocab_size)
+                c.0.config.text.vocab_size
             }),
-            prop("path", "the checkpoint folder", |c| {
-                Dynamic::from(c.0.folder.display().to_string())
-            }),
+            prop("path", "the checkpoint folder", |c| c.0.folder.display().to_string()),
         ],
         |c| {
             format!(
@@ -291,12 +354,12 @@ pub fn register(reg: &mut Registry) {
         "Reconstruction",
         "Reconstruction metrics (PixCorr, SSIM, feature identification) with their settings; prints as a table.",
         vec![
-            prop("pairs", "number of real/generated pairs", |r| int(r.0.pairs)),
+            prop("pairs", "number of real/generated pairs", |r| r.0.pairs),
             prop("pixcorr", "mean PixCorr (() without images)", |r| {
-                r.0.pixcorr.as_ref().map_or(Dynamic::UNIT, |p| Dynamic::from(p.mean))
+                r.0.pixcorr.as_ref().map(|p| p.mean)
             }),
             prop("ssim", "mean SSIM (() without images)", |r| {
-                r.0.ssim.as_ref().map_or(Dynamic::UNIT, |s| Dynamic::from(s.mean))
+                r.0.ssim.as_ref().map(|s| s.mean)
             }),
             prop(
                 "metrics",
@@ -311,28 +374,26 @@ pub fn register(reg: &mut Registry) {
         "Diffusion",
         "A pixel-space diffusion UNet (diffusers UNet2DModel layout) loaded with diffusion_load.",
         vec![
-            prop("name", "the model folder's name", |d| Dynamic::from(d.0.name.clone())),
+            prop("name", "the model folder's name", |d| d.0.name.clone()),
             prop(
                 "sample_size",
                 "the image side it was trained at (the default image_size of generate)",
-                |d| int(d.0.config.sample_size),
+                |d| d.0.config.sample_size,
             ),
             prop(
                 "learns_sigma",
                 "whether it predicts its variance (6 output channels; sampler variance \"learned_range\")",
-                |d| Dynamic::from(d.0.config.learns_sigma()),
+                |d| d.0.config.learns_sigma(),
             ),
             prop(
                 "levels",
                 "resolution levels (image sides must be multiples of 2^(levels − 1))",
-                |d| int(d.0.config.block_out_channels.len()),
+                |d| d.0.config.block_out_channels.len(),
             ),
             prop("channels", "channels per level", |d| {
-                Dynamic::from(d.0.config.block_out_channels.iter().map(|&c| int(c)).collect::<Array>())
+                d.0.config.block_out_channels.clone()
             }),
-            prop("path", "the model folder", |d| {
-                Dynamic::from(d.0.folder.display().to_string())
-            }),
+            prop("path", "the model folder", |d| d.0.folder.display().to_string()),
         ],
         |d| {
             let c = &d.0.config;
@@ -347,52 +408,50 @@ pub fn register(reg: &mut Registry) {
         "Dataset",
         "fMRI samples (samples × voxels) with their stimuli's ids, categories and CLIP embeddings.",
         vec![
-            prop("name", "name used in messages", |d| {
-                Dynamic::from(d.0.name().to_string())
-            }),
-            prop("split", "\"train\" or \"test\"", |d| {
-                Dynamic::from(d.0.split().to_string())
-            }),
-            prop("n_samples", "number of samples", |d| int(d.0.n_samples())),
-            prop("n_voxels", "number of voxels", |d| int(d.0.n_voxels())),
+            prop("name", "name used in messages", |d| d.0.name().to_string()),
+            prop("split", "\"train\" or \"test\"", |d| d.0.split().to_string()),
+            prop("n_samples", "number of samples", |d| d.0.n_samples()),
+            prop("n_voxels", "number of voxels", |d| d.0.n_voxels()),
             prop("dim", "embedding width D (0 without embeddings)", |d| {
-                int(d.0.embedding_dim().unwrap_or(0))
+                d.0.embedding_dim().unwrap_or(0)
             }),
-            prop("n_categories", "number of categories", |d| int(d.0.categories().len())),
+            prop("n_categories", "number of categories", |d| d.0.categories().len()),
             prop("categories", "category short names, e.g. \"goldfish\"", |d| {
-                strings(d.0.categories().iter().map(|c| c.short_name().to_string()))
+                d.0.categories()
+                    .iter()
+                    .map(|c| c.short_name().to_string())
+                    .collect::<Vec<_>>()
             }),
-            prop("ids", "sample (image) ids", |d| {
-                strings(d.0.sample_ids().iter().cloned())
-            }),
+            prop("ids", "sample (image) ids", |d| d.0.sample_ids().to_vec()),
             prop("captions", "one caption per sample (may be empty)", |d| {
-                strings(d.0.captions().iter().cloned())
+                d.0.captions().to_vec()
             }),
             prop("fmri", "the fMRI matrix (samples × voxels)", |d| matrix(d.0.fmri())),
             prop("image_embeddings", "image embeddings (samples × D), or ()", |d| {
-                d.0.image_embeddings().map_or(Dynamic::UNIT, matrix)
+                d.0.image_embeddings().map(matrix)
             }),
             prop("text_embeddings", "caption embeddings (samples × D), or ()", |d| {
-                d.0.text_embeddings().map_or(Dynamic::UNIT, matrix)
+                d.0.text_embeddings().map(matrix)
             }),
             prop(
                 "class_embeddings",
                 "category prompt embeddings (categories × D), or ()",
-                |d| d.0.class_embeddings().map_or(Dynamic::UNIT, matrix),
+                |d| d.0.class_embeddings().map(matrix),
             ),
             prop("category_ids", "category ids, e.g. \"n01443537\"", |d| {
-                strings(d.0.categories().iter().map(|c| c.id.clone()))
+                d.0.categories().iter().map(|c| c.id.clone()).collect::<Vec<_>>()
             }),
             prop("labels", "each sample's category index (into categories)", |d| {
-                Dynamic::from(d.0.labels().iter().map(|&l| int(l)).collect::<Array>())
+                d.0.labels().to_vec()
+            }),
+            prop("subjects", "each sample's subject (empty for one subject)", |d| {
+                d.0.subjects().to_vec()
             }),
             prop("rois", "map of ROI name → number of voxels", |d| {
-                Dynamic::from(
-                    d.0.roi_sizes()
-                        .into_iter()
-                        .map(|(k, n)| (k.into(), int(n)))
-                        .collect::<Map>(),
-                )
+                d.0.roi_sizes()
+                    .into_iter()
+                    .map(|(k, n)| (k.into(), n.into_script()))
+                    .collect::<Map>()
             }),
         ],
         |d| d.0.to_string(),
@@ -403,8 +462,8 @@ pub fn register(reg: &mut Registry) {
         "An untrained mapping network (its configuration); train(net, data, #{...}) fits it.",
         vec![
             prop("config", "the resolved configuration as a map", |n| to_dynamic(&n.0)),
-            prop("input_dim", "number of voxels", |n| int(n.0.input_dim)),
-            prop("output_dim", "embedding width D", |n| int(n.0.output_dim)),
+            prop("input_dim", "number of voxels", |n| n.0.input_dim),
+            prop("output_dim", "embedding width D", |n| n.0.output_dim),
         ],
         |n| describe_net(&n.0),
     );
@@ -413,37 +472,33 @@ pub fn register(reg: &mut Registry) {
         "Model",
         "A trained mapping network with its training history.",
         vec![
-            prop("label", "name in tables, plots and history.csv", |m| {
-                Dynamic::from(m.label.clone())
-            }),
+            prop("label", "name in tables, plots and history.csv", |m| m.label.clone()),
             prop(
                 "history",
                 "array of per-epoch maps: epoch, lr, train_loss, val_loss, temperature, loss terms",
                 |m| to_dynamic(&m.model.history),
             ),
-            prop("temperature", "final contrastive temperature", |m| {
-                Dynamic::from(m.model.temperature)
-            }),
+            prop("temperature", "final contrastive temperature", |m| m.model.temperature),
             prop(
                 "best_epoch",
                 "epoch whose weights were kept (() without validation)",
-                |m| m.model.best_epoch.map_or(Dynamic::UNIT, int),
+                |m| m.model.best_epoch,
             ),
             prop(
                 "stop_reason",
                 "\"completed\", \"early_stopped\" or \"interrupted\"",
                 |m| to_dynamic(&m.model.stop_reason),
             ),
-            prop("epochs_run", "number of epochs run", |m| int(m.model.history.len())),
+            prop("epochs_run", "number of epochs run", |m| m.model.history.len()),
             prop(
                 "n_train",
                 "samples trained on (the rest of the dataset was held out for validation)",
-                |m| int(m.model.n_train),
+                |m| m.model.n_train,
             ),
             prop(
                 "trained_on",
                 "the device it was trained on, e.g. \"cpu:flex\" or \"cuda:0\"",
-                |m| Dynamic::from(m.trained_on.clone()),
+                |m| m.trained_on.clone(),
             ),
             prop("config", "network and training configuration as a map", |m| {
                 model_config(&m.model)
@@ -451,47 +506,102 @@ pub fn register(reg: &mut Registry) {
         ],
         describe_model,
     );
+    register_value_type::<SharedNetValue>(
+        reg,
+        "SharedNet",
+        "An untrained shared-subject network (shared_net): one input layer per subject, one shared trunk.",
+        vec![
+            prop("subjects", "subject names, in input-layer order", |n| {
+                n.0.subjects.iter().map(|s| s.name.clone()).collect::<Vec<_>>()
+            }),
+            prop("voxels", "each subject's voxels", |n| {
+                n.0.subjects.iter().map(|s| s.voxels).collect::<Vec<_>>()
+            }),
+            prop("shared_width", "width of the shared space", |n| n.0.trunk.input_dim),
+            prop("config", "the resolved configuration as a map", |n| to_dynamic(&n.0)),
+        ],
+        |n| {
+            format!(
+                "SharedNet: {} subjects → shared {} → {}",
+                n.0.subjects.len(),
+                n.0.trunk.input_dim,
+                describe_net(&n.0.trunk)
+            )
+        },
+    );
+    register_value_type::<SharedModelValue>(
+        reg,
+        "SharedModel",
+        "A trained shared-subject network; subject_model(model, name) is one subject's Model, fine_tune adds a subject.",
+        vec![
+            prop("label", "name in tables and history.csv", |m| m.label.clone()),
+            prop("subjects", "subject names, in input-layer order", |m| {
+                m.model
+                    .config
+                    .subjects
+                    .iter()
+                    .map(|s| s.name.clone())
+                    .collect::<Vec<_>>()
+            }),
+            prop(
+                "history",
+                "per-epoch maps of the last training (as Model.history)",
+                |m| to_dynamic(&m.model.history),
+            ),
+            prop("epochs_run", "epochs of the last training", |m| m.model.history.len()),
+            prop("n_train", "samples of the last training, over its subjects", |m| {
+                m.model.n_train
+            }),
+            prop("temperature", "final contrastive temperature", |m| m.model.temperature),
+            prop("trained_on", "the device it was trained on", |m| m.trained_on.clone()),
+            prop("config", "subjects, trunk and last training options as a map", |m| {
+                let mut map = Map::new();
+                map.insert("network".into(), to_dynamic(&m.model.config));
+                map.insert("training".into(), to_dynamic(&m.model.training));
+                Dynamic::from(map)
+            }),
+        ],
+        |m| {
+            format!(
+                "SharedModel `{}`: subjects {}; {} epochs",
+                m.label,
+                m.model
+                    .config
+                    .subjects
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                m.model.history.len()
+            )
+        },
+    );
     register_value_type::<RidgeValue>(
         reg,
         "RidgeModel",
         "A ridge regression baseline fMRI → embedding, penalty chosen by cross-validation.",
         vec![
-            prop("label", "name in tables", |r| Dynamic::from(r.label.clone())),
+            prop("label", "name in tables", |r| r.label.clone()),
             prop(
                 "alpha",
                 "chosen penalty relative to the mean eigenvalue of X Xᵀ (with per_target, the median)",
-                |r| Dynamic::from(r.model.alpha),
+                |r| r.model.alpha,
             ),
-            prop("lambda", "chosen absolute penalty", |r| Dynamic::from(r.model.lambda)),
+            prop("lambda", "chosen absolute penalty", |r| r.model.lambda),
             prop(
                 "alphas_per_target",
                 "array of each embedding dimension's chosen relative penalty (per_target), else ()",
-                |r| {
-                    r.model.alphas_per_target.as_ref().map_or(Dynamic::UNIT, |a| {
-                        Dynamic::from(a.iter().map(|&v| Dynamic::from(v)).collect::<Array>())
-                    })
-                },
+                |r| r.model.alphas_per_target.clone(),
             ),
-            prop("target", "\"image\" or \"text\"", |r| {
-                Dynamic::from(r.target.to_string())
-            }),
+            prop("target", "\"image\" or \"text\"", |r| r.target.to_string()),
             prop(
                 "cv_error",
                 "array of #{alpha, error}: mean cross-validated squared error per candidate",
                 |r| {
-                    let rows: Array = r
-                        .model
-                        .cv_error
-                        .iter()
-                        .map(|(a, e)| {
-                            Dynamic::from(
-                                [("alpha".into(), Dynamic::from(*a)), ("error".into(), Dynamic::from(*e))]
-                                    .into_iter()
-                                    .collect::<Map>(),
-                            )
-                        })
-                        .collect();
-                    Dynamic::from(rows)
+                    let row = |&(alpha, error): &(f64, f64)| {
+                        Map::from_iter([("alpha".into(), alpha.into()), ("error".into(), error.into())])
+                    };
+                    r.model.cv_error.iter().map(row).collect::<Vec<_>>()
                 },
             ),
         ],
@@ -510,10 +620,14 @@ pub fn register(reg: &mut Registry) {
         "Matrix",
         "A numeric matrix (rows × columns, f32), e.g. read with load_npy or from a table.",
         vec![
-            prop("rows", "number of rows", |m| int(m.0.nrows())),
-            prop("cols", "number of columns", |m| int(m.0.ncols())),
-            prop("shape", "[rows, cols]", |m| {
-                Dynamic::from(vec![int(m.0.nrows()), int(m.0.ncols())])
+            prop("rows", "number of rows", |m| m.0.nrows()),
+            prop("cols", "number of columns", |m| m.0.ncols()),
+            prop("shape", "[rows, cols]", |m| vec![m.0.nrows(), m.0.ncols()]),
+            prop("column_means", "the mean of each column", |m| {
+                m.0.mean_axis(ndarray::Axis(0)).map(|a| a.to_vec())
+            }),
+            prop("column_sds", "the population standard deviation of each column", |m| {
+                m.0.std_axis(ndarray::Axis(0), 0.0).to_vec()
             }),
         ],
         |m| format!("Matrix {} × {}", m.0.nrows(), m.0.ncols()),
@@ -523,10 +637,10 @@ pub fn register(reg: &mut Registry) {
         "Table",
         "A CSV/TSV table with named columns; column(table, name) and matrix(table, names) read it.",
         vec![
-            prop("columns", "column names", |t| strings(t.0.headers().iter().cloned())),
-            prop("n_rows", "number of data rows", |t| int(t.0.n_rows())),
+            prop("columns", "column names", |t| t.0.headers().to_vec()),
+            prop("n_rows", "number of data rows", |t| t.0.n_rows()),
             prop("numeric_columns", "columns whose every cell is a number", |t| {
-                strings(t.0.numeric_columns())
+                t.0.numeric_columns()
             }),
         ],
         |t| {
@@ -543,19 +657,15 @@ pub fn register(reg: &mut Registry) {
         "Embeddings",
         "A named embedding matrix with one id per row and its provenance (model, preprocessing, kind).",
         vec![
-            prop("name", "the cache's name", |e| Dynamic::from(e.0.name().to_string())),
-            prop("kind", "\"image\", \"text\" or \"class\"", |e| {
-                Dynamic::from(e.0.meta().kind.name())
-            }),
-            prop("model", "the model that produced them", |e| {
-                Dynamic::from(e.0.meta().model.clone())
-            }),
+            prop("name", "the cache's name", |e| e.0.name().to_string()),
+            prop("kind", "\"image\", \"text\" or \"class\"", |e| e.0.meta().kind.name()),
+            prop("model", "the model that produced them", |e| e.0.meta().model.clone()),
             prop("preprocessing", "how inputs were prepared", |e| {
-                Dynamic::from(e.0.meta().preprocessing.clone())
+                e.0.meta().preprocessing.clone()
             }),
-            prop("count", "number of rows", |e| int(e.0.ids().len())),
-            prop("dim", "embedding width D", |e| int(e.0.dim())),
-            prop("ids", "row ids", |e| strings(e.0.ids().iter().cloned())),
+            prop("count", "number of rows", |e| e.0.ids().len()),
+            prop("dim", "embedding width D", |e| e.0.dim()),
+            prop("ids", "row ids", |e| e.0.ids().to_vec()),
         ],
         |e| {
             format!(
@@ -573,15 +683,15 @@ pub fn register(reg: &mut Registry) {
         "BData",
         "An open BData (bdpy / BrainDecoderToolbox2 HDF5) file: a samples × columns dataset with metadata keys.",
         vec![
-            prop("path", "the file", |b| Dynamic::from(b.0.path().display().to_string())),
+            prop("path", "the file", |b| b.0.path().display().to_string()),
             prop("shape", "[samples, columns] of /dataset", |b| {
                 let (r, c) = b.0.dataset_shape();
-                Dynamic::from(vec![int(r), int(c)])
+                vec![r, c]
             }),
             prop("keys", "metadata keys (VoxelData, ROI_V1, DataType, Label, ...)", |b| {
-                strings(b.0.metadata_keys())
+                b.0.metadata_keys()
             }),
-            prop("vmap_keys", "keys with value-label maps", |b| strings(b.0.vmap_keys())),
+            prop("vmap_keys", "keys with value-label maps", |b| b.0.vmap_keys()),
         ],
         |b| {
             let (r, c) = b.0.dataset_shape();
@@ -597,15 +707,9 @@ pub fn register(reg: &mut Registry) {
         "Evaluation",
         "All metrics of one evaluate() call with their settings; print() shows them as a table.",
         vec![
-            prop("model", "the evaluated model's label", |e| {
-                Dynamic::from(e.model.clone())
-            }),
-            prop("split", "the evaluated split", |e| {
-                Dynamic::from(e.report.split.clone())
-            }),
-            prop("name", "the report's name in the run directory", |e| {
-                Dynamic::from(e.name.clone())
-            }),
+            prop("model", "the evaluated model's label", |e| e.model.clone()),
+            prop("split", "the evaluated split", |e| e.report.split.clone()),
+            prop("name", "the report's name in the run directory", |e| e.name.clone()),
             prop(
                 "settings",
                 "k, similarity, bootstrap, permutations, n_way, repeats, identification, seed",
@@ -624,16 +728,14 @@ pub fn register(reg: &mut Registry) {
         "Nifti",
         "A NIfTI-1/2 volume (3-D) or series (4-D), scaled by scl_slope/scl_inter, held as f32.",
         vec![
-            prop("path", "the file", |n| Dynamic::from(n.0.source.clone())),
+            prop("path", "the file", |n| n.0.source.clone()),
             prop("format", "\"nifti1\" or \"nifti2\"", |n| to_dynamic(&n.0.header.format)),
-            prop("shape", "[x, y, z] or [x, y, z, t]", |n| {
-                Dynamic::from(n.0.header.shape.iter().map(|&d| int(d)).collect::<Array>())
-            }),
+            prop("shape", "[x, y, z] or [x, y, z, t]", |n| n.0.header.shape.clone()),
             prop("n_volumes", "volumes in a series (1 for a 3-D image)", |n| {
-                int(n.0.header.shape.get(3).copied().unwrap_or(1))
+                n.0.header.shape.get(3).copied().unwrap_or(1)
             }),
             prop("datatype", "stored datatype, e.g. \"int16\"", |n| {
-                Dynamic::from(n.0.header.datatype.clone())
+                n.0.header.datatype.clone()
             }),
             prop("voxel_size", "voxel size in mm (x, y, z)", |n| {
                 to_dynamic(&n.0.header.voxel_size)
@@ -641,7 +743,7 @@ pub fn register(reg: &mut Registry) {
             prop(
                 "tr",
                 "repetition time in seconds, or () when the header has none",
-                |n| n.0.header.tr.map(Dynamic::from).unwrap_or(Dynamic::UNIT),
+                |n| n.0.header.tr,
             ),
             prop(
                 "affine",
@@ -649,11 +751,9 @@ pub fn register(reg: &mut Registry) {
                 |n| to_dynamic(&n.0.header.affine),
             ),
             prop("scl_slope", "the header's scl_slope (0 means no scaling)", |n| {
-                Dynamic::from(n.0.header.scl_slope)
+                n.0.header.scl_slope
             }),
-            prop("scl_inter", "the header's scl_inter", |n| {
-                Dynamic::from(n.0.header.scl_inter)
-            }),
+            prop("scl_inter", "the header's scl_inter", |n| n.0.header.scl_inter),
         ],
         |n| format!("Nifti {} ({:?}, {})", n.0.source, n.0.header.shape, n.0.header.datatype),
     );
@@ -662,13 +762,9 @@ pub fn register(reg: &mut Registry) {
         "Mask",
         "Voxels selected on a 3-D grid, from a mask volume or atlas labels; apply_mask(series, mask) uses it.",
         vec![
-            prop("n_voxels", "voxels selected", |m| int(m.0.len())),
-            prop("shape", "the grid [x, y, z]", |m| {
-                Dynamic::from(m.0.shape().iter().map(|&d| int(d)).collect::<Array>())
-            }),
-            prop("source", "the file it was made from", |m| {
-                Dynamic::from(m.0.source().to_string())
-            }),
+            prop("n_voxels", "voxels selected", |m| m.0.len()),
+            prop("shape", "the grid [x, y, z]", |m| m.0.shape().to_vec()),
+            prop("source", "the file it was made from", |m| m.0.source().to_string()),
         ],
         |m| format!("Mask of {} voxels on {:?} ({})", m.0.len(), m.0.shape(), m.0.source()),
     );
@@ -677,14 +773,12 @@ pub fn register(reg: &mut Registry) {
         "Events",
         "Events of a BIDS events.tsv file: onset and duration in seconds, and a label per event.",
         vec![
-            prop("len", "number of events", |e| int(e.0.len())),
+            prop("len", "number of events", |e| e.0.len()),
             prop("onsets", "onsets in seconds", |e| to_dynamic(&e.0.onset)),
             prop("durations", "durations in seconds (NaN for n/a)", |e| {
                 to_dynamic(&e.0.duration)
             }),
-            prop("labels", "the label column's values", |e| {
-                strings(e.0.label.iter().cloned())
-            }),
+            prop("labels", "the label column's values", |e| e.0.label.clone()),
         ],
         |e| format!("Events ({} events)", e.0.len()),
     );
@@ -693,9 +787,9 @@ pub fn register(reg: &mut Registry) {
         "Image",
         "A stimulus image (8-bit RGB) read from PNG or JPEG.",
         vec![
-            prop("width", "width in pixels", |i| int(i.image.width() as usize)),
-            prop("height", "height in pixels", |i| int(i.image.height() as usize)),
-            prop("path", "the file it was read from", |i| Dynamic::from(i.path.clone())),
+            prop("width", "width in pixels", |i| i.image.width() as usize),
+            prop("height", "height in pixels", |i| i.image.height() as usize),
+            prop("path", "the file it was read from", |i| i.path.clone()),
         ],
         |i| format!("Image {}×{} ({})", i.image.width(), i.image.height(), i.path),
     );
@@ -704,11 +798,9 @@ pub fn register(reg: &mut Registry) {
         "Figure",
         "A rendered figure (PNG and SVG); save_figure(fig, name) writes it into the run directory.",
         vec![
-            prop("title", "the figure's title", |f| {
-                Dynamic::from(f.0.title().to_string())
-            }),
-            prop("width", "width in pixels", |f| int(f.0.width() as usize)),
-            prop("height", "height in pixels", |f| int(f.0.height() as usize)),
+            prop("title", "the figure's title", |f| f.0.title().to_string()),
+            prop("width", "width in pixels", |f| f.0.width() as usize),
+            prop("height", "height in pixels", |f| f.0.height() as usize),
         ],
         |f| f.0.to_string(),
     );

@@ -84,6 +84,47 @@ impl CheckpointMeta {
     }
 }
 
+impl CheckpointMeta {
+    /// The description of `model`, trained on `trained_on`.
+    pub(crate) fn describe(model: &TrainedModel, trained_on: &str) -> Self {
+        Self {
+            format: FORMAT,
+            brainclip_version: env!("CARGO_PKG_VERSION").to_string(),
+            mapping: model.mapping.clone(),
+            training: model.config.clone(),
+            history: model.history.clone(),
+            best_epoch: model.best_epoch,
+            stop_reason: model.stop_reason,
+            temperature: model.temperature,
+            n_train: model.n_train,
+            n_validation: model.n_validation,
+            trained_on: trained_on.to_string(),
+        }
+    }
+}
+
+/// The burnpack bytes of `net` and the pretty JSON of `meta`.
+pub(crate) fn checkpoint<M: Module>(net: &M, meta: &impl Serialize) -> Result<Checkpoint, CheckpointError> {
+    let weights = net
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| CheckpointError::Weights(e.to_string()))?;
+    Ok(Checkpoint {
+        weights: weights.to_vec(),
+        meta: serde_json::to_vec_pretty(meta).map_err(|e| CheckpointError::Description(e.to_string()))?,
+    })
+}
+
+/// `module` with the weights of a checkpoint loaded into it.
+pub(crate) fn load_weights<M: Module>(module: M, weights: &[u8]) -> Result<M, CheckpointError> {
+    let record = burn::store::ModuleRecord::from_bytes(Bytes::from_bytes_vec(weights.to_vec()))
+        .map_err(|e| CheckpointError::Weights(e.to_string()))?;
+    module
+        .try_load_record(record)
+        .map_err(|e| CheckpointError::Weights(format!("{e} (do the weights belong to this description?)")))
+}
+
 /// A checkpoint in memory: weights and description, ready to be written as two files.
 #[derive(Clone, Debug)]
 pub struct Checkpoint {
@@ -112,40 +153,14 @@ impl TrainedModel {
     /// assert_eq!(model.predict(x.view()).unwrap(), loaded.predict(x.view()).unwrap());
     /// ```
     pub fn to_checkpoint(&self, trained_on: &str) -> Result<Checkpoint, CheckpointError> {
-        let meta = CheckpointMeta {
-            format: FORMAT,
-            brainclip_version: env!("CARGO_PKG_VERSION").to_string(),
-            mapping: self.mapping.clone(),
-            training: self.config.clone(),
-            history: self.history.clone(),
-            best_epoch: self.best_epoch,
-            stop_reason: self.stop_reason,
-            temperature: self.temperature,
-            n_train: self.n_train,
-            n_validation: self.n_validation,
-            trained_on: trained_on.to_string(),
-        };
-        let weights = self
-            .net
-            .clone()
-            .into_record()
-            .into_bytes()
-            .map_err(|e| CheckpointError::Weights(e.to_string()))?;
-        Ok(Checkpoint {
-            weights: weights.to_vec(),
-            meta: serde_json::to_vec_pretty(&meta).map_err(|e| CheckpointError::Description(e.to_string()))?,
-        })
+        checkpoint(&self.net, &CheckpointMeta::describe(self, trained_on))
     }
 
     /// Rebuild a model from its checkpoint on `device` (any backend, whatever it was trained on).
     pub fn from_checkpoint(weights: &[u8], meta: &[u8], device: &Device) -> Result<Self, CheckpointError> {
         let meta = CheckpointMeta::from_json(meta)?;
         let device = device.clone().inner();
-        let record = burn::store::ModuleRecord::from_bytes(Bytes::from_bytes_vec(weights.to_vec()))
-            .map_err(|e| CheckpointError::Weights(e.to_string()))?;
-        let net = MappingNet::new(&meta.mapping, &device)?
-            .try_load_record(record)
-            .map_err(|e| CheckpointError::Weights(format!("{e} (do the weights belong to this description?)")))?;
+        let net = load_weights(MappingNet::new(&meta.mapping, &device)?, weights)?;
         Ok(TrainedModel {
             net,
             mapping: meta.mapping,

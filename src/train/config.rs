@@ -12,6 +12,20 @@ pub enum TextTarget {
     Prompt,
 }
 
+/// Which targets the contrastive terms use (MindEye's variants beside CLIP's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Contrastive {
+    /// Hard targets: each sample's own embedding (and its category's, for prompts).
+    Clip,
+    /// SoftCLIP: the targets' own similarity softmax ([`super::loss::soft_clip_loss`]).
+    Softclip,
+    /// BiMixCo: mixed inputs against mixed targets ([`super::loss::mixco_loss`]).
+    Bimixco,
+    /// MindEye's schedule: BiMixCo for the first `mixco_epochs` of the epochs, SoftCLIP after.
+    Mindeye,
+}
+
 /// Weights of the loss terms and the contrastive temperature.
 ///
 /// `image`/`text` weigh the symmetric CLIP losses against the image and the text embeddings;
@@ -37,6 +51,14 @@ pub struct LossConfig {
     pub learn_temperature: bool,
     /// Caption or category-prompt text targets.
     pub text_target: TextTarget,
+    /// Hard, soft or mixed contrastive targets.
+    pub contrastive: Contrastive,
+    /// BiMixCo: the mixing weight's `Beta(α, α)` (MindEye: 0.15).
+    pub mixco_alpha: f64,
+    /// BiMixCo: the chance that a sample is mixed (MindEye: 0.5).
+    pub mixco_prob: f64,
+    /// `mindeye`: the share of epochs trained with BiMixCo before SoftCLIP (MindEye: 0.33).
+    pub mixco_epochs: f64,
 }
 
 impl Default for LossConfig {
@@ -51,6 +73,10 @@ impl Default for LossConfig {
             temperature: 0.05,
             learn_temperature: true,
             text_target: TextTarget::Caption,
+            contrastive: Contrastive::Clip,
+            mixco_alpha: 0.15,
+            mixco_prob: 0.5,
+            mixco_epochs: 0.33,
         }
     }
 }
@@ -59,6 +85,32 @@ impl Default for LossConfig {
 pub const TEMPERATURE_RANGE: (f64, f64) = (0.01, 1.0);
 
 impl LossConfig {
+    /// The contrastive targets of training epoch `epoch` (1-based) of `epochs`.
+    ///
+    /// ```
+    /// use brainclip::train::{Contrastive, LossConfig};
+    /// let cfg = LossConfig { contrastive: Contrastive::Mindeye, ..LossConfig::default() };
+    /// // MindEye: BiMixCo while epoch < int(0.33 · epochs) counting from 0.
+    /// assert_eq!(cfg.contrastive_at(3, 10), Contrastive::Bimixco);
+    /// assert_eq!(cfg.contrastive_at(4, 10), Contrastive::Softclip);
+    /// ```
+    pub fn contrastive_at(&self, epoch: usize, epochs: usize) -> Contrastive {
+        match self.contrastive {
+            Contrastive::Mindeye if epoch as f64 <= (self.mixco_epochs * epochs as f64).floor() => Contrastive::Bimixco,
+            Contrastive::Mindeye => Contrastive::Softclip,
+            other => other,
+        }
+    }
+
+    /// The contrastive targets of the validation loss: the last training phase's, unmixed, so the
+    /// value stays comparable across epochs.
+    pub fn validation_contrastive(&self) -> Contrastive {
+        match self.contrastive {
+            Contrastive::Mindeye | Contrastive::Softclip => Contrastive::Softclip,
+            Contrastive::Clip | Contrastive::Bimixco => Contrastive::Clip,
+        }
+    }
+
     /// Whether any term needs the image embeddings.
     pub fn uses_image(&self) -> bool {
         self.image > 0.0 || self.image_mse > 0.0 || self.image_cosine > 0.0
@@ -93,6 +145,25 @@ impl LossConfig {
                 expected: "at least one positive weight (image, text, image_mse, text_mse, image_cosine, text_cosine)",
                 found: "all weights 0".into(),
             });
+        }
+        if !(self.mixco_alpha.is_finite() && self.mixco_alpha > 0.0) {
+            return Err(TrainError::InvalidOption {
+                option: "loss.mixco_alpha",
+                expected: "a positive number",
+                found: self.mixco_alpha.to_string(),
+            });
+        }
+        for (option, v) in [
+            ("loss.mixco_prob", self.mixco_prob),
+            ("loss.mixco_epochs", self.mixco_epochs),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(TrainError::InvalidOption {
+                    option,
+                    expected: "between 0 and 1",
+                    found: v.to_string(),
+                });
+            }
         }
         let (lo, hi) = TEMPERATURE_RANGE;
         if !(self.temperature.is_finite() && (lo..=hi).contains(&self.temperature)) {

@@ -1,8 +1,12 @@
-//! Loss functions: symmetric CLIP contrastive loss (InfoNCE) and regression terms.
+//! Loss functions: symmetric CLIP contrastive loss (InfoNCE), MindEye's SoftCLIP and BiMixCo
+//! variants, and regression terms.
 //!
 //! Each is a plain function of burn tensors, differentiable on an autodiff device.
 
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::{Int, Tensor, TensorData};
+use rand::seq::SliceRandom;
+use rand::{Rng, RngExt};
+use rand_distr::{Beta, Distribution};
 
 use crate::tensors::l2_normalize;
 
@@ -48,17 +52,118 @@ pub fn positive_targets(n: usize, groups: Option<&[usize]>, device: &burn::tenso
 /// assert!((loss.into_scalar::<f32>() - 0.313_261_7).abs() < 1e-6);
 /// ```
 pub fn clip_loss(pred: Tensor<2>, target: Tensor<2>, logit_scale: Tensor<1>, groups: Option<&[usize]>) -> Tensor<1> {
-    let device = pred.device();
     let [n, _] = pred.dims();
+    let q = positive_targets(n, groups, &pred.device());
+    let logits = contrastive_logits(pred, target, logit_scale);
+    two_way_cross_entropy(logits, q.clone(), q.transpose())
+}
+
+/// `exp(logit_scale) · norm(pred) · norm(target)ᵀ`.
+fn contrastive_logits(pred: Tensor<2>, target: Tensor<2>, logit_scale: Tensor<1>) -> Tensor<2> {
     let scale = logit_scale.exp().reshape([1, 1]);
-    let logits = l2_normalize(pred).matmul(l2_normalize(target).transpose()) * scale;
-    let q = positive_targets(n, groups, &device);
-    let rows = (stable_log_softmax(logits.clone()) * q.clone()).sum_dim(1).mean().neg();
-    let cols = (stable_log_softmax(logits.transpose()) * q.transpose())
-        .sum_dim(1)
-        .mean()
-        .neg();
-    (rows + cols).div_scalar(2.0)
+    l2_normalize(pred).matmul(l2_normalize(target).transpose()) * scale
+}
+
+/// The mean of the rows' cross-entropy against `rows` and the columns' against `cols` (one
+/// target distribution per row of each).
+fn two_way_cross_entropy(logits: Tensor<2>, rows: Tensor<2>, cols: Tensor<2>) -> Tensor<1> {
+    let forward = (stable_log_softmax(logits.clone()) * rows).sum_dim(1).mean().neg();
+    let backward = (stable_log_softmax(logits.transpose()) * cols).sum_dim(1).mean().neg();
+    (forward + backward).div_scalar(2.0)
+}
+
+/// MindEye's SoftCLIP: the CLIP loss with soft targets, each row the softmax of the target
+/// embeddings' own similarities at the same temperature (`softmax(scale · norm(t) · norm(t)ᵀ)`,
+/// not differentiated), so that near-duplicate targets share probability instead of being pushed
+/// apart. As MindEye writes it, both directions use that same row-softmax matrix.
+///
+/// ```
+/// use burn::tensor::{Device, Tensor};
+/// use brainclip::train::loss::{clip_loss, soft_clip_loss};
+/// let d = Device::flex();
+/// let eye = Tensor::<2>::from_floats([[1.0, 0.0], [0.0, 1.0]], &d);
+/// // Orthogonal targets: the soft targets are as hard as softmax allows at this temperature.
+/// let soft = soft_clip_loss(eye.clone(), eye.clone(), Tensor::from_floats([5.0], &d)).into_scalar::<f32>();
+/// let hard = clip_loss(eye.clone(), eye, Tensor::from_floats([5.0], &d), None).into_scalar::<f32>();
+/// assert!((soft - hard).abs() < 1e-3);
+/// ```
+pub fn soft_clip_loss(pred: Tensor<2>, target: Tensor<2>, logit_scale: Tensor<1>) -> Tensor<1> {
+    let soft = burn::tensor::activation::softmax(
+        contrastive_logits(target.clone(), target.clone(), logit_scale.clone()),
+        1,
+    )
+    .detach();
+    let logits = contrastive_logits(pred, target, logit_scale);
+    two_way_cross_entropy(logits, soft.clone(), soft)
+}
+
+/// One BiMixCo draw for a batch (MindEye's `mixco`): every sample has a partner (a random
+/// permutation of the batch) and a weight, `Beta(α, α)` for the samples chosen for mixing (each
+/// with probability `p`) and 1 for the rest. A mixed input is `w·x + (1 − w)·x[partner]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mix {
+    /// Each sample's partner in the batch.
+    pub partner: Vec<usize>,
+    /// Each sample's own share (1 when not mixed).
+    pub weight: Vec<f32>,
+}
+
+impl Mix {
+    /// Draw the partners and weights of a batch of `n`.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    /// let mix = brainclip::train::loss::Mix::draw(6, 0.15, 0.5, &mut rng);
+    /// assert_eq!(mix.partner.len(), 6);
+    /// assert!(mix.weight.iter().all(|w| (0.0..=1.0).contains(w)));
+    /// ```
+    pub fn draw(n: usize, alpha: f64, prob: f64, rng: &mut impl Rng) -> Self {
+        let mut partner: Vec<usize> = (0..n).collect();
+        partner.shuffle(rng);
+        let beta = Beta::new(alpha, alpha).ok();
+        let weight = (0..n)
+            .map(|_| {
+                let mixed = rng.random::<f64>() < prob;
+                match (&beta, mixed) {
+                    (Some(b), true) => b.sample(rng) as f32,
+                    _ => 1.0,
+                }
+            })
+            .collect();
+        Self { partner, weight }
+    }
+
+    fn columns(&self, device: &burn::tensor::Device) -> (Tensor<2>, Tensor<2>, Tensor<1, Int>) {
+        let n = self.weight.len();
+        let w = Tensor::<2>::from_data(TensorData::new(self.weight.clone(), [n, 1]), device);
+        let partner: Vec<i64> = self.partner.iter().map(|&p| p as i64).collect();
+        let idx = Tensor::<1, Int>::from_data(TensorData::new(partner, [n]), device);
+        (w.clone(), w.neg().add_scalar(1.0), idx)
+    }
+
+    /// The mixed rows `w·x + (1 − w)·x[partner]` (inputs, or embeddings for regression terms).
+    pub fn rows(&self, x: Tensor<2>) -> Tensor<2> {
+        let (w, rest, idx) = self.columns(&x.device());
+        x.clone() * w + x.select(0, idx) * rest
+    }
+}
+
+/// MindEye's BiMixCo: the CLIP loss of predictions from mixed inputs ([`Mix::rows`]) against
+/// unmixed targets, each row's target distribution `w` on its own target and `1 − w` on its
+/// partner's (mixed the same way over the positives of `groups`, when given); the column
+/// direction uses the transposed distribution, as in MindEye's `mixco_nce`.
+pub fn mixco_loss(
+    pred: Tensor<2>,
+    target: Tensor<2>,
+    logit_scale: Tensor<1>,
+    mix: &Mix,
+    groups: Option<&[usize]>,
+) -> Tensor<1> {
+    let [n, _] = pred.dims();
+    let q = mix.rows(positive_targets(n, groups, &pred.device()));
+    let logits = contrastive_logits(pred, target, logit_scale);
+    two_way_cross_entropy(logits, q.clone(), q.transpose())
 }
 
 /// Mean squared error over all entries.
@@ -153,6 +258,70 @@ mod tests {
         let q = positive_targets(3, Some(&[1, 2, 1]), &Device::flex());
         let q: Vec<f32> = q.into_data().try_into_vec_as::<f32>().unwrap();
         assert_eq!(q, vec![0.5, 0.0, 0.5, 0.0, 1.0, 0.0, 0.5, 0.0, 0.5]);
+    }
+
+    fn rows3(rows: &[[f32; 3]]) -> Tensor<2> {
+        let flat: Vec<f32> = rows.iter().flatten().copied().collect();
+        Tensor::from_data(TensorData::new(flat, [rows.len(), 3]), &Device::flex())
+    }
+
+    /// The inputs of tests/data/losses/mindeye_golden.py.
+    fn golden_inputs() -> (Tensor<2>, Tensor<2>) {
+        (
+            rows3(&[[1.0, 0.2, -0.3], [0.1, 0.9, 0.4], [-0.5, 0.3, 1.2], [0.7, -0.6, 0.2]]),
+            rows3(&[[0.9, 0.1, -0.2], [0.0, 1.0, 0.5], [-0.4, 0.2, 1.0], [1.0, 0.0, 0.0]]),
+        )
+    }
+
+    #[test]
+    fn soft_clip_matches_mindeye() {
+        // mindeye_golden.py (MindEye's soft_clip_loss in float64): 0.567634782 at temperature
+        // 0.125, 0.883067885 at 0.05.
+        for (temperature, golden) in [(0.125f32, 0.567_634_78), (0.05, 0.883_067_9)] {
+            let (p, t) = golden_inputs();
+            let loss = value(soft_clip_loss(p, t, scale((1.0 / temperature).ln())));
+            assert!((loss - golden).abs() < 2e-5, "{temperature}: {loss}");
+        }
+    }
+
+    #[test]
+    fn mixco_matches_mindeye() {
+        // mindeye_golden.py: perm [2, 0, 3, 1], betas [0.7, 1, 0.2, 1], temperature 0.1 → 4.233252961;
+        // mixing rows [[0,1],[2,3],[4,5],[6,7]] gives [[1.2, 2.2], [2, 3], [5.6, 6.6], [6, 7]].
+        let mix = Mix {
+            partner: vec![2, 0, 3, 1],
+            weight: vec![0.7, 1.0, 0.2, 1.0],
+        };
+        let (p, t) = golden_inputs();
+        let loss = value(mixco_loss(p, t, scale(10f32.ln()), &mix, None));
+        assert!((loss - 4.233_253).abs() < 1e-4, "{loss}");
+        let x = Tensor::<2>::from_floats([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]], &Device::flex());
+        let mixed: Vec<f32> = mix.rows(x).into_data().try_into_vec_as::<f32>().unwrap();
+        let expected = [1.2, 2.2, 2.0, 3.0, 5.6, 6.6, 6.0, 7.0];
+        assert!(
+            mixed.iter().zip(expected).all(|(a, b)| (a - b).abs() < 1e-5),
+            "{mixed:?}"
+        );
+        // Without mixing (all weights 1) BiMixCo is the CLIP loss.
+        let none = Mix {
+            partner: vec![1, 0, 3, 2],
+            weight: vec![1.0; 4],
+        };
+        let (p, t) = golden_inputs();
+        let plain = value(mixco_loss(p.clone(), t.clone(), scale(1.0), &none, None));
+        assert!((plain - value(clip_loss(p, t, scale(1.0), None))).abs() < 1e-6);
+    }
+
+    #[test]
+    fn mix_draws_are_seeded_and_mix_about_the_asked_share() {
+        use rand::SeedableRng;
+        let draw = |seed| Mix::draw(1000, 0.15, 0.5, &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+        assert_eq!(draw(3), draw(3));
+        let mixed = draw(3).weight.iter().filter(|&&w| w < 1.0).count();
+        assert!((440..560).contains(&mixed), "{mixed}");
+        let mut partners = draw(3).partner;
+        partners.sort_unstable();
+        assert_eq!(partners, (0..1000).collect::<Vec<_>>());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Training the mapping network: losses, options, the learning-rate schedule and the loop.
+//! Training the mapping network (one subject, or a shared-subject network on several): losses,
+//! options, the learning-rate schedule and the loop.
 
 pub mod checkpoint;
 mod config;
@@ -9,13 +10,15 @@ pub mod loss;
 mod observer;
 pub mod optim;
 pub mod schedule;
+mod shared;
 mod trainer;
 
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointMeta};
-pub use config::{LossConfig, Precision, TextTarget, TrainConfig};
+pub use config::{Contrastive, LossConfig, Precision, TextTarget, TrainConfig};
 pub use error::TrainError;
 pub use history::{EpochRecord, StopReason};
 pub use observer::{SilentObserver, TrainObserver};
+pub use shared::{SharedModel, fine_tune, train_shared};
 pub use trainer::{TrainedModel, train};
 
 /// `train` seeds the backend's process-wide generator (dropout masks, initialisers) and draws

@@ -10,10 +10,12 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::config::TEMPERATURE_RANGE;
-use super::loss::{clip_loss, cosine_loss, mse_loss};
+use super::loss::{Mix, clip_loss, cosine_loss, mixco_loss, mse_loss, soft_clip_loss};
 use super::optim::FusedAdamW;
 use super::schedule::warmup_cosine;
-use super::{EpochRecord, LossConfig, Precision, StopReason, TextTarget, TrainConfig, TrainError, TrainObserver};
+use super::{
+    Contrastive, EpochRecord, LossConfig, Precision, StopReason, TextTarget, TrainConfig, TrainError, TrainObserver,
+};
 use crate::data::Dataset;
 use crate::model::{MappingConfig, MappingNet, ModelError, Prediction};
 use crate::tensors::{scalar, to_tensor};
@@ -131,6 +133,17 @@ impl DeviceSplit {
     }
 }
 
+/// How a batch's contrastive terms are targeted.
+enum Targets<'a> {
+    /// CLIP's hard targets.
+    Hard,
+    /// SoftCLIP's.
+    Soft,
+    /// BiMixCo's, for inputs mixed by this draw (the regression terms compare with the targets
+    /// mixed the same way).
+    Mixed(&'a Mix),
+}
+
 /// The weighted total loss and each active term's unweighted value.
 fn loss_terms(
     pred: Prediction,
@@ -139,17 +152,24 @@ fn loss_terms(
     groups: &[usize],
     logit_scale: Tensor<1>,
     cfg: &LossConfig,
+    targets: &Targets,
 ) -> (Tensor<1>, Vec<(&'static str, Tensor<1>)>) {
     let text_groups = (cfg.text_target == TextTarget::Prompt).then_some(groups);
+    let contrast = |pred: Tensor<2>, target: Tensor<2>, groups: Option<&[usize]>| match targets {
+        Targets::Hard => clip_loss(pred, target, logit_scale.clone(), groups),
+        Targets::Soft => soft_clip_loss(pred, target, logit_scale.clone()),
+        Targets::Mixed(mix) => mixco_loss(pred, target, logit_scale.clone(), mix, groups),
+    };
+    let regression_target = |t: Tensor<2>| match targets {
+        Targets::Mixed(mix) => mix.rows(t),
+        _ => t,
+    };
     let mut terms = Vec::new();
     if let Some(img) = image {
         if cfg.image > 0.0 {
-            terms.push((
-                "image_clip",
-                cfg.image,
-                clip_loss(pred.image.clone(), img.clone(), logit_scale.clone(), None),
-            ));
+            terms.push(("image_clip", cfg.image, contrast(pred.image.clone(), img.clone(), None)));
         }
+        let img = regression_target(img);
         if cfg.image_mse > 0.0 {
             terms.push(("image_mse", cfg.image_mse, mse_loss(pred.image.clone(), img.clone())));
         }
@@ -162,9 +182,10 @@ fn loss_terms(
             terms.push((
                 "text_clip",
                 cfg.text,
-                clip_loss(pred.text.clone(), txt.clone(), logit_scale, text_groups),
+                contrast(pred.text.clone(), txt.clone(), text_groups),
             ));
         }
+        let txt = regression_target(txt);
         if cfg.text_mse > 0.0 {
             terms.push(("text_mse", cfg.text_mse, mse_loss(pred.text.clone(), txt.clone())));
         }
@@ -178,6 +199,14 @@ fn loss_terms(
         .reduce(|a, b| a + b)
         .unwrap_or_else(|| unreachable!("LossConfig::validate guarantees a positive weight"));
     (total, terms.into_iter().map(|(name, _, t)| (name, t)).collect())
+}
+
+/// The targets of a validation or training pass in `mode`; `Mixed` needs the draw.
+fn unmixed(mode: Contrastive) -> Targets<'static> {
+    match mode {
+        Contrastive::Softclip | Contrastive::Mindeye => Targets::Soft,
+        Contrastive::Clip | Contrastive::Bimixco => Targets::Hard,
+    }
 }
 
 /// Train a mapping network on `data` (its image and/or text embeddings as targets).
@@ -206,11 +235,91 @@ pub fn train(
 ) -> Result<TrainedModel, TrainError> {
     config.validate()?;
     mapping.validate()?;
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let parts = vec![prepare(data, mapping.input_dim, mapping.output_dim, config, &mut rng)?];
+    let base = device.clone().inner();
+    let ad = base.clone().autodiff();
+    base.seed(config.seed);
+    let net = MappingNet::new(mapping, &ad)?;
+    let fitted = fit(net, &parts, 0, config, None, rng, &base, observer)?;
+    Ok(TrainedModel {
+        net: fitted.net,
+        mapping: mapping.clone(),
+        config: config.clone(),
+        history: fitted.history,
+        best_epoch: fitted.best_epoch,
+        stop_reason: fitted.stop_reason,
+        temperature: fitted.temperature,
+        n_train: fitted.n_train,
+        n_validation: fitted.n_validation,
+        device: base,
+    })
+}
+
+/// A network the training loop can fit: a forward pass for a batch of one subject, and one
+/// optimiser update of its parameters.
+pub(crate) trait Fit: Module + Clone + Sized {
+    /// The prediction for subject `subject`'s batch.
+    fn forward_subject(&self, x: Tensor<2>, subject: usize, compute: Option<FloatDType>) -> Prediction;
+    /// One step: `optims.net` at `lr`; a shared trunk with `optims.trunk` at `lr · trunk_rate`.
+    fn update(self, optims: &mut Optimisers, lr: f64, grads: &mut burn::tensor::Gradients) -> Self;
+}
+
+/// The optimisers of a network: everything, or subject layers and shared trunk apart.
+pub(crate) struct Optimisers {
+    net: burn::optim::ModuleOptimizer,
+    trunk: burn::optim::ModuleOptimizer,
+    /// The trunk's learning rate relative to `lr`; 0 freezes it.
+    trunk_rate: f64,
+}
+
+impl Fit for MappingNet {
+    fn forward_subject(&self, x: Tensor<2>, _subject: usize, compute: Option<FloatDType>) -> Prediction {
+        self.forward_in(x, compute)
+    }
+    fn update(self, optims: &mut Optimisers, lr: f64, grads: &mut burn::tensor::Gradients) -> Self {
+        let g = GradientsParams::from_module(grads, &self);
+        optims.net.step(lr, self, g)
+    }
+}
+
+impl Fit for crate::model::SharedNet {
+    fn forward_subject(&self, x: Tensor<2>, subject: usize, compute: Option<FloatDType>) -> Prediction {
+        self.forward_in(x, subject, compute)
+    }
+    fn update(self, optims: &mut Optimisers, lr: f64, grads: &mut burn::tensor::Gradients) -> Self {
+        let Self { inputs, trunk } = self;
+        let g = GradientsParams::from_module(grads, &inputs);
+        let inputs = optims.net.step(lr, inputs, g);
+        let trunk = if optims.trunk_rate > 0.0 {
+            let g = GradientsParams::from_module(grads, &trunk);
+            optims.trunk.step(lr * optims.trunk_rate, trunk, g)
+        } else {
+            trunk
+        };
+        Self { inputs, trunk }
+    }
+}
+
+/// One subject's training and validation samples.
+pub(crate) struct Part {
+    train: Split,
+    validation: Split,
+}
+
+/// The targets of `data` split (seeded, from `rng`) into training and validation samples.
+pub(crate) fn prepare(
+    data: &Dataset,
+    input_dim: usize,
+    output_dim: usize,
+    config: &TrainConfig,
+    rng: &mut ChaCha8Rng,
+) -> Result<Part, TrainError> {
     data.require_samples()?;
-    if mapping.input_dim != data.n_voxels() {
+    if input_dim != data.n_voxels() {
         return Err(ModelError::DimensionMismatch {
             what: "number of voxels",
-            expected: mapping.input_dim,
+            expected: input_dim,
             found: data.n_voxels(),
         }
         .into());
@@ -230,25 +339,23 @@ pub fn train(
         None
     };
     for target in image.iter().chain(text.iter()) {
-        if target.ncols() != mapping.output_dim {
+        if target.ncols() != output_dim {
             return Err(ModelError::DimensionMismatch {
                 what: "embedding width",
-                expected: mapping.output_dim,
+                expected: output_dim,
                 found: target.ncols(),
             }
             .into());
         }
     }
-
-    // Seeded split into training and validation samples.
     let n = data.n_samples();
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(&mut rng);
+    order.shuffle(rng);
     let n_val = (config.validation * n as f64).round() as usize;
     if config.validation > 0.0 && (n_val < 2 || n - n_val < 2) {
         return Err(TrainError::Data(format!(
-            "{n} samples are too few to hold out {} for validation; use validation: 0",
+            "{}: {n} samples are too few to hold out {} for validation; use validation: 0",
+            data.name(),
             config.validation
         )));
     }
@@ -259,54 +366,114 @@ pub fn train(
         text: text.as_ref().map(|m| m.select(Axis(0), idx)),
         labels: idx.iter().map(|&i| data.labels()[i]).collect(),
     };
-    let (train_split, val_split) = (take(train_idx), take(val_idx));
-    if train_split.len() < 2 {
+    let (train, validation) = (take(train_idx), take(val_idx));
+    if train.len() < 2 {
         return Err(TrainError::Data(format!(
             "training needs at least 2 samples, got {}",
-            train_split.len()
+            train.len()
         )));
     }
+    Ok(Part { train, validation })
+}
 
+/// What [`fit`] returns.
+pub(crate) struct Fitted<N> {
+    pub(crate) net: N,
+    pub(crate) history: Vec<EpochRecord>,
+    pub(crate) best_epoch: Option<usize>,
+    pub(crate) stop_reason: StopReason,
+    pub(crate) temperature: f64,
+    pub(crate) n_train: usize,
+    pub(crate) n_validation: usize,
+}
+
+/// The training loop, for one subject or several: every epoch visits each subject's shuffled
+/// training samples in batches of that subject alone (subjects taking turns), with AdamW under
+/// a warm-up + cosine schedule, the validation loss after every epoch (averaged over subjects),
+/// the best epoch's weights kept and early stopping. `trunk_rate` (shared networks) scales the
+/// trunk's learning rate; `None` trains everything at `lr`. `parts[k]` is subject
+/// `first_subject + k` of the network.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fit<N: Fit>(
+    mut net: N,
+    parts: &[Part],
+    first_subject: usize,
+    config: &TrainConfig,
+    trunk_rate: Option<f64>,
+    mut rng: ChaCha8Rng,
+    base: &Device,
+    observer: &mut dyn TrainObserver,
+) -> Result<Fitted<N>, TrainError> {
+    let loss_cfg = &config.loss;
     let compute = match config.precision {
         Precision::F32 => None,
         Precision::Bf16 => Some(FloatDType::BF16),
     };
-    let base = device.clone().inner();
     let ad = base.clone().autodiff();
-    base.seed(config.seed);
-    let train_data = DeviceSplit::new(&train_split, &ad);
-    let val_data = (val_split.len() > 0).then(|| DeviceSplit::new(&val_split, &base));
+    let train_data: Vec<DeviceSplit> = parts.iter().map(|p| DeviceSplit::new(&p.train, &ad)).collect();
+    let val_data: Vec<DeviceSplit> = parts
+        .iter()
+        .filter(|p| p.validation.len() > 0)
+        .map(|p| DeviceSplit::new(&p.validation, base))
+        .collect();
+    let val_subjects: Vec<usize> = (0..parts.len()).filter(|&s| parts[s].validation.len() > 0).collect();
 
-    let mut net = MappingNet::new(mapping, &ad)?;
     let mut scale = LogitScale::new(loss_cfg.temperature, &ad);
-    let mut optim =
-        FusedAdamW::new(config.weight_decay as f32, config.grad_clip.map(|c| c as f32)).into_module_optimizer();
+    let adamw =
+        || FusedAdamW::new(config.weight_decay as f32, config.grad_clip.map(|c| c as f32)).into_module_optimizer();
+    let mut optims = Optimisers {
+        net: adamw(),
+        trunk: adamw(),
+        trunk_rate: trunk_rate.unwrap_or(1.0),
+    };
     // The temperature gets its own optimiser without weight decay, as in CLIP.
     let mut scale_optim = FusedAdamW::new(0.0, None).into_module_optimizer();
 
-    let batch_size = config.batch_size.min(train_split.len());
-    let batches_per_epoch = (train_split.len() / batch_size).max(1);
+    let batch_sizes: Vec<usize> = parts.iter().map(|p| config.batch_size.min(p.train.len())).collect();
+    let batches: Vec<usize> = parts
+        .iter()
+        .zip(&batch_sizes)
+        .map(|(p, &b)| (p.train.len() / b).max(1))
+        .collect();
+    let batches_per_epoch: usize = batches.iter().sum();
     let total_steps = batches_per_epoch * config.epochs;
     let warmup_steps = (config.warmup * total_steps as f64).round() as usize;
     observer.on_start(total_steps);
 
     let started = Instant::now();
     let mut history = Vec::new();
-    let mut best: Option<(f64, usize, MappingNet, f64)> = None;
+    let mut best: Option<(f64, usize, N, f64)> = None;
     let mut since_best = 0;
     let mut stop_reason = StopReason::Completed;
     let mut step = 0;
-    let mut order: Vec<usize> = (0..train_split.len()).collect();
+    let mut orders: Vec<Vec<usize>> = parts.iter().map(|p| (0..p.train.len()).collect()).collect();
 
     'epochs: for epoch in 1..=config.epochs {
-        order.shuffle(&mut rng);
+        for order in &mut orders {
+            order.shuffle(&mut rng);
+        }
+        // Subjects take turns, batch by batch; one subject is the plain sequence of its batches.
+        let mut schedule: Vec<(usize, &[usize])> = Vec::with_capacity(batches_per_epoch);
+        let chunks: Vec<Vec<&[usize]>> = orders
+            .iter()
+            .zip(&batch_sizes)
+            .zip(&batches)
+            .map(|((o, &b), &n)| o.chunks(b).take(n).collect())
+            .collect();
+        for i in 0..batches.iter().copied().max().unwrap_or(0) {
+            for (s, c) in chunks.iter().enumerate() {
+                if let Some(batch) = c.get(i) {
+                    schedule.push((s, batch));
+                }
+            }
+        }
         // Loss terms are summed on the device and read once per epoch: every read-back waits for
         // the device, and on a GPU one per step is enough (the total, for divergence checks).
         let mut sums: BTreeMap<String, Tensor<1>> = BTreeMap::new();
         let mut total_sum = 0.0;
         let mut lr = config.lr;
         let mut batches_run = 0;
-        for batch in order.chunks(batch_size).take(batches_per_epoch) {
+        for (subject, batch) in schedule {
             if observer.should_stop() {
                 stop_reason = StopReason::Interrupted;
                 if batches_run == 0 {
@@ -315,13 +482,21 @@ pub fn train(
                 break;
             }
             lr = warmup_cosine(step, total_steps, warmup_steps, config.lr, config.min_lr_ratio);
-            let (x, img, txt, groups) = train_data.batch(batch, &ad);
+            let (x, img, txt, groups) = train_data[subject].batch(batch, &ad);
             let logit_scale = if loss_cfg.learn_temperature {
                 scale.clamped()
             } else {
                 scale.clamped().detach()
             };
-            let (total, terms) = loss_terms(net.forward_in(x, compute), img, txt, &groups, logit_scale, loss_cfg);
+            // BiMixCo draws from the run's generator only when it is used, so other runs replay.
+            let mix = (loss_cfg.contrastive_at(epoch, config.epochs) == Contrastive::Bimixco)
+                .then(|| Mix::draw(batch.len(), loss_cfg.mixco_alpha, loss_cfg.mixco_prob, &mut rng));
+            let (x, targets) = match &mix {
+                Some(mix) => (mix.rows(x), Targets::Mixed(mix)),
+                None => (x, unmixed(loss_cfg.contrastive_at(epoch, config.epochs))),
+            };
+            let pred = net.forward_subject(x, first_subject + subject, compute);
+            let (total, terms) = loss_terms(pred, img, txt, &groups, logit_scale, loss_cfg, &targets);
             let loss_value = scalar(total.clone().detach());
             if !loss_value.is_finite() {
                 return Err(TrainError::Diverged {
@@ -340,8 +515,7 @@ pub fn train(
             }
             total_sum += loss_value;
             let mut grads = total.backward();
-            let net_grads = GradientsParams::from_module(&mut grads, &net);
-            net = optim.step(lr, net, net_grads);
+            net = net.update(&mut optims, lr, &mut grads);
             if loss_cfg.learn_temperature {
                 let scale_grads = GradientsParams::from_module(&mut grads, &scale);
                 scale = scale_optim.step(lr, scale, scale_grads);
@@ -351,9 +525,25 @@ pub fn train(
             batches_run += 1;
         }
         let mean = |s: f64| s / batches_run.max(1) as f64;
-        let val_loss = val_data
-            .as_ref()
-            .map(|v| validation_loss(&net, &scale, v, batch_size, loss_cfg, compute, &base));
+        let val_loss = (!val_data.is_empty()).then(|| {
+            let losses: Vec<f64> = val_data
+                .iter()
+                .zip(&val_subjects)
+                .map(|(v, &s)| {
+                    validation_loss(
+                        &net,
+                        first_subject + s,
+                        &scale,
+                        v,
+                        batch_sizes[s],
+                        loss_cfg,
+                        compute,
+                        base,
+                    )
+                })
+                .collect();
+            losses.iter().sum::<f64>() / losses.len() as f64
+        });
         let record = EpochRecord {
             epoch,
             lr,
@@ -387,24 +577,23 @@ pub fn train(
         Some((_, epoch, best_net, temperature)) => (best_net, Some(epoch), temperature),
         None => (net.valid(), None, scale.temperature()),
     };
-    Ok(TrainedModel {
+    Ok(Fitted {
         net,
-        mapping: mapping.clone(),
-        config: config.clone(),
         history,
         best_epoch,
         stop_reason,
         temperature,
-        n_train: train_split.len(),
-        n_validation: val_split.len(),
-        device: base,
+        n_train: parts.iter().map(|p| p.train.len()).sum(),
+        n_validation: parts.iter().map(|p| p.validation.len()).sum(),
     })
 }
 
 /// Total loss on the validation split in evaluation mode, averaged over batches of the training
 /// batch size (the contrastive loss depends on the batch size, so the two stay comparable).
-fn validation_loss(
-    net: &MappingNet,
+#[allow(clippy::too_many_arguments)]
+fn validation_loss<N: Fit>(
+    net: &N,
+    subject: usize,
     scale: &LogitScale,
     data: &DeviceSplit,
     batch_size: usize,
@@ -420,7 +609,9 @@ fn validation_loss(
     let mut sum = 0.0;
     for chunk in &chunks {
         let (x, img, txt, groups) = data.batch(chunk, device);
-        let (total, _) = loss_terms(net.forward_in(x, compute), img, txt, &groups, logit_scale.clone(), cfg);
+        let targets = unmixed(cfg.validation_contrastive());
+        let pred = net.forward_subject(x, subject, compute);
+        let (total, _) = loss_terms(pred, img, txt, &groups, logit_scale.clone(), cfg, &targets);
         sum += scalar(total);
     }
     sum / chunks.len().max(1) as f64
@@ -471,6 +662,45 @@ mod tests {
         assert!(last.val_loss.unwrap() < first.val_loss.unwrap());
         assert!(last.terms.contains_key("image_clip") && last.terms.contains_key("text_clip"));
         assert_eq!(model.n_train + model.n_validation, 1200);
+    }
+
+    #[test]
+    fn mindeye_schedule_learns_and_replays_its_mixing() {
+        let _rng = crate::train::backend_rng_lock();
+        let god = small();
+        let mapping = MappingConfig {
+            architecture: Architecture::Linear,
+            ..MappingConfig::new(god.train.n_voxels(), 32)
+        };
+        let cfg = TrainConfig {
+            epochs: 6,
+            validation: 0.0,
+            loss: LossConfig {
+                contrastive: Contrastive::Mindeye,
+                mixco_epochs: 0.5,
+                ..LossConfig::default()
+            },
+            ..Default::default()
+        };
+        let run = || train(&god.train, &mapping, &cfg, &Device::flex(), &mut SilentObserver).unwrap();
+        let (a, b) = (run(), run());
+        let losses = |m: &TrainedModel| m.history.iter().map(|e| e.train_loss).collect::<Vec<_>>();
+        assert_eq!(losses(&a), losses(&b));
+        // Epochs 1-3 mixed (a harder task), 4-6 soft targets; each phase lowers its own loss.
+        let l = losses(&a);
+        assert!(l[2] < l[0] && l[5] < l[3], "{l:?}");
+        let plain = train(
+            &god.train,
+            &mapping,
+            &TrainConfig {
+                loss: LossConfig::default(),
+                ..cfg.clone()
+            },
+            &Device::flex(),
+            &mut SilentObserver,
+        )
+        .unwrap();
+        assert_ne!(losses(&plain), l);
     }
 
     #[test]

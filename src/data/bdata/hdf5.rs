@@ -1,6 +1,8 @@
 //! The thin layer over the HDF5 reader (`hdf5-reader`, pure Rust): open a file with the checks a
-//! user needs to hear about (not HDF5, truncated), and read numeric matrices and strings by path.
-//! Nothing else in the module touches the reader crate, so swapping it means rewriting this file.
+//! user needs to hear about (not HDF5, truncated), read numeric matrices and strings by path, and
+//! read large arrays one entry of their first axis at a time ([`H5Array`], for NSD's betas and
+//! stimuli). Nothing else in the crate touches the reader crate, so swapping it means rewriting
+//! this file.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -8,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use hdf5_reader::error::Error as H5Error;
 use hdf5_reader::messages::datatype::Datatype;
-use hdf5_reader::{Dataset, Hdf5File, OpenOptions};
+use hdf5_reader::{Dataset, H5Type, Hdf5File, OpenOptions, SliceInfo, SliceInfoElem};
 use ndarray::{Array2, ArrayD, Ix2};
 
 use super::BDataError;
@@ -37,6 +39,48 @@ impl Members {
             self.groups.join(", "),
             self.datasets.join(", ")
         )
+    }
+}
+
+/// A dataset read one entry of its first axis at a time (one volume of a session's betas, one
+/// image of NSD's stimulus brick): a read decodes only the chunks that entry lies in.
+pub(crate) struct H5Array {
+    ds: Dataset,
+    shape: Vec<usize>,
+    path: PathBuf,
+    object: String,
+}
+
+impl H5Array {
+    /// The dataset's shape (row-major, as h5py shows it).
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Entry `index` of the first axis, flat in row-major order, as `T`; another stored type is an
+    /// error naming it.
+    pub fn read_entry<T: H5Type + Clone>(&self, index: usize) -> Result<Vec<T>, BDataError> {
+        let mut selections = vec![SliceInfoElem::Index(index as u64)];
+        selections.extend(self.shape.iter().skip(1).map(|&d| SliceInfoElem::Slice {
+            start: 0,
+            end: d as u64,
+            step: 1,
+        }));
+        let corrupt = |e: H5Error| BDataError::Corrupt {
+            path: self.path.clone(),
+            object: self.object.clone(),
+            message: format!("cannot read entry {index}: {e}"),
+        };
+        let values = self.ds.read_slice::<T>(&SliceInfo { selections }).map_err(corrupt)?;
+        if values.is_standard_layout() {
+            return Ok(values.into_raw_vec_and_offset().0);
+        }
+        Ok(values.iter().cloned().collect())
+    }
+
+    /// How many chunks the file has decoded so far (what a lazy read is checked by).
+    pub fn chunks_decoded(&self) -> u64 {
+        self.ds.chunk_cache_stats().misses
     }
 }
 
@@ -102,6 +146,21 @@ impl H5File {
             object: object.to_string(),
             message: err.to_string(),
         }
+    }
+
+    /// The dataset `object` as an array read entry by entry along its first axis, or `None` when
+    /// the file has no such dataset.
+    pub fn array(&self, object: &str) -> Result<Option<H5Array>, BDataError> {
+        let Ok(ds) = self.file.dataset(object) else {
+            return Ok(None);
+        };
+        let shape = ds.shape().iter().map(|&d| d as usize).collect();
+        Ok(Some(H5Array {
+            ds,
+            shape,
+            path: self.path.clone(),
+            object: object.to_string(),
+        }))
     }
 
     /// The children of group `group` (e.g. `/metadata`), or `None` when there is no such group.

@@ -31,7 +31,7 @@
 mod bdata;
 mod error;
 mod god;
-mod hdf5;
+pub(crate) mod hdf5;
 mod select;
 #[cfg(test)]
 mod test_support;

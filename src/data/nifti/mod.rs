@@ -57,6 +57,7 @@ mod inflate;
 mod input;
 mod mask;
 mod nifti2;
+mod stream;
 mod trials;
 mod volume;
 
@@ -70,5 +71,6 @@ pub use mask::{
     Mask, MaskedSeries, NonFinitePolicy, NonFiniteReport, apply_mask, apply_mask_with, mask_from_atlas,
     mask_from_volume,
 };
+pub use stream::VolumeStream;
 pub use trials::{TrialOptions, trial_samples};
 pub use volume::{NiftiImage, Stats, read_image, read_image_bytes, stats};

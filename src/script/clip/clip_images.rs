@@ -1,18 +1,12 @@
 use std::path::{Path, PathBuf};
 
-use rhai::{Array, ImmutableString};
+use crate::script::prelude::*;
 
 use super::{BATCH, CACHE, embed_cached, ids, name, row_ids, strings};
-use crate::ErrorKind;
 use crate::clip::cache::EmbeddingRequest;
 use crate::clip::preprocess::description;
 use crate::data::embeddings::EmbeddingKind;
 use crate::run::{EncodeProgress, RunContext};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::{ClipValue, EmbeddingsValue, ImageValue};
 
 pub static SPEC: FnSpec = FnSpec::new("clip_images", Area::Clip)
     .params(&[param("clip", "Clip"), param("images", "array | string")])

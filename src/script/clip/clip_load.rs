@@ -1,12 +1,9 @@
 use std::path::Path;
 use std::rc::Rc;
 
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::clip::Clip;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::ClipValue;
 
 pub static SPEC: FnSpec = FnSpec::new("clip_load", Area::Clip)
     .params(&[param("path", "string")])

@@ -1,13 +1,9 @@
-use rhai::Array;
+use crate::script::prelude::*;
 
 use super::{BATCH, CACHE, embed_cached, ids, name, row_ids, strings};
 use crate::clip::cache::EmbeddingRequest;
 use crate::data::embeddings::EmbeddingKind;
 use crate::run::EncodeProgress;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::ClipValue;
 
 pub static SPEC: FnSpec = FnSpec::new("clip_text", Area::Clip)
     .params(&[param("clip", "Clip"), param("texts", "array")])

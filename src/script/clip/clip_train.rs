@@ -1,17 +1,11 @@
 use std::rc::Rc;
 
-use rhai::Array;
+use crate::script::prelude::*;
 
-use crate::ErrorKind;
 use crate::clip::Clip;
 use crate::clip::train::{ClipTrainSettings, data_sha256, save_clip, train_clip};
 use crate::run::TrainingProgress;
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
 use crate::script::train::ModelOutput;
-use crate::script::values::{ClipValue, ImageValue, cast_array};
 
 pub static SPEC: FnSpec = FnSpec::new("clip_train", Area::Clip)
     .params(&[param("images", "array"), param("captions", "array")])
@@ -70,7 +64,7 @@ fn train(
     let captions: Vec<String> = cast_array(captions, "caption strings")?;
     let labels: Option<Vec<usize>> = options.get("labels")?;
     let name: String = options.get("name")?;
-    let settings: ClipTrainSettings = options.with_default("seed", run.seed() as i64).parse()?;
+    let settings: ClipTrainSettings = options.seeded(run).parse()?;
     if !settings.within_limits() {
         return Err(ScriptFault::new(
             ErrorKind::InvalidValue,

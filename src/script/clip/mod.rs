@@ -7,18 +7,11 @@ mod clip_load;
 mod clip_text;
 mod clip_train;
 
+use crate::script::prelude::*;
 use std::path::Path;
-use std::sync::Arc;
 
 use ndarray::Array2;
-use rhai::{Array, Dynamic};
 
-use super::fault::ScriptFault;
-use super::opts::Opts;
-use super::registry::Registry;
-use super::spec::Opt;
-use super::values::{ClipValue, EmbeddingsValue};
-use crate::ErrorKind;
 use crate::clip::cache::EmbeddingRequest;
 use crate::clip::{ClipError, prompts};
 use crate::data::embeddings::Embeddings;

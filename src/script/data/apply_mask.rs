@@ -1,11 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
 use crate::data::nifti::{Mask, NonFinitePolicy, apply_mask_with};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, optional, param};
-use crate::script::values::{MaskValue, MatrixValue, NiftiValue};
 
 pub static SPEC: FnSpec = FnSpec::new("apply_mask", Area::Data)
     .params(&[param("series", "Nifti"), optional("mask", "Mask")])

@@ -1,12 +1,6 @@
-use std::sync::Arc;
-
-use rhai::Array;
+use crate::script::prelude::*;
 
 use crate::data::embeddings::attach;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::{DatasetValue, EmbeddingsValue, cast_array};
 
 pub static SPEC: FnSpec = FnSpec::new("attach_embeddings", Area::Data)
     .params(&[param("data", "Dataset"), param("embeddings", "Embeddings | array")])

@@ -1,11 +1,4 @@
-use std::sync::Arc;
-
-use rhai::ImmutableString;
-
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::{BDataValue, MatrixValue};
+use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("bdata_values", Area::Data)
     .params(&[param("bdata", "BData"), param("expression", "string")])

@@ -1,8 +1,4 @@
-use rhai::{Array, Dynamic, ImmutableString};
-
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::TableValue;
+use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("column", Area::Data)
     .params(&[param("table", "Table"), param("name", "string")])

@@ -1,7 +1,4 @@
-use rhai::ImmutableString;
-
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, optional, param};
+use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("data_path", Area::Data)
     .params(&[param("name", "string"), optional("default", "string")])

@@ -1,14 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use rhai::Array;
-
-use crate::ErrorKind;
 use crate::data::embeddings::{EmbeddingKind, EmbeddingMeta, Embeddings};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{EmbeddingsValue, MatrixValue};
 
 pub static SPEC: FnSpec = FnSpec::new("embeddings", Area::Data)
     .params(&[param("matrix", "Matrix"), param("ids", "array")])

@@ -1,19 +1,12 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
 use ndarray::Array2;
-use rhai::{Dynamic, Map};
 
-use crate::ErrorKind;
 use crate::data::SyntheticConfig;
 use crate::data::god_catalog::GodCatalog;
 use crate::data::synthetic::generate;
 use crate::run::{EncodeProgress, RunContext};
 use crate::script::clip::templates;
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt};
-use crate::script::values::{ClipValue, DatasetValue};
 
 pub static SPEC: FnSpec = FnSpec::new("god_synthetic", Area::Data)
     .returns("map")
@@ -32,6 +25,11 @@ docs/synthetic_data.md. Deterministic for a seed.",
             .computed("512, or clip.dim with `clip`"),
         Opt::float("snr", 0.1, "single-trial signal-to-noise variance ratio, > 0"),
         Opt::int("test_repeats", 35, "trials averaged per test image").range(1.0, 1000.0),
+        Opt::int(
+            "subject",
+            0,
+            "another subject: the same stimuli and embeddings with its own voxel tuning and noise (0: the single-subject data)",
+        ),
         Opt::value(
             "clip",
             "Clip",
@@ -48,24 +46,18 @@ docs/synthetic_data.md. Deterministic for a seed.",
     .domain_defaults(|| serde_json::to_value(SyntheticConfig::default()).unwrap_or_default())
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
+let other = god_synthetic(#{ voxels: 90, dim: 16, subject: 2 });
 god.train.n_samples == 1200 && god.test.n_samples == 50 && god.train.n_voxels == 70 && god.test.dim == 16
-    && god.train.n_categories == 150 && god.test.categories[0] == "goldfish""#,
+    && god.train.n_categories == 150 && god.test.categories[0] == "goldfish"
+    && other.train.n_voxels == 90 && other.train.ids == god.train.ids
+    && other.train.image_embeddings.column_means == god.train.image_embeddings.column_means"#,
     );
 
 /// CLIP class embeddings of every catalog category (training then test), when `clip` is given.
 fn clip_prompts(run: &RunContext, options: &Opts) -> Result<Option<(Array2<f32>, String)>, ScriptFault> {
-    let Some(clip) = options.raw("clip").filter(|v| !v.is_unit()) else {
+    let Some(clip) = options.value_of::<ClipValue>("clip", "a Clip (clip_load)")? else {
         return Ok(None);
     };
-    let clip = clip.clone().try_cast::<ClipValue>().ok_or_else(|| {
-        ScriptFault::new(
-            ErrorKind::WrongType,
-            format!(
-                "option `clip` of god_synthetic() must be a Clip (clip_load), got {} `{clip}`",
-                clip.type_name()
-            ),
-        )
-    })?;
     let templates = templates(options.raw("templates"))?;
     let catalog = GodCatalog::embedded()?;
     let names: Vec<String> = catalog
@@ -87,7 +79,7 @@ pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |options: Opts| {
         let (prompts, clip_name) = clip_prompts(&run, &options)?.unzip();
-        let mut options = options.with_default("seed", run.seed() as i64);
+        let mut options = options.seeded(&run);
         if let Some(p) = &prompts {
             options = options.with_default("dim", p.ncols() as i64);
         }

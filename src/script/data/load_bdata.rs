@@ -1,12 +1,6 @@
-use std::sync::Arc;
-
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::data::bdata::BData;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::BDataValue;
 
 pub static SPEC: FnSpec = FnSpec::new("load_bdata", Area::Data)
     .params(&[param("path", "string")])

@@ -1,9 +1,6 @@
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::data::formats::captions;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::to_dynamic;
 
 pub static SPEC: FnSpec = FnSpec::new("load_captions", Area::Data)
     .params(&[param("path", "string")])

@@ -1,11 +1,6 @@
-use std::sync::Arc;
-
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::data::embeddings::Embeddings;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::EmbeddingsValue;
 
 pub static SPEC: FnSpec = FnSpec::new("load_embeddings", Area::Data)
     .params(&[param("path", "string")])

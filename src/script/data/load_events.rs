@@ -1,12 +1,6 @@
-use std::sync::Arc;
-
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::data::nifti::read_events;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::EventsValue;
 
 pub static SPEC: FnSpec = FnSpec::new("load_events", Area::Data)
     .params(&[param("path", "string")])

@@ -1,12 +1,6 @@
-use std::sync::Arc;
-
-use rhai::{Dynamic, ImmutableString, Map};
+use crate::script::prelude::*;
 
 use crate::data::bdata::{GodOptions, load_god};
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::DatasetValue;
 
 pub static SPEC: FnSpec = FnSpec::new("load_god", Area::Data)
     .params(&[param("path", "string")])

@@ -1,12 +1,6 @@
-use std::sync::Arc;
-
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::data::nifti::read_image;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::NiftiValue;
 
 pub static SPEC: FnSpec = FnSpec::new("load_nifti", Area::Data)
     .params(&[param("path", "string")])

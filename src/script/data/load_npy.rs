@@ -1,12 +1,6 @@
-use std::sync::Arc;
-
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::data::formats::npy;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::MatrixValue;
 
 pub static SPEC: FnSpec = FnSpec::new("load_npy", Area::Data)
     .params(&[param("path", "string")])

@@ -1,11 +1,6 @@
-use std::sync::Arc;
-
-use rhai::{Dynamic, ImmutableString, Map};
+use crate::script::prelude::*;
 
 use crate::data::formats::tensors;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::MatrixValue;
 
 pub static SPEC: FnSpec = FnSpec::new("load_safetensors", Area::Data)
     .params(&[param("path", "string")])

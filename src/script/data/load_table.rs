@@ -1,14 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use rhai::ImmutableString;
-
-use crate::ErrorKind;
 use crate::data::formats::table;
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::TableValue;
 
 pub static SPEC: FnSpec = FnSpec::new("load_table", Area::Data)
     .params(&[param("path", "string")])

@@ -1,14 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use rhai::{Array, Map};
-
-use crate::ErrorKind;
 use crate::data::{Category, Dataset, Split, factorize};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt};
-use crate::script::values::{DatasetValue, MatrixValue};
 
 pub static SPEC: FnSpec = FnSpec::new("make_dataset", Area::Data)
     .returns("Dataset")
@@ -35,24 +27,9 @@ d.n_samples == 50 && d.n_voxels == 70 && d.ids == god.test.ids && d.category_ids
     && d.categories == ["n2", "odd"] && d.labels.extract(0, 3) == [0, 1, 0] && d.split == "test" && d.name == "dataset""#,
     );
 
-/// The value of `key` if given, as a `T` (`what`, in the error when it is not one).
-fn value<T: Clone + 'static>(options: &Opts, key: &str, what: &str) -> Result<Option<T>, ScriptFault> {
-    let Some(v) = options.raw(key) else {
-        return Ok(None);
-    };
-    let type_name = v.type_name();
-    let text = v.to_string();
-    v.try_cast::<T>().map(Some).ok_or_else(|| {
-        ScriptFault::new(
-            ErrorKind::WrongType,
-            format!("option `{key}` of make_dataset() must be {what}, got {type_name} `{text}`"),
-        )
-    })
-}
-
 /// The value of a required `key`.
 fn required<T: Clone + 'static>(options: &Opts, key: &str, what: &str) -> Result<T, ScriptFault> {
-    value(options, key, what)?.ok_or_else(|| {
+    options.value_of(key, what)?.ok_or_else(|| {
         ScriptFault::new(
             ErrorKind::InvalidValue,
             format!("option `{key}` of make_dataset() is required: {what}"),
@@ -71,7 +48,9 @@ pub fn register(reg: &mut Registry) {
         let fmri: MatrixValue = required(&options, "fmri", "a Matrix, samples × voxels (e.g. from load_npy)")?;
         let ids = strings(&options, "ids")?;
         let (labels, category_ids) = factorize(&strings(&options, "categories")?);
-        let names: Map = value(&options, "names", "a map of category id → name")?.unwrap_or_default();
+        let names: Map = options
+            .value_of("names", "a map of category id → name")?
+            .unwrap_or_default();
         let categories = category_ids
             .into_iter()
             .map(|id| Category {

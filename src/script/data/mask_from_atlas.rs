@@ -1,12 +1,6 @@
-use std::sync::Arc;
-
-use rhai::Array;
+use crate::script::prelude::*;
 
 use crate::data::nifti::mask_from_atlas;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::{MaskValue, NiftiValue, cast_array};
 
 pub static SPEC: FnSpec = FnSpec::new("mask_from_atlas", Area::Data)
     .params(&[param("atlas", "Nifti"), param("labels", "int | array")])

@@ -1,10 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
 use crate::data::nifti::mask_from_volume;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::{MaskValue, NiftiValue};
 
 pub static SPEC: FnSpec = FnSpec::new("mask_from_volume", Area::Data)
     .params(&[param("volume", "Nifti")])

@@ -1,10 +1,4 @@
-use std::sync::Arc;
-
-use rhai::Array;
-
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::{MatrixValue, TableValue};
+use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("matrix", Area::Data)
     .params(&[param("table", "Table"), param("columns", "array")])

@@ -2,8 +2,10 @@
 
 mod apply_mask;
 mod attach_embeddings;
+mod average_repeats;
 mod bdata_values;
 mod column;
+mod concat_subjects;
 mod data_path;
 mod embeddings;
 mod god_synthetic;
@@ -15,18 +17,24 @@ mod load_god;
 mod load_image;
 mod load_nifti;
 mod load_npy;
+mod load_nsd;
 mod load_safetensors;
 mod load_table;
 mod make_dataset;
 mod mask_from_atlas;
 mod mask_from_volume;
 mod matrix;
+mod nsd_images;
 mod save_embeddings;
 mod select_columns;
+mod select_rois;
+mod split_by_stimulus;
+mod subset;
 mod trial_samples;
 mod value_labels;
+mod zscore_with;
 
-use super::registry::Registry;
+use crate::script::prelude::*;
 
 /// Register the data functions.
 pub fn register(reg: &mut Registry) {
@@ -54,5 +62,13 @@ pub fn register(reg: &mut Registry) {
     apply_mask::register(reg);
     load_events::register(reg);
     trial_samples::register(reg);
+    load_nsd::register(reg);
+    nsd_images::register(reg);
+    select_rois::register(reg);
+    zscore_with::register(reg);
+    average_repeats::register(reg);
+    subset::register(reg);
+    split_by_stimulus::register(reg);
+    concat_subjects::register(reg);
     data_path::register(reg);
 }

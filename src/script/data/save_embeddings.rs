@@ -1,9 +1,6 @@
-use rhai::{Dynamic, ImmutableString, Map};
+use crate::script::prelude::*;
 
 use crate::run::{FileError, now};
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::EmbeddingsValue;
 
 pub static SPEC: FnSpec = FnSpec::new("save_embeddings", Area::Data)
     .params(&[param("embeddings", "Embeddings"), param("name", "string")])

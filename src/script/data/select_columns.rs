@@ -1,9 +1,4 @@
-use rhai::{Array, Dynamic, ImmutableString};
-
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::BDataValue;
+use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("select_columns", Area::Data)
     .params(&[param("bdata", "BData"), param("expression", "string")])

@@ -1,14 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use rhai::{Dynamic, Map};
-
-use crate::ErrorKind;
 use crate::data::nifti::{TrialOptions, trial_samples};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{EventsValue, MatrixValue, to_dynamic};
 
 pub static SPEC: FnSpec = FnSpec::new("trial_samples", Area::Data)
     .params(&[param("x", "Matrix"), param("events", "Events")])

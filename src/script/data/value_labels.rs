@@ -1,9 +1,4 @@
-use rhai::{Dynamic, ImmutableString, Map};
-
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::BDataValue;
+use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("value_labels", Area::Data)
     .params(&[param("bdata", "BData"), param("key", "string")])

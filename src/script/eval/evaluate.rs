@@ -1,12 +1,7 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
 use super::{BOOTSTRAP, HEAD, IDENTIFICATION, K, N_WAY, PERMUTATIONS, REPEATS, SEED, SIMILARITY, eval_defaults};
 use crate::eval::{self, EvalConfig, EvaluationInput, RetrievalInput, ZeroShotInput};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{DatasetValue, DecoderArg, EvaluationValue, register_decoder_fn};
 
 pub static SPEC: FnSpec = FnSpec::new("evaluate", Area::Eval)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])

@@ -1,10 +1,6 @@
-use rhai::Array;
+use crate::script::prelude::*;
 
 use crate::eval::stats::mean_ci;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{numbers, to_dynamic};
 
 pub static SPEC: FnSpec = FnSpec::new("mean_ci", Area::Eval)
     .params(&[param("values", "array")])

@@ -5,8 +5,7 @@ mod mean_ci;
 mod retrieval;
 mod zero_shot;
 
-use super::registry::Registry;
-use super::spec::Opt;
+use crate::script::prelude::*;
 
 /// Register the evaluation functions.
 pub fn register(reg: &mut Registry) {

@@ -1,11 +1,7 @@
 use super::{BOOTSTRAP, IDENTIFICATION, K, N_WAY, REPEATS, SEED, SIMILARITY, eval_defaults};
 use crate::eval::EvalConfig;
 use crate::eval::summary::RetrievalSummary;
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::{DatasetValue, DecoderArg, register_decoder_fn, to_dynamic};
+use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("retrieval", Area::Eval)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])
@@ -22,9 +18,26 @@ n_way: [#{ n, k, repeats, mean, sd, ci95, p_value, chance }], identification: [#
 chance, p_value }], hits: #{ top1: per-sample hit probability, ... } }. N-way draws N − 1
 distractors at random (seeded) with the true item, R times (e.g. #{ n_way: [300], repeats: 30 }
 for MindEye's 300-way); n-way identification is the exact expected fraction (2-way: the fraction
-of distractors less similar than the true item).",
+of distractors less similar than the true item). Directions whose embeddings the data lacks (e.g.
+no captions) are ().",
     )
-    .options(&[K, SIMILARITY, BOOTSTRAP, N_WAY, REPEATS, IDENTIFICATION, SEED])
+    .options(&[
+        K,
+        SIMILARITY,
+        BOOTSTRAP,
+        N_WAY,
+        REPEATS,
+        IDENTIFICATION,
+        SEED,
+        Opt::choice(
+            "protocol",
+            &["none", "mindeye"],
+            "none",
+            "mindeye: NSD's protocol of MindEye and its successors, 300-way in every direction with 30 seeded \
+             draws and exact 2-way identification (n_way and repeats given beside it win)",
+        )
+        .for_binding(),
+    ])
     .domain_defaults(eval_defaults)
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
@@ -32,20 +45,40 @@ let r = retrieval(ridge(god.train, #{ folds: 3 }), god.test, #{ n_way: [10], rep
 r.n_candidates == 50 && r.image.top5 >= r.image.top1 && r.text.chance_top5 == 0.1
     && r.image.n_way[0].n == 10 && r.image.identification[0].chance == 0.5 && r.image_to_fmri.mrr > 0.0
     && r.text_to_fmri.hits.top1.len() == 50 && r.settings.permutations == 0"#,
+    )
+    .more_examples(&[r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
+let model = ridge(god.train, #{ folds: 3 });
+let images_only = make_dataset(#{ fmri: god.test.fmri, ids: god.test.ids, categories: god.test.ids });
+let images_only = attach_embeddings(images_only, embeddings(god.test.image_embeddings, god.test.ids, #{ kind: "image" }));
+let r = retrieval(model, images_only);
+let nsd = retrieval(model, god.test, #{ protocol: "mindeye", n_way: [30], bootstrap: 0 });
+r.text == () && r.text_to_fmri == () && r.image.top1 >= 0.0 && r.n_candidates == 50
+    && nsd.image.n_way[0].n == 30 && nsd.image.n_way[0].repeats == 30 && nsd.text_to_fmri.identification[0].n == 2"#]
     );
 
 fn evaluate(model: DecoderArg, data: &DatasetValue, options: Opts, seed: u64) -> Result<rhai::Dynamic, ScriptFault> {
-    let config: EvalConfig = options.with_default("seed", seed as i64).parse()?;
+    let mut config: EvalConfig = options.clone().with_default("seed", seed as i64).parse()?;
+    if options.get::<String>("protocol")? == "mindeye" {
+        if !options.has("n_way") {
+            config.n_way = vec![300];
+        }
+        if !options.has("repeats") {
+            config.repeats = 30;
+        }
+        if !options.has("identification") {
+            config.identification = vec![2];
+        }
+    }
     config.validate()?;
-    let images = data.0.require_image_embeddings()?;
-    let texts = data.0.require_text_embeddings()?;
+    if data.0.image_embeddings().is_none() && data.0.text_embeddings().is_none() {
+        return Err(ScriptFault::from(data.0.require_image_embeddings().unwrap_err())
+            .with_hint("attach image or caption embeddings first: attach_embeddings(data, clip_images(...))"));
+    }
     let decoded = model.decode(&data.0)?;
     let summary = RetrievalSummary::new(
         &model.label,
-        decoded.image.view(),
-        images.view(),
-        decoded.text.view(),
-        texts.view(),
+        data.0.image_embeddings().map(|m| (decoded.image.view(), m.view())),
+        data.0.text_embeddings().map(|m| (decoded.text.view(), m.view())),
         &config,
     )?;
     Ok(to_dynamic(&summary))

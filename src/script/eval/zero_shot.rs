@@ -1,13 +1,8 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
 use super::{BOOTSTRAP, HEAD, K, PERMUTATIONS, SEED, SIMILARITY, eval_defaults};
 use crate::eval::summary::ZeroShotSummary;
 use crate::eval::{self, EvalConfig};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::{DatasetValue, DecoderArg, MatrixValue, register_decoder_fn, to_dynamic};
 
 pub static SPEC: FnSpec = FnSpec::new("zero_shot", Area::Eval)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])

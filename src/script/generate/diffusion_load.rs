@@ -1,13 +1,10 @@
 use std::path::Path;
 use std::rc::Rc;
 
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::generate::DiffusionModel;
 use crate::generate::unet::WEIGHTS_FILE;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::DiffusionValue;
 
 pub static SPEC: FnSpec = FnSpec::new("diffusion_load", Area::Generate)
     .params(&[param("path", "string")])

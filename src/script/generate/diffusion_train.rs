@@ -1,6 +1,6 @@
 use std::rc::Rc;
 
-use rhai::Array;
+use crate::script::prelude::*;
 
 use crate::generate::DiffusionModel;
 use crate::generate::schedule::MAX_TRAIN_STEPS;
@@ -8,11 +8,7 @@ use crate::generate::train::{
     DiffusionTrainConfig, MAX_LAYERS_PER_BLOCK, MAX_TRAIN_SIZE, UNetShape, save_unet, train_diffusion,
 };
 use crate::run::TrainingProgress;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
 use crate::script::train::ModelOutput;
-use crate::script::values::{DiffusionValue, ImageValue, cast_array};
 
 pub static SPEC: FnSpec = FnSpec::new("diffusion_train", Area::Generate)
     .params(&[param("images", "array")])
@@ -84,7 +80,7 @@ pub fn register(reg: &mut Registry) {
         let mut shape: UNetShape = options.parse()?;
         shape.attention = options.given("attention")?;
         let (unet_config, config_text) = shape.config()?;
-        let config: DiffusionTrainConfig = options.clone().with_default("seed", run.seed() as i64).parse()?;
+        let config: DiffusionTrainConfig = options.clone().seeded(&run).parse()?;
         let name: String = options.get("name")?;
         let output = ModelOutput::new(&run, &name)?;
         let pictures: Vec<image::RgbImage> = images.iter().map(|v| (*v.image).clone()).collect();

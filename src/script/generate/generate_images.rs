@@ -1,17 +1,9 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use rhai::{Array, Dynamic};
-
-use crate::ErrorKind;
 use crate::data::formats::images::png_bytes;
 use crate::generate::schedule::MAX_TRAIN_STEPS;
 use crate::generate::{GenerateError, GenerationSettings, MAX_CUTOUTS, MAX_IMAGE_SIZE, image_tensor};
 use crate::run::{GenerateProgress, RunContext};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{ClipValue, DiffusionValue, EmbeddingsValue, ImageValue, cast_array};
 
 pub static SPEC: FnSpec = FnSpec::new("generate", Area::Generate)
     .params(&[param("model", "Diffusion"), param("clip", "Clip"), param("targets", "Embeddings")])
@@ -108,24 +100,6 @@ fn steps(options: &Opts) -> Result<String, ScriptFault> {
     }
 }
 
-/// The init Images, if given.
-fn init_images(options: &Opts) -> Result<Vec<ImageValue>, ScriptFault> {
-    let Some(value) = options.raw("init") else {
-        return Ok(Vec::new());
-    };
-    let type_name = value.type_name().to_string();
-    let items = value.try_cast::<Array>().ok_or_else(|| {
-        ScriptFault::new(
-            ErrorKind::WrongType,
-            format!(
-                "option `init` of {}() must be an array of Images, got {type_name}",
-                SPEC.name
-            ),
-        )
-    })?;
-    cast_array(items, "Images (from load_image or nearest_images)")
-}
-
 fn generate(
     run: &RunContext,
     model: DiffusionValue,
@@ -133,9 +107,11 @@ fn generate(
     targets: EmbeddingsValue,
     options: Opts,
 ) -> Result<Array, ScriptFault> {
-    let mut settings: GenerationSettings = options.clone().with_default("seed", run.seed() as i64).parse()?;
+    let mut settings: GenerationSettings = options.clone().seeded(run).parse()?;
     settings.steps = steps(&options)?;
-    let init = init_images(&options)?;
+    let init: Vec<ImageValue> = options
+        .array_of("init", "Images (from load_image or nearest_images)")?
+        .unwrap_or_default();
     let folder: String = options.get("name")?;
     let (unet, clip, targets) = (&model.0, &clip.0, &targets.0);
     let ids = targets.ids();

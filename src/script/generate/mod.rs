@@ -8,7 +8,7 @@ mod nearest_images;
 mod predict;
 mod recon_metrics;
 
-use super::registry::Registry;
+use crate::script::prelude::*;
 
 /// Register the generate functions.
 pub fn register(reg: &mut Registry) {

@@ -1,18 +1,10 @@
+use crate::script::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use rhai::{Array, Dynamic};
-
-use crate::ErrorKind;
 use crate::data::formats::images;
 use crate::generate::nearest;
 use crate::run::RunContext;
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{EmbeddingsValue, ImageValue, cast_array};
 
 pub static SPEC: FnSpec = FnSpec::new("nearest_images", Area::Generate)
     .params(&[param("targets", "Embeddings"), param("gallery", "Embeddings")])
@@ -70,20 +62,9 @@ fn image_file(run: &RunContext, folder: Option<&str>, id: &str) -> Result<PathBu
 
 /// The gallery's Images given in the `images` option, one per gallery row.
 fn given_images(options: &Opts, rows: usize) -> Result<Option<Vec<ImageValue>>, ScriptFault> {
-    let Some(value) = options.raw("images") else {
+    let Some(list) = options.array_of::<ImageValue>("images", "gallery Images")? else {
         return Ok(None);
     };
-    let type_name = value.type_name().to_string();
-    let items = value.try_cast::<Array>().ok_or_else(|| {
-        ScriptFault::new(
-            ErrorKind::WrongType,
-            format!(
-                "option `images` of {}() must be an array of Images, got {type_name}",
-                SPEC.name
-            ),
-        )
-    })?;
-    let list: Vec<ImageValue> = cast_array(items, "gallery Images")?;
     if list.len() != rows {
         return Err(ScriptFault::new(
             ErrorKind::DimensionMismatch,

@@ -1,10 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
 use crate::data::embeddings::{EmbeddingKind, EmbeddingMeta, Embeddings};
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{EmbeddingsValue, register_decoder_fn};
 
 pub static SPEC: FnSpec = FnSpec::new("predict", Area::Generate)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])

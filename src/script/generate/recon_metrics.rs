@@ -1,15 +1,8 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
 use ndarray::{Array2, Axis};
-use rhai::{Array, Dynamic, Map};
 
-use crate::ErrorKind;
 use crate::eval::recon::{FeatureSet, Image, ReconSettings, Resize, recon_metrics, rows_by_id};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{EmbeddingsValue, ImageValue, MatrixValue, ReconValue, cast_array};
 
 pub static SPEC: FnSpec = FnSpec::new("recon_metrics", Area::Generate)
     .params(&[param("real", "array"), param("generated", "array")])
@@ -97,19 +90,9 @@ type Features = (String, Array2<f32>, Array2<f32>);
 
 /// The `features` option: name → [real, generated].
 fn features(options: &Opts) -> Result<Vec<Features>, ScriptFault> {
-    let Some(value) = options.raw("features") else {
+    let Some(map) = options.value_of::<Map>("features", "a map #{ name: [real, generated] }")? else {
         return Ok(Vec::new());
     };
-    let type_name = value.type_name().to_string();
-    let map = value.try_cast::<Map>().ok_or_else(|| {
-        ScriptFault::new(
-            ErrorKind::WrongType,
-            format!(
-                "option `features` of {}() must be a map #{{ name: [real, generated] }}, got {type_name}",
-                SPEC.name
-            ),
-        )
-    })?;
     map.into_iter()
         .map(|(key, value)| {
             let (real, generated) = feature_pair(&key, value)?;
@@ -121,7 +104,7 @@ fn features(options: &Opts) -> Result<Vec<Features>, ScriptFault> {
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |real: Array, generated: Array, options: Opts| {
-        let mut settings: ReconSettings = options.clone().with_default("seed", run.seed() as i64).parse()?;
+        let mut settings: ReconSettings = options.clone().seeded(&run).parse()?;
         let antialias = options.get("antialias")?;
         let resize = options
             .get::<Option<usize>>("size")?

@@ -1,24 +1,17 @@
+use crate::script::prelude::*;
 use std::path::Path;
-use std::sync::Arc;
 
-use rhai::ImmutableString;
-
-use crate::ErrorKind;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::ModelValue;
-use crate::train::{CheckpointMeta, TrainedModel};
+use crate::train::{CheckpointMeta, SharedModel, TrainedModel};
 
 pub static SPEC: FnSpec = FnSpec::new("load_model", Area::Model)
     .params(&[param("path", "string")])
-    .returns("Model")
+    .returns("Model | SharedModel")
     .summary("Load a checkpoint written by save_model (its .json or .bpk file) onto the current device.")
     .details(
         "The network is rebuilt from the description and the weights loaded into it on the device
 of the run (--device, or device(...)), whichever device it was trained on. The model predicts,
 evaluates and plots like a freshly trained one; its history is the one recorded at training,
-its label the file name without extension.",
+its label the file name without extension. A shared-subject checkpoint loads as a SharedModel.",
     )
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
@@ -28,6 +21,12 @@ device("cpu:ndarray");
 let again = load_model(files.weights);
 again.label == "decoder" && again.trained_on == model.trained_on && again.epochs_run == 1
     && zero_shot(again, god.test).top1 == zero_shot(model, god.test).top1"#,
+    )
+    .more_examples(&[r#"let s1 = god_synthetic(#{ voxels: 60, dim: 16, subject: 1 });
+let model = train(shared_net([s1.train], #{ shared_width: 32, width: 32, blocks: 1 }), [s1.train], #{ epochs: 1 });
+let files = save_model(model, "shared");
+let again = load_model(files.description);
+again.subjects == ["s1"] && zero_shot(subject_model(again, "s1"), s1.test).top1 == zero_shot(subject_model(model, "s1"), s1.test).top1"#]
     );
 
 pub fn register(reg: &mut Registry) {
@@ -41,15 +40,26 @@ pub fn register(reg: &mut Registry) {
         };
         let weights = read(&given.with_extension("bpk"))?;
         let description = read(&given.with_extension("json"))?;
-        let model = TrainedModel::from_checkpoint(&weights, &description, &run.device().device)?;
-        let trained_on = CheckpointMeta::from_json(&description)?.trained_on;
         let label = given
             .file_stem()
             .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
-        Ok(ModelValue {
+        let trained_on = CheckpointMeta::from_json(&description)?.trained_on;
+        let kind = serde_json::from_slice::<serde_json::Value>(&description)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string));
+        if kind.as_deref() == Some("shared_subject") {
+            let model = SharedModel::from_checkpoint(&weights, &description, &run.device().device)?;
+            return Ok(Dynamic::from(SharedModelValue {
+                model: Arc::new(model),
+                label,
+                trained_on,
+            }));
+        }
+        let model = TrainedModel::from_checkpoint(&weights, &description, &run.device().device)?;
+        Ok(Dynamic::from(ModelValue {
             model: Arc::new(model),
             label,
             trained_on,
-        })
+        }))
     });
 }

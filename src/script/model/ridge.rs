@@ -1,10 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
 use crate::model::{RidgeConfig, RidgeModel};
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{DatasetValue, RidgeValue};
 
 pub static SPEC: FnSpec = FnSpec::new("ridge", Area::Model)
     .params(&[param("data", "Dataset")])
@@ -54,7 +50,7 @@ pub fn register(reg: &mut Registry) {
             _ => "image",
         };
         let label: String = options.get("label")?;
-        let config: RidgeConfig = options.with_default("seed", run.seed() as i64).parse()?;
+        let config: RidgeConfig = options.seeded(&run).parse()?;
         config.validate()?;
         let targets = match target {
             "text" => data.0.require_text_embeddings(),

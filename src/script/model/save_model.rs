@@ -1,11 +1,7 @@
-use rhai::{ImmutableString, Map};
-
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::ModelValue;
+use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("save_model", Area::Model)
-    .params(&[param("model", "Model"), param("name", "string")])
+    .params(&[param("model", "Model | SharedModel"), param("name", "string")])
     .returns("map")
     .summary(
         "Save a trained network as a checkpoint in the run directory: `name.bpk` (weights) and `name.json` (architecture, training options, history).",
@@ -13,7 +9,8 @@ pub static SPEC: FnSpec = FnSpec::new("save_model", Area::Model)
     .details(
         "The weights are burn's burnpack format, which stores tensor data and not devices: a model
 trained on a GPU loads on a CPU and the other way round (load_model). Both files are written
-atomically, so an earlier checkpoint of the same name stays intact if writing fails. Returns
+atomically, so an earlier checkpoint of the same name stays intact if writing fails. A
+SharedModel's checkpoint keeps every subject's input layer. Returns
 #{ weights, description } with the two paths; a name ending in .bpk or .json is the same name.",
     )
     .example(
@@ -25,19 +22,26 @@ files.weights == `${run_dir()}/decoder.bpk` && files.description == `${run_dir()
     && again.weights == files.weights"#,
     );
 
+fn save(run: &crate::run::RunContext, name: &str, saved: crate::train::Checkpoint) -> Result<Map, ScriptFault> {
+    let stem = name
+        .strip_suffix(".bpk")
+        .or_else(|| name.strip_suffix(".json"))
+        .unwrap_or(name);
+    let weights = run.write_output(&format!("{stem}.bpk"), &saved.weights)?;
+    let description = run.write_output(&format!("{stem}.json"), &saved.meta)?;
+    let mut files = Map::new();
+    files.insert("weights".into(), weights.display().to_string().into());
+    files.insert("description".into(), description.display().to_string().into());
+    Ok(files)
+}
+
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.plain(&SPEC, move |model: ModelValue, name: ImmutableString| {
-        let stem = name
-            .strip_suffix(".bpk")
-            .or_else(|| name.strip_suffix(".json"))
-            .unwrap_or(&name);
-        let saved = model.model.to_checkpoint(&model.trained_on)?;
-        let weights = run.write_output(&format!("{stem}.bpk"), &saved.weights)?;
-        let description = run.write_output(&format!("{stem}.json"), &saved.meta)?;
-        let mut files = Map::new();
-        files.insert("weights".into(), weights.display().to_string().into());
-        files.insert("description".into(), description.display().to_string().into());
-        Ok(files)
+        save(&run, &name, model.model.to_checkpoint(&model.trained_on)?)
+    });
+    let run = reg.run();
+    reg.plain(&SPEC, move |model: SharedModelValue, name: ImmutableString| {
+        save(&run, &name, model.model.to_checkpoint(&model.trained_on)?)
     });
 }

@@ -9,8 +9,7 @@ mod plot_similarity;
 mod plot_topk;
 mod save_figure;
 
-use super::registry::Registry;
-use super::spec::Opt;
+use crate::script::prelude::*;
 
 /// Which predictions a figure compares with which embeddings.
 const TARGET: Opt = Opt::choice(

@@ -1,14 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use rhai::{Array, Dynamic, Map};
-
-use crate::ErrorKind;
 use crate::plot::{Bar, BarChart, bar_chart};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::FigureValue;
 
 pub static SPEC: FnSpec = FnSpec::new("plot_bars", Area::Plot)
     .params(&[param("rows", "array")])

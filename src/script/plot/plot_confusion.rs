@@ -1,11 +1,7 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
 use crate::eval::{EvalConfig, zero_shot_with};
 use crate::plot::{Heatmap, heatmap};
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{DatasetValue, DecoderArg, FigureValue, register_decoder_fn};
 
 pub static SPEC: FnSpec = FnSpec::new("plot_confusion", Area::Plot)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])

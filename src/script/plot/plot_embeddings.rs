@@ -1,13 +1,8 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
 use ndarray::Axis;
 
 use crate::plot::{EmbeddingScatter, embedding_scatter};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{DatasetValue, DecoderArg, FigureValue, register_decoder_fn};
 
 pub static SPEC: FnSpec = FnSpec::new("plot_embeddings", Area::Plot)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])

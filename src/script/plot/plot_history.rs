@@ -1,13 +1,6 @@
-use std::sync::Arc;
-
-use rhai::Array;
+use crate::script::prelude::*;
 
 use crate::plot::{LineChart, Series, line_chart};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{FigureValue, ModelValue, cast_array};
 
 pub static SPEC: FnSpec = FnSpec::new("plot_history", Area::Plot)
     .params(&[param("models", "Model | array")])

@@ -1,14 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use rhai::Array;
-
-use crate::ErrorKind;
 use crate::plot::{ImageGrid, image_grid};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{FigureValue, ImageValue, cast_array};
 
 pub static SPEC: FnSpec = FnSpec::new("plot_images", Area::Plot)
     .params(&[param("images", "array")])

@@ -1,15 +1,7 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use rhai::{Array, Dynamic};
-
-use crate::ErrorKind;
 use crate::eval::{similarity_matrix, topk_curve};
 use crate::plot::{Series, TopKCurve, topk_curve as draw_curve};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{DatasetValue, DecoderArg, FigureValue};
 
 pub static SPEC: FnSpec = FnSpec::new("plot_topk", Area::Plot)
     .params(&[param("models", "Model | RidgeModel | array"), param("data", "Dataset")])

@@ -1,10 +1,6 @@
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::data::formats::images::png_bytes;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::{FigureValue, ImageValue};
 
 pub static SPEC: FnSpec = FnSpec::new("save_figure", Area::Plot)
     .params(&[param("figure", "Figure | Image"), param("name", "string")])

@@ -1,9 +1,6 @@
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::device::resolve;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, optional};
 
 pub static SPEC: FnSpec = FnSpec::new("device", Area::Run)
     .params(&[optional("spec", "string")])

@@ -11,7 +11,7 @@ mod save_text;
 mod sweep;
 mod table;
 
-use super::registry::Registry;
+use crate::script::prelude::*;
 
 /// Register the run functions.
 pub fn register(reg: &mut Registry) {

@@ -1,10 +1,6 @@
-use rhai::{Dynamic, ImmutableString};
+use crate::script::prelude::*;
 
-use crate::ErrorKind;
 use crate::run::ParamValue;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
 
 pub static SPEC: FnSpec = FnSpec::new("param", Area::Run)
     .params(&[param("name", "string"), param("default", "?")])

@@ -1,6 +1,4 @@
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec};
+use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("run_dir", Area::Run)
     .returns("string")

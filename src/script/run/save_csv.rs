@@ -1,10 +1,7 @@
-use rhai::{Array, ImmutableString};
+use crate::script::prelude::*;
 
 use crate::run::{FileError, csv_bytes, with_extension};
-use crate::script::fault::ScriptFault;
 use crate::script::format::flatten_rows;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
 
 pub static SPEC: FnSpec = FnSpec::new("save_csv", Area::Run)
     .params(&[param("rows", "array"), param("name", "string")])

@@ -1,10 +1,6 @@
-use rhai::{Dynamic, ImmutableString};
+use crate::script::prelude::*;
 
-use crate::ErrorKind;
 use crate::run::with_extension;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
 use crate::script::values::json_ready;
 
 pub static SPEC: FnSpec = FnSpec::new("save_json", Area::Run)

@@ -1,9 +1,6 @@
-use rhai::{Dynamic, ImmutableString, Map};
+use crate::script::prelude::*;
 
 use super::save_json::to_json;
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, optional, param};
 
 pub static SPEC: FnSpec = FnSpec::new("save_metrics", Area::Run)
     .params(&[param("metrics", "map | string"), optional("value", "?")])

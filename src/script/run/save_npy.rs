@@ -1,11 +1,7 @@
-use rhai::ImmutableString;
+use crate::script::prelude::*;
 
 use crate::data::formats::npy::npy_bytes;
 use crate::run::{FileError, with_extension};
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
-use crate::script::values::MatrixValue;
 
 pub static SPEC: FnSpec = FnSpec::new("save_npy", Area::Run)
     .params(&[param("matrix", "Matrix"), param("name", "string")])

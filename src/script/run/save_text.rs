@@ -1,8 +1,4 @@
-use rhai::ImmutableString;
-
-use crate::script::fault::ScriptFault;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, param};
+use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("save_text", Area::Run)
     .params(&[param("text", "string"), param("name", "string")])

@@ -1,14 +1,6 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use rhai::{Array, Dynamic, ImmutableString, Map};
-
-use crate::ErrorKind;
 use crate::run::SweepProgress;
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{FigureValue, to_dynamic};
 use crate::sweep::{self, Axis, Sweep, SweepRequest};
 
 pub static SPEC: FnSpec = FnSpec::new("sweep", Area::Run)
@@ -64,14 +56,10 @@ fn text(value: &Dynamic, key: &str) -> Result<String, ScriptFault> {
 }
 
 fn map_option(options: &Opts, key: &str) -> Result<Map, ScriptFault> {
-    match options.raw(key) {
-        None => Ok(Map::new()),
-        Some(v) if v.is_unit() => Ok(Map::new()),
-        Some(v) => v.try_cast::<Map>().ok_or_else(|| {
-            ScriptFault::new(ErrorKind::WrongType, format!("`{key}` must be a map"))
-                .with_hint("e.g. #{ grid: #{ lr: [0.001, 0.01], seed: [0, 1, 2] } }")
-        }),
-    }
+    let map = options
+        .value_of::<Map>(key, "a map")
+        .map_err(|e| e.with_hint("e.g. #{ grid: #{ lr: [0.001, 0.01], seed: [0, 1, 2] } }"))?;
+    Ok(map.unwrap_or_default())
 }
 
 pub fn register(reg: &mut Registry) {

@@ -1,10 +1,7 @@
-use rhai::{Array, Map};
+use crate::script::prelude::*;
 
 use crate::display::text_table;
-use crate::script::fault::ScriptFault;
 use crate::script::format::{metrics_rows, rows_text};
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, optional, param};
 
 pub static SPEC: FnSpec = FnSpec::new("table", Area::Run)
     .params(&[param("rows", "array | map"), optional("columns", "array")])

@@ -3,12 +3,15 @@
 #[allow(clippy::module_inception)] // files are named after the script function they define
 mod train;
 
+mod fine_tune;
+
 mod model_output;
 pub(crate) use model_output::ModelOutput;
 
-use super::registry::Registry;
+use crate::script::prelude::*;
 
 /// Register the training functions.
 pub fn register(reg: &mut Registry) {
     train::register(reg);
+    fine_tune::register(reg);
 }

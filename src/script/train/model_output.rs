@@ -4,9 +4,8 @@
 
 use std::path::PathBuf;
 
-use crate::ErrorKind;
 use crate::run::RunContext;
-use crate::script::fault::ScriptFault;
+use crate::script::prelude::*;
 use crate::train::StopReason;
 
 /// Where a training function writes: `NAME/` when done, `NAME.checkpoint/` after every epoch.

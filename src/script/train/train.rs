@@ -1,15 +1,9 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use crate::ErrorKind;
-use crate::run::TrainingProgress;
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt, param};
-use crate::script::values::{DatasetValue, ModelValue, NetValue};
-use crate::train::{StopReason, TrainConfig, train};
+use crate::run::{RunContext, TrainingProgress};
+use crate::train::{StopReason, TrainConfig, train, train_shared};
 
-const LOSS: &[Opt] = &[
+pub(crate) const LOSS: &[Opt] = &[
     Opt::float("image", 1.0, "weight of the CLIP loss against image embeddings").min(0.0),
     Opt::float("text", 1.0, "weight of the CLIP loss against text embeddings").min(0.0),
     Opt::float("image_mse", 0.0, "weight of an MSE regression term on the image head").min(0.0),
@@ -24,69 +18,104 @@ const LOSS: &[Opt] = &[
         "caption",
         "what the text loss compares with: captions, or category prompts (same-category samples count as positives)",
     ),
+    Opt::choice(
+        "contrastive",
+        &["clip", "softclip", "bimixco", "mindeye"],
+        "clip",
+        "targets of the contrastive terms: hard (CLIP), soft from the targets' own similarity (SoftCLIP), \
+         mixed inputs and targets (BiMixCo), or MindEye's schedule (BiMixCo first, then SoftCLIP)",
+    ),
+    Opt::float("mixco_alpha", 0.15, "BiMixCo: the mixing weight is Beta(α, α)").min(0.0),
+    Opt::float("mixco_prob", 0.5, "BiMixCo: the chance that a sample is mixed").range(0.0, 1.0),
+    Opt::float(
+        "mixco_epochs",
+        0.33,
+        "mindeye: the share of epochs trained with BiMixCo",
+    )
+    .range(0.0, 1.0),
 ];
 
+/// The options of a training run (`TrainConfig` and the label), for train and the functions
+/// that train too (fine_tune), each adding its own keys after them.
+macro_rules! training_options {
+    ($($extra:expr),* $(,)?) => {
+        &[
+            $crate::script::spec::Opt::int("epochs", 40, "passes over the data"),
+            $crate::script::spec::Opt::int("batch_size", 128, "contrastive batch size").min(1.0),
+            $crate::script::spec::Opt::float("lr", 3e-4, "peak learning rate").min(0.0),
+            $crate::script::spec::Opt::float("weight_decay", 0.05, "AdamW weight decay").min(0.0),
+            $crate::script::spec::Opt::float("warmup", 0.05, "fraction of steps of linear warm-up").range(0.0, 1.0),
+            $crate::script::spec::Opt::float("min_lr_ratio", 0.01, "final learning rate / lr of the cosine decay").range(0.0, 1.0),
+            $crate::script::spec::Opt::float("grad_clip", 1.0, "per-parameter gradient norm limit, () for none").or_none(),
+            $crate::script::spec::Opt::float("validation", 0.1, "fraction of samples held out (0 for none)"),
+            $crate::script::spec::Opt::int("patience", 10, "epochs without improvement before stopping, () for never").or_none(),
+            $crate::script::spec::Opt::seed("split, batch order and dropout seed"),
+            $crate::script::spec::Opt::string("label", "", "name in tables, plots and history.csv").computed("\"run1\", \"run2\", ...")
+                .for_binding(),
+            $crate::script::spec::Opt::choice(
+                "precision",
+                &["f32", "bf16"],
+                "f32",
+                "bf16: mixed precision, bfloat16 matrix products with f32 weights, norms and losses (for GPUs with bf16 tensor cores)",
+            ),
+            $crate::script::spec::Opt::map("loss", $crate::script::train::train::LOSS, "loss terms"),
+            $($extra),*
+        ]
+    };
+}
+pub(crate) use training_options;
+
 pub static SPEC: FnSpec = FnSpec::new("train", Area::Train)
-    .params(&[param("net", "MappingNet"), param("data", "Dataset")])
-    .returns("Model")
+    .params(&[param("net", "MappingNet | SharedNet"), param("data", "Dataset | array")])
+    .returns("Model | SharedModel")
     .summary("Train a mapping network with contrastive (CLIP) losses against image and text embeddings.")
     .details(
         "AdamW with linear warm-up and cosine decay; a seeded validation split with early stopping
 keeps the best epoch's weights. Every epoch is appended to history.csv in the run directory as it
-finishes; Ctrl-C stops training between batches.",
+finishes; Ctrl-C stops training between batches. A SharedNet (shared_net) trains on an array of
+datasets, one per subject, in batches of one subject at a time (subjects take turns), and
+returns a SharedModel: subject_model(model, name) decodes for one subject, fine_tune adds one.",
     )
-    .options(&[
-        Opt::int("epochs", 40, "passes over the data"),
-        Opt::int("batch_size", 128, "contrastive batch size").min(1.0),
-        Opt::float("lr", 3e-4, "peak learning rate").min(0.0),
-        Opt::float("weight_decay", 0.05, "AdamW weight decay").min(0.0),
-        Opt::float("warmup", 0.05, "fraction of steps of linear warm-up").range(0.0, 1.0),
-        Opt::float("min_lr_ratio", 0.01, "final learning rate / lr of the cosine decay").range(0.0, 1.0),
-        Opt::float("grad_clip", 1.0, "per-parameter gradient norm limit, () for none").or_none(),
-        Opt::float("validation", 0.1, "fraction of samples held out (0 for none)"),
-        Opt::int("patience", 10, "epochs without improvement before stopping, () for never").or_none(),
-        Opt::seed("split, batch order and dropout seed"),
-        Opt::string("label", "", "name in tables, plots and history.csv").computed("\"run1\", \"run2\", ...")
-            .for_binding(),
-        Opt::choice(
-            "precision",
-            &["f32", "bf16"],
-            "f32",
-            "bf16: mixed precision, bfloat16 matrix products with f32 weights, norms and losses (for GPUs with bf16 tensor cores)",
-        ),
-        Opt::map("loss", LOSS, "loss terms"),
-    ])
+    .options(training_options![])
     .domain_defaults(|| serde_json::to_value(TrainConfig::default()).unwrap_or_default())
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let net = mapping_net(god.train, #{ arch: "linear" });
 let model = train(net, god.train, #{ epochs: 2, loss: #{ image: 1.0, text: 0.5 } });
 model.epochs_run == 2 && model.history[1].train_loss > 0.0 && model.label == "run1""#,
-    );
+    )
+    .more_examples(&[r#"let s1 = god_synthetic(#{ voxels: 60, dim: 16, subject: 1 });
+let s2 = god_synthetic(#{ voxels: 80, dim: 16, subject: 2 });
+let net = shared_net([s1.train, s2.train], #{ subjects: ["s1", "s2"], shared_width: 32, width: 32, blocks: 1 });
+let model = train(net, [s1.train, s2.train], #{ epochs: 2 });
+model.subjects == ["s1", "s2"] && model.epochs_run == 2 && retrieval(subject_model(model, "s2"), s2.test).n_candidates == 50"#]);
+
+/// The checks after a training run: a deferred write error, or an interrupt, ends the script.
+pub(crate) fn finished(run: &RunContext, stop: StopReason, epochs: usize) -> Result<(), ScriptFault> {
+    if let Some(e) = run.take_deferred_error() {
+        return Err(ScriptFault::from(e));
+    }
+    if stop == StopReason::Interrupted {
+        return Err(ScriptFault::new(
+            ErrorKind::Interrupted,
+            format!("interrupted after {epochs} epochs; the history so far is in history.csv"),
+        ));
+    }
+    Ok(())
+}
 
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |net: NetValue, data: DatasetValue, options: Opts| {
         let label = options.get_or("label", run.next_history_label())?;
-        let config: TrainConfig = options.with_default("seed", run.seed() as i64).parse()?;
+        let config: TrainConfig = options.seeded(&run).parse()?;
         config.validate()?;
         let device = run.device();
         let mut progress = TrainingProgress::new(&run, &label);
         let result = train(&data.0, &net.0, &config, &device.device, &mut progress);
         drop(progress);
         let model = result?;
-        if let Some(e) = run.take_deferred_error() {
-            return Err(ScriptFault::from(e));
-        }
-        if model.stop_reason == StopReason::Interrupted {
-            return Err(ScriptFault::new(
-                ErrorKind::Interrupted,
-                format!(
-                    "interrupted after {} epochs; the history so far is in history.csv",
-                    model.history.len()
-                ),
-            ));
-        }
+        finished(&run, model.stop_reason, model.history.len())?;
         run.record_model(serde_json::json!({
             "kind": "mapping_net",
             "label": label,
@@ -96,6 +125,33 @@ pub fn register(reg: &mut Registry) {
             "stop_reason": model.stop_reason,
         }));
         Ok(ModelValue {
+            model: Arc::new(model),
+            label,
+            trained_on: device.label(),
+        })
+    });
+    let run = reg.run();
+    reg.function(&SPEC, move |net: SharedNetValue, datasets: Array, options: Opts| {
+        let label = options.get_or("label", run.next_history_label())?;
+        let config: TrainConfig = options.seeded(&run).parse()?;
+        config.validate()?;
+        let parts: Vec<DatasetValue> = cast_array(datasets, "Datasets, one per subject")?;
+        let parts: Vec<_> = parts.iter().map(|p| (*p.0).clone()).collect();
+        let device = run.device();
+        let mut progress = TrainingProgress::new(&run, &label);
+        let result = train_shared(&parts, &net.0, &config, &device.device, &mut progress);
+        drop(progress);
+        let model = result?;
+        finished(&run, model.stop_reason, model.history.len())?;
+        run.record_model(serde_json::json!({
+            "kind": "shared_subject",
+            "label": label,
+            "network": net.0,
+            "training": config,
+            "best_epoch": model.best_epoch,
+            "stop_reason": model.stop_reason,
+        }));
+        Ok(SharedModelValue {
             model: Arc::new(model),
             label,
             trained_on: device.label(),

@@ -4,7 +4,7 @@
 mod world_corpus;
 mod world_synthetic;
 
-use super::registry::Registry;
+use crate::script::prelude::*;
 
 /// Register the world functions.
 pub fn register(reg: &mut Registry) {

@@ -1,12 +1,6 @@
-use std::sync::Arc;
-
-use rhai::{Array, Dynamic, Map};
+use crate::script::prelude::*;
 
 use crate::data::world::CorpusConfig;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt};
-use crate::script::values::ImageValue;
 
 pub static SPEC: FnSpec = FnSpec::new("world_corpus", Area::World)
     .returns("map")
@@ -37,7 +31,7 @@ c.images.len() == 6 && c.captions.len() == 6 && c.labels.len() == 6
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |options: Opts| {
-        let config: CorpusConfig = options.with_default("seed", run.seed() as i64).parse()?;
+        let config: CorpusConfig = options.seeded(&run).parse()?;
         config.validate()?;
         let (mut images, mut captions, mut labels) = (Array::new(), Array::new(), Array::new());
         for (i, (picture, caption, attributes)) in config.generate().into_iter().enumerate() {

@@ -1,16 +1,8 @@
-use std::sync::Arc;
+use crate::script::prelude::*;
 
-use rhai::{Array, Dynamic, Map};
-
-use crate::ErrorKind;
 use crate::clip::encode::Silent;
 use crate::data::world::{Stimulus, StimulusEmbeddings, World, WorldSettings, simulate};
 use crate::run::{EncodeProgress, RunContext};
-use crate::script::fault::ScriptFault;
-use crate::script::opts::Opts;
-use crate::script::registry::Registry;
-use crate::script::spec::{Area, FnSpec, Opt};
-use crate::script::values::{ClipValue, DatasetValue, ImageValue};
 
 pub static SPEC: FnSpec = FnSpec::new("world_synthetic", Area::World)
     .returns("map")
@@ -51,10 +43,8 @@ world.train.n_samples == 1200 && world.test.n_samples == 50 && world.train.n_vox
 
 /// The CLIP of the `clip` option, or the built-in world CLIP.
 fn chosen_clip(run: &RunContext, options: &Opts) -> Result<ClipValue, ScriptFault> {
-    match options.raw("clip").filter(|v| !v.is_unit()) {
-        Some(v) => v
-            .try_cast::<ClipValue>()
-            .ok_or_else(|| ScriptFault::new(ErrorKind::WrongType, "option `clip` must be a Clip (clip_load)")),
+    match options.value_of::<ClipValue>("clip", "a Clip (clip_load)")? {
+        Some(clip) => Ok(clip),
         None => Ok(crate::script::clip::builtin_clip(run, "builtin:world")?),
     }
 }
@@ -75,7 +65,7 @@ fn image_values(stimuli: &[Stimulus], pictures: &[image::RgbImage]) -> Array {
 
 fn run_world(run: &RunContext, options: Opts) -> Result<Map, ScriptFault> {
     let clip = chosen_clip(run, &options)?;
-    let settings: WorldSettings = options.with_default("seed", run.seed() as i64).parse()?;
+    let settings: WorldSettings = options.seeded(run).parse()?;
     let (world_config, fmri_config) = (settings.world(), settings.fmri());
     let world = World::new(&world_config)?;
     let pictures = world.render_all(&world.stimuli());

@@ -1,0 +1,91 @@
+use crate::script::prelude::*;
+
+use crate::clip::encode::EncodeObserver;
+use crate::data::nsd::{NsdLayout, NsdOptions, load_subject};
+use crate::run::EncodeProgress;
+
+pub static SPEC: FnSpec = FnSpec::new("load_nsd", Area::Data)
+    .params(&[param("root", "string")])
+    .returns("map")
+    .summary(
+        "Load one Natural Scenes Dataset subject from NSD's own files: #{ train, test } datasets of the ROI's voxels, test = the shared images.",
+    )
+    .details(
+        "`root` holds NSD's folders nsddata/, nsddata_betas/ and nsddata_stimuli/ as NSD distributes
+them. Each session's betas (betas_sessionNN.nii.gz or .hdf5, int16 / 300) are read volume by
+volume under the ROI, z-scored per voxel within the session, and then averaged by image or kept as
+single trials. Samples are named by 0-based NSD id (nsdId; nsd_images(root, ids) reads the
+pictures) and carry the image's first COCO caption. Images never straddle the split. The result
+also holds `report`: sessions and files read, voxels, samples and images per split; it is
+recorded in the manifest. No embeddings are attached: join them with attach_embeddings.",
+    )
+    .options(&[
+        Opt::int("subject", 1, "the subject, 1 to 8").range(1.0, 8.0),
+        Opt::ints("sessions", &[], "sessions to read, e.g. [1, 2, 3]; [] for every session whose betas file exists")
+            .min(1.0),
+        Opt::string("space", "func1pt8mm", "the space folder (func1pt8mm, func1mm)"),
+        Opt::string("betas", "betas_fithrf_GLMdenoise_RR", "the betas version folder"),
+        Opt::choice("format", &["auto", "nifti", "hdf5"], "auto", "betas_sessionNN.nii.gz or .hdf5; auto: the NIfTI when present"),
+        Opt::string("roi", "nsdgeneral", "the ROI volume in ppdata/subjNN/SPACE/roi/"),
+        Opt::ints("roi_labels", &[1], "ROI labels to keep (nsdgeneral: 1; -1 is outside the brain)"),
+        Opt::choice(
+            "test",
+            &["shared1000", "shared982"],
+            "shared1000",
+            "the test images: all 1,000 shared, or the 982 shown in sessions 1–37 (the first release; the other shared images are left out)",
+        ),
+        Opt::choice("average", &["none", "test", "all"], "test", "which split's repeats are averaged into one sample per image"),
+        Opt::bool("zscore", true, "z-score every voxel within each session"),
+        Opt::float("beta_scale", 300.0, "stored int16 = beta_scale × percent signal change").min(0.0),
+        Opt::int("trials_per_session", 750, "trials per session in the design").min(1.0),
+        Opt::bool("captions", true, "attach each image's first COCO caption (nsddata_stimuli/stimuli/nsd/annotations/)"),
+    ])
+    .domain_defaults(|| serde_json::to_value(NsdOptions::default()).unwrap_or_default())
+    .example(
+        r#"let nsd = load_nsd("tests/data/nsd", #{ subject: 1, trials_per_session: 20 });
+let single = load_nsd("tests/data/nsd", #{ sessions: [1], average: "none", trials_per_session: 20, captions: false });
+nsd.test.n_samples == 6 && nsd.train.n_samples == 42 && nsd.test.n_voxels == 13
+    && nsd.test.ids[0] == "3" && nsd.test.captions[0] == "picture 3 caption 0" && nsd.report.sessions == [1, 2, 3]
+    && single.report.trials == 20 && single.test.n_samples + single.train.n_samples == 20"#,
+    );
+
+pub fn register(reg: &mut Registry) {
+    let run = reg.run();
+    reg.function(&SPEC, move |root: ImmutableString, options: Opts| {
+        let settings: NsdOptions = options.parse()?;
+        let root = run.readable(&root)?;
+        let layout = NsdLayout::new(&root);
+        let mut progress = EncodeProgress::new(&run, "load_nsd sessions");
+        let mut started = false;
+        let loaded = load_subject(&root, &settings, &mut |done, total| {
+            if !started {
+                progress.on_start(total);
+                started = true;
+            }
+            progress.on_progress(done);
+            !progress.should_stop()
+        });
+        progress.on_finish();
+        let subject = loaded?;
+        // The small files are hashed into the manifest; betas files (GBs) are listed by name.
+        let mut small = vec![
+            layout.design(),
+            layout.roi(settings.subject, &settings.space, &settings.roi),
+        ];
+        if settings.captions {
+            small.push(layout.stim_info());
+            small.extend(layout.captions());
+        }
+        for file in small {
+            run.read_data(&file.display().to_string())?;
+        }
+        run.record_data(
+            serde_json::json!({ "kind": "nsd", "root": root, "options": settings, "report": subject.report }),
+        );
+        let mut out = Map::new();
+        out.insert("report".into(), to_dynamic(&subject.report));
+        out.insert("train".into(), Dynamic::from(DatasetValue(Arc::new(subject.train))));
+        out.insert("test".into(), Dynamic::from(DatasetValue(Arc::new(subject.test))));
+        Ok(out)
+    });
+}
