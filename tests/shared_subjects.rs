@@ -1,14 +1,15 @@
 //! The shared-subject model (MindEye2's design) on the built-in synthetic data extended to
 //! several subjects — the same stimuli, each subject its own voxels and tuning: trained on two
-//! subjects it decodes both, a new subject fine-tunes onto it with little data, a frozen trunk
-//! stays as it was, and a checkpoint with several subjects round-trips.
+//! subjects it decodes both; when the subjects share a nonlinear neural code, fine-tuning it on a
+//! new subject's little data beats a model of the same architecture trained from scratch; a
+//! frozen trunk stays as it was; a checkpoint with several subjects round-trips.
 
 use brainclip::data::synthetic::generate;
 use brainclip::data::{Dataset, SyntheticConfig, SyntheticGod};
 use brainclip::eval::EvalConfig;
 use brainclip::eval::summary::both_ways;
 use brainclip::model::{Architecture, MappingConfig, SharedConfig, SubjectInput};
-use brainclip::train::{SharedModel, SilentObserver, TrainConfig, TrainedModel, fine_tune, train_shared};
+use brainclip::train::{SharedModel, SilentObserver, TrainConfig, TrainedModel, fine_tune, train, train_shared};
 use burn::tensor::Device;
 
 const DIM: usize = 32;
@@ -100,6 +101,77 @@ fn a_shared_model_decodes_its_subjects_and_fine_tunes_to_a_new_one() {
     let tuned = fine_tune(&shared, &little, "s3", 0.1, &long, &mut SilentObserver).unwrap();
     let m = mrr(&tuned.subject_model("s3").unwrap(), &new.test);
     assert!(m > 0.5, "{m}");
+}
+
+/// Subject `subject` of a world whose voxels are tuned to a 16-wide nonlinear code of the image
+/// that every subject shares (`neural_code`), as the shared-subject model assumes brains are.
+fn coded_subject(data_seed: u64, subject: u64, voxels: usize) -> SyntheticGod {
+    generate(&SyntheticConfig {
+        seed: data_seed,
+        n_voxels: voxels,
+        embedding_dim: DIM,
+        snr: 0.1,
+        subject,
+        neural_code: 16,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn with_a_shared_neural_code_fine_tuning_beats_training_from_scratch_on_little_data() {
+    // 100 trials of a new subject. Fine-tuning a model pretrained on two other subjects (trunk at
+    // 0.1 × lr) against the same trunk trained from scratch: 2 worlds × 2 training seeds.
+    let device = Device::flex();
+    let long = |seed| TrainConfig {
+        lr: 1e-3,
+        ..training(seed, 200)
+    };
+    let mut gains = Vec::new();
+    for data_seed in [0, 5] {
+        let (a, b, new) = (
+            coded_subject(data_seed, 1, 200),
+            coded_subject(data_seed, 2, 260),
+            coded_subject(data_seed, 3, 240),
+        );
+        let config = SharedConfig {
+            subjects: vec![
+                SubjectInput {
+                    name: "s1".into(),
+                    voxels: 200,
+                },
+                SubjectInput {
+                    name: "s2".into(),
+                    voxels: 260,
+                },
+            ],
+            trunk: trunk(64),
+            seed: 0,
+        };
+        let shared = train_shared(
+            &[a.train, b.train],
+            &config,
+            &training(0, 20),
+            &device,
+            &mut SilentObserver,
+        )
+        .unwrap();
+        let little = few(&new.train, 100);
+        for seed in [1, 2] {
+            let tuned = fine_tune(&shared, &little, "s3", 0.1, &long(seed), &mut SilentObserver).unwrap();
+            let scratch = train(&little, &trunk(240), &long(seed), &device, &mut SilentObserver).unwrap();
+            let (t, s) = (
+                mrr(&tuned.subject_model("s3").unwrap(), &new.test),
+                mrr(&scratch, &new.test),
+            );
+            eprintln!("world {data_seed}, seed {seed}: fine-tuned MRR {t:.3}, from scratch {s:.3}");
+            gains.push(t - s);
+        }
+    }
+    // Measured here: gains 0.02 to 0.13 (MRR 0.35-0.47 against 0.32-0.34; chance ≈ 0.09).
+    let mean = gains.iter().sum::<f64>() / gains.len() as f64;
+    assert!(mean > 0.03, "{gains:?}");
+    assert!(gains.iter().filter(|&&g| g > 0.0).count() >= 3, "{gains:?}");
 }
 
 #[test]

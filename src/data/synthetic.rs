@@ -71,6 +71,11 @@ pub struct SyntheticConfig {
     /// The subject: another subject sees the same stimuli (categories, images, embeddings from
     /// `seed`) with its own voxel tuning and noise. Subject 0 is the single-subject data.
     pub subject: u64,
+    /// Width of a neural code every subject shares: with k > 0, voxels are tuned (each subject
+    /// its own way) to k features `relu(W·image + b)` that `seed` fixes for all subjects, instead
+    /// of to the image embedding itself, so that decoding needs a nonlinear map common to
+    /// subjects. 0: linear tuning to the embedding.
+    pub neural_code: usize,
     /// Real class-prompt embeddings, one row per category (the 150 training then the 50 test
     /// categories, in catalog order; D columns), e.g. CLIP text embeddings of
     /// "an image of {name}.": they replace the random category centres and prompts, so the
@@ -88,6 +93,7 @@ impl Default for SyntheticConfig {
             snr: 0.1,
             test_repeats: 35,
             subject: 0,
+            neural_code: 0,
             prompts: None,
         }
     }
@@ -105,6 +111,13 @@ impl SyntheticConfig {
         };
         if !(8..=4096).contains(&self.embedding_dim) {
             return invalid("dim", "between 8 and 4096", self.embedding_dim.to_string());
+        }
+        if self.neural_code > 4096 {
+            return invalid(
+                "neural_code",
+                "at most 4096 (0 for linear tuning)",
+                self.neural_code.to_string(),
+            );
         }
         validate_measurement(self.n_voxels, self.snr, self.test_repeats)
     }
@@ -143,7 +156,7 @@ pub struct GroundTruth {
     pub train_superordinate: Vec<usize>,
     /// Superordinate class of each test category.
     pub test_superordinate: Vec<usize>,
-    /// Category-level encoding weights `a_v` (voxels × D).
+    /// Category-level encoding weights `a_v` (voxels × D, or voxels × `neural_code`).
     pub encoding: Array2<f32>,
     /// High-level weight `w` of each voxel.
     pub high_level_weight: Vec<f32>,
@@ -198,6 +211,7 @@ enum Stream {
     LowLevel,
     Encoding,
     Noise,
+    Code,
 }
 
 fn rng(seed: u64, stream: Stream) -> ChaCha8Rng {
@@ -332,10 +346,21 @@ pub fn generate(config: &SyntheticConfig) -> Result<SyntheticGod, DataError> {
         s => seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(s),
     };
     let mut r = rng(brain, Stream::Encoding);
-    let encoding = Array2::from_shape_fn((n_vox, d), |_| StandardNormal.sample(&mut r)) / (d as f32).sqrt();
+    // What the voxels are tuned to: the embedding, or a shared nonlinear code of it.
+    let tuned_to = match config.neural_code {
+        0 => images.clone(),
+        k => {
+            let mut rc = rng(seed, Stream::Code);
+            let w = Array2::from_shape_fn((k, d), |_| StandardNormal.sample(&mut rc)) / (d as f32).sqrt() * 3.0;
+            let b: Array1<f32> = Array1::from_shape_fn(k, |_| StandardNormal.sample(&mut rc)) * 0.5;
+            (images.dot(&w.t()) + &b).mapv(|v: f32| v.max(0.0))
+        }
+    };
+    let width = tuned_to.ncols();
+    let encoding = Array2::from_shape_fn((n_vox, width), |_| StandardNormal.sample(&mut r)) / (width as f32).sqrt();
     let low_weights = Array2::from_shape_fn((n_vox, LOW_LEVEL_DIM), |_| StandardNormal.sample(&mut r))
         / (LOW_LEVEL_DIM as f32).sqrt();
-    let high_drive = zscore_by_first_rows(images.dot(&encoding.t()), n_train);
+    let high_drive = zscore_by_first_rows(tuned_to.dot(&encoding.t()), n_train);
     let low_drive = zscore_by_first_rows(low_level.dot(&low_weights.t()), n_train);
     let signal = voxel_signal(&high_drive, &low_drive, &high_level_weight);
 

@@ -30,6 +30,12 @@ docs/synthetic_data.md. Deterministic for a seed.",
             0,
             "another subject: the same stimuli and embeddings with its own voxel tuning and noise (0: the single-subject data)",
         ),
+        Opt::int(
+            "neural_code",
+            0,
+            "voxels tuned to a k-wide nonlinear code of the image that all subjects share (0: to the embedding itself)",
+        )
+        .max(4096.0),
         Opt::value(
             "clip",
             "Clip",
