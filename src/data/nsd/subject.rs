@@ -215,11 +215,18 @@ struct Samples {
 }
 
 impl Samples {
-    fn new(averaged: bool, dim: usize) -> Self {
+    /// Samples of `dim` voxels; single trials reserve room for `trials` rows at once, so that
+    /// growing never holds two copies of the largest buffer.
+    fn new(averaged: bool, dim: usize, trials: usize) -> Self {
+        let mut rows = Vec::new();
+        if !averaged {
+            // A failed reservation is no error: the vector grows as rows arrive.
+            let _ = rows.try_reserve_exact(trials.saturating_mul(dim));
+        }
         Self {
             averaged,
             dim,
-            rows: Vec::new(),
+            rows,
             ids: Vec::new(),
             sums: HashMap::new(),
         }
@@ -376,8 +383,18 @@ pub fn load_subject(
     };
     let shared: BTreeSet<usize> = design.shared().iter().copied().collect();
     let dim = mask.len();
-    let mut train = Samples::new(options.average == Average::All, dim);
-    let mut held_out = Samples::new(options.average != Average::None, dim);
+    let (mut n_train, mut n_test) = (0, 0);
+    for &session in sessions.iter().filter(|&&s| s <= in_design) {
+        for id in &shown[(session - 1) * tps..session * tps] {
+            if test.contains(id) {
+                n_test += 1;
+            } else if !shared.contains(id) {
+                n_train += 1;
+            }
+        }
+    }
+    let mut train = Samples::new(options.average == Average::All, dim, n_train);
+    let mut held_out = Samples::new(options.average != Average::None, dim, n_test);
     let (mut files, mut trials, mut left_out) = (Vec::new(), 0, 0);
     for (done, &session) in sessions.iter().enumerate() {
         let path = dir.join(format.file_name(session));
@@ -520,8 +537,8 @@ mod tests {
 
     #[test]
     fn repeats_average_by_image_and_single_trials_keep_their_order() {
-        let mut avg = Samples::new(true, 2);
-        let mut single = Samples::new(false, 2);
+        let mut avg = Samples::new(true, 2, 3);
+        let mut single = Samples::new(false, 2, 3);
         for (id, row) in [(9, [1.0, 2.0]), (4, [0.0, 0.0]), (9, [3.0, 6.0])] {
             avg.add(id, ndarray::ArrayView1::from(&row));
             single.add(id, ndarray::ArrayView1::from(&row));
