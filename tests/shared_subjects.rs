@@ -55,16 +55,9 @@ fn mrr(model: &TrainedModel, test: &Dataset) -> f64 {
     forward.mrr
 }
 
-/// The first `n` training samples of `data`.
-fn few(data: &Dataset, n: usize) -> Dataset {
-    data.subset(format!("{} (first {n})", data.name()), &(0..n).collect::<Vec<_>>())
-        .unwrap()
-}
-
-#[test]
-fn a_shared_model_decodes_its_subjects_and_fine_tunes_to_a_new_one() {
-    let (a, b, new) = (subject(1, 200), subject(2, 260), subject(3, 240));
-    let config = SharedConfig {
+/// A shared model for subjects s1 (200 voxels) and s2 (260) on a 64-wide shared space.
+fn two_subjects() -> SharedConfig {
+    SharedConfig {
         subjects: vec![
             SubjectInput {
                 name: "s1".into(),
@@ -77,7 +70,19 @@ fn a_shared_model_decodes_its_subjects_and_fine_tunes_to_a_new_one() {
         ],
         trunk: trunk(64),
         seed: 0,
-    };
+    }
+}
+
+/// The first `n` training samples of `data`.
+fn few(data: &Dataset, n: usize) -> Dataset {
+    data.subset(format!("{} (first {n})", data.name()), &(0..n).collect::<Vec<_>>())
+        .unwrap()
+}
+
+#[test]
+fn a_shared_model_decodes_its_subjects_and_fine_tunes_to_a_new_one() {
+    let (a, b, new) = (subject(1, 200), subject(2, 260), subject(3, 240));
+    let config = two_subjects();
     let device = Device::flex();
     let shared = train_shared(
         &[a.train.clone(), b.train.clone()],
@@ -134,20 +139,7 @@ fn with_a_shared_neural_code_fine_tuning_beats_training_from_scratch_on_little_d
             coded_subject(data_seed, 2, 260),
             coded_subject(data_seed, 3, 240),
         );
-        let config = SharedConfig {
-            subjects: vec![
-                SubjectInput {
-                    name: "s1".into(),
-                    voxels: 200,
-                },
-                SubjectInput {
-                    name: "s2".into(),
-                    voxels: 260,
-                },
-            ],
-            trunk: trunk(64),
-            seed: 0,
-        };
+        let config = two_subjects();
         let shared = train_shared(
             &[a.train, b.train],
             &config,

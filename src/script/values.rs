@@ -208,8 +208,10 @@ pub fn cast_array<T: Clone + 'static>(items: Array, expected: &str) -> Result<Ve
 /// A Rust value as a script value: integers as `int`, floats as `float`, matrices as `Matrix`,
 /// vectors as arrays and `None` as `()`.
 ///
-/// ```ignore
+/// ```
+/// use brainclip::script::values::IntoScript;
 /// assert_eq!(Some(3usize).into_script().as_int(), Ok(3));
+/// assert!(None::<f64>.into_script().is_unit());
 /// ```
 pub trait IntoScript {
     /// The script value.

@@ -284,6 +284,34 @@ fn zscore_columns(m: &mut Array2<f32>) {
     }
 }
 
+/// Where a trial's samples go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Train,
+    Test,
+    /// A shared image outside the test set (`shared982`): in neither split.
+    LeftOut,
+}
+
+/// The first COCO caption of NSD image `id`.
+fn first_caption(info: &StimInfo, coco: &CocoCaptions, id: usize) -> Result<String, NsdError> {
+    let coco_id = info
+        .coco(id)
+        .ok_or_else(|| NsdError::Format {
+            path: info.path().to_path_buf(),
+            detail: format!("no row for nsdId {id}, which the design shows"),
+        })?
+        .id;
+    coco.of(coco_id)
+        .and_then(|c| c.first())
+        .cloned()
+        .ok_or_else(|| NsdError::MissingCaption {
+            nsd_id: id,
+            coco_id,
+            files: coco.describe_files(),
+        })
+}
+
 fn check(options: &NsdOptions) -> Result<(), NsdError> {
     let invalid = |option, expected, found: String| {
         Err(NsdError::InvalidOption {
@@ -382,43 +410,61 @@ pub fn load_subject(
             .collect(),
     };
     let shared: BTreeSet<usize> = design.shared().iter().copied().collect();
-    let dim = mask.len();
-    let (mut n_train, mut n_test) = (0, 0);
-    for &session in sessions.iter().filter(|&&s| s <= in_design) {
-        for id in &shown[(session - 1) * tps..session * tps] {
-            if test.contains(id) {
-                n_test += 1;
-            } else if !shared.contains(id) {
-                n_train += 1;
+    // Every check that can fail runs before the first session is read: on NSD that reading takes
+    // long, and an error must not come at its end.
+    if let Some(&session) = sessions.iter().find(|&&s| s > in_design) {
+        return Err(NsdError::SessionMismatch {
+            path: dir.join(format.file_name(session)),
+            session,
+            expected: 0,
+            found: tps,
+            hint: "the design has no trials for this session (sessions are 1 to 40 in NSD)",
+        });
+    }
+    let role = |id: usize| {
+        if test.contains(&id) {
+            Role::Test
+        } else if shared.contains(&id) {
+            Role::LeftOut
+        } else {
+            Role::Train
+        }
+    };
+    let trials_of = |session: usize| &shown[(session - 1) * tps..session * tps];
+    let shown_as = |wanted: Role| {
+        sessions
+            .iter()
+            .flat_map(|&s| trials_of(s).iter().copied())
+            .filter(move |&id| role(id) == wanted)
+    };
+    let captions = if options.captions {
+        let info = StimInfo::read(&layout.stim_info())?;
+        let coco = CocoCaptions::read(&layout.captions())?;
+        let mut by_id = HashMap::new();
+        for id in shown_as(Role::Train).chain(shown_as(Role::Test)) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = by_id.entry(id) {
+                slot.insert(first_caption(&info, &coco, id)?);
             }
         }
-    }
-    let mut train = Samples::new(options.average == Average::All, dim, n_train);
-    let mut held_out = Samples::new(options.average != Average::None, dim, n_test);
+        Some(by_id)
+    } else {
+        None
+    };
+    let dim = mask.len();
+    let mut train = Samples::new(options.average == Average::All, dim, shown_as(Role::Train).count());
+    let mut held_out = Samples::new(options.average != Average::None, dim, shown_as(Role::Test).count());
     let (mut files, mut trials, mut left_out) = (Vec::new(), 0, 0);
     for (done, &session) in sessions.iter().enumerate() {
         let path = dir.join(format.file_name(session));
-        if session > in_design {
-            return Err(NsdError::SessionMismatch {
-                path,
-                session,
-                expected: 0,
-                found: tps,
-                hint: "the design has no trials for this session (sessions are 1 to 40 in NSD)",
-            });
-        }
         let mut betas = read_session(&path, format, &mask, options.beta_scale as f32, tps, session)?;
         if options.zscore {
             zscore_columns(&mut betas);
         }
-        let ids = &shown[(session - 1) * tps..session * tps];
-        for (row, &id) in betas.axis_iter(Axis(0)).zip(ids) {
-            if test.contains(&id) {
-                held_out.add(id, row);
-            } else if shared.contains(&id) {
-                left_out += 1;
-            } else {
-                train.add(id, row);
+        for (row, &id) in betas.axis_iter(Axis(0)).zip(trials_of(session)) {
+            match role(id) {
+                Role::Test => held_out.add(id, row),
+                Role::LeftOut => left_out += 1,
+                Role::Train => train.add(id, row),
             }
         }
         trials += tps;
@@ -427,14 +473,6 @@ pub fn load_subject(
             return Err(NsdError::Interrupted { sessions: done + 1 });
         }
     }
-    let captions = if options.captions {
-        Some((
-            StimInfo::read(&layout.stim_info())?,
-            CocoCaptions::read(&layout.captions())?,
-        ))
-    } else {
-        None
-    };
     let subject_name = format!("nsd subj{:02}", options.subject);
     let build = |samples: Samples, split: Split| -> Result<(Dataset, usize), NsdError> {
         let (fmri, ids) = samples.finish();
@@ -464,28 +502,8 @@ pub fn load_subject(
             categories,
         )?
         .with_subjects(vec![format!("subj{:02}", options.subject); n])?;
-        if let Some((info, coco)) = &captions {
-            let text = ids
-                .iter()
-                .map(|&id| {
-                    let coco_id = info
-                        .coco(id)
-                        .ok_or_else(|| NsdError::Format {
-                            path: info.path().to_path_buf(),
-                            detail: format!("no row for nsdId {id}, which the design shows"),
-                        })?
-                        .id;
-                    coco.of(coco_id)
-                        .and_then(|c| c.first())
-                        .cloned()
-                        .ok_or_else(|| NsdError::MissingCaption {
-                            nsd_id: id,
-                            coco_id,
-                            files: coco.describe_files(),
-                        })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            data = data.with_captions(text)?;
+        if let Some(by_id) = &captions {
+            data = data.with_captions(ids.iter().map(|id| by_id[id].clone()).collect())?;
         }
         Ok((data, images))
     };

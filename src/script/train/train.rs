@@ -104,57 +104,73 @@ pub(crate) fn finished(run: &RunContext, stop: StopReason, epochs: usize) -> Res
     Ok(())
 }
 
+/// A training run under a progress bar, named by the `label` option (or the next `runN`), with
+/// the session seed as the default seed; `fit` trains, `outcome` reads (stop reason, epochs run,
+/// best epoch) back, and the run is recorded in the manifest as `kind` on `network`.
+fn trained<M>(
+    run: &RunContext,
+    options: &Opts,
+    kind: &str,
+    network: serde_json::Value,
+    fit: impl FnOnce(&TrainConfig, &burn::tensor::Device, &mut TrainingProgress) -> Result<M, crate::train::TrainError>,
+    outcome: impl Fn(&M) -> (StopReason, usize, Option<usize>),
+) -> Result<(M, String, String), ScriptFault> {
+    let label = options.get_or("label", run.next_history_label())?;
+    let config: TrainConfig = options.clone().seeded(run).parse()?;
+    config.validate()?;
+    let device = run.device();
+    let mut progress = TrainingProgress::new(run, &label);
+    let result = fit(&config, &device.device, &mut progress);
+    drop(progress);
+    let model = result?;
+    let (stop_reason, epochs, best_epoch) = outcome(&model);
+    finished(run, stop_reason, epochs)?;
+    run.record_model(serde_json::json!({
+        "kind": kind,
+        "label": label,
+        "network": network,
+        "training": config,
+        "best_epoch": best_epoch,
+        "stop_reason": stop_reason,
+    }));
+    Ok((model, label, device.label()))
+}
+
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |net: NetValue, data: DatasetValue, options: Opts| {
-        let label = options.get_or("label", run.next_history_label())?;
-        let config: TrainConfig = options.seeded(&run).parse()?;
-        config.validate()?;
-        let device = run.device();
-        let mut progress = TrainingProgress::new(&run, &label);
-        let result = train(&data.0, &net.0, &config, &device.device, &mut progress);
-        drop(progress);
-        let model = result?;
-        finished(&run, model.stop_reason, model.history.len())?;
-        run.record_model(serde_json::json!({
-            "kind": "mapping_net",
-            "label": label,
-            "network": net.0,
-            "training": config,
-            "best_epoch": model.best_epoch,
-            "stop_reason": model.stop_reason,
-        }));
+        let network = serde_json::to_value(&net.0).unwrap_or_default();
+        let (model, label, trained_on) = trained(
+            &run,
+            &options,
+            "mapping_net",
+            network,
+            |config, device, progress| train(&data.0, &net.0, config, device, progress),
+            |m| (m.stop_reason, m.history.len(), m.best_epoch),
+        )?;
         Ok(ModelValue {
             model: Arc::new(model),
             label,
-            trained_on: device.label(),
+            trained_on,
         })
     });
     let run = reg.run();
     reg.function(&SPEC, move |net: SharedNetValue, datasets: Array, options: Opts| {
-        let label = options.get_or("label", run.next_history_label())?;
-        let config: TrainConfig = options.seeded(&run).parse()?;
-        config.validate()?;
         let parts: Vec<DatasetValue> = cast_array(datasets, "Datasets, one per subject")?;
         let parts: Vec<_> = parts.iter().map(|p| (*p.0).clone()).collect();
-        let device = run.device();
-        let mut progress = TrainingProgress::new(&run, &label);
-        let result = train_shared(&parts, &net.0, &config, &device.device, &mut progress);
-        drop(progress);
-        let model = result?;
-        finished(&run, model.stop_reason, model.history.len())?;
-        run.record_model(serde_json::json!({
-            "kind": "shared_subject",
-            "label": label,
-            "network": net.0,
-            "training": config,
-            "best_epoch": model.best_epoch,
-            "stop_reason": model.stop_reason,
-        }));
+        let network = serde_json::to_value(&net.0).unwrap_or_default();
+        let (model, label, trained_on) = trained(
+            &run,
+            &options,
+            "shared_subject",
+            network,
+            |config, device, progress| train_shared(&parts, &net.0, config, device, progress),
+            |m| (m.stop_reason, m.history.len(), m.best_epoch),
+        )?;
         Ok(SharedModelValue {
             model: Arc::new(model),
             label,
-            trained_on: device.label(),
+            trained_on,
         })
     });
 }
