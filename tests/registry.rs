@@ -143,7 +143,7 @@ fn every_spec_is_complete() {
             assert!(example.contains(f.name), "{}: the example should call it", f.name);
         }
         let mut keys = BTreeSet::new();
-        check_options(f, f.options, "", &mut keys);
+        check_options(f, f.option_table(), "", &mut keys);
         for p in f.params {
             assert!(!p.name.is_empty() && !p.ty.is_empty(), "{}: parameter {p:?}", f.name);
         }
@@ -303,17 +303,102 @@ fn check_against_domain(f: &FnSpec, table: &[Opt], domain: &serde_json::Value, p
     }
 }
 
+/// Each property's default in a settings schema (`null` where it has none).
+fn schema_defaults(schema: &serde_json::Value) -> serde_json::Value {
+    let properties = schema["properties"].as_object().cloned().unwrap_or_default();
+    properties
+        .into_iter()
+        .map(|(k, p)| (k, p.get("default").cloned().unwrap_or_default()))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// Every option read off settings has a type the checks understand (not "any value").
+fn check_derived_types(f: &FnSpec, table: &[Opt], prefix: &str) {
+    for o in table {
+        assert!(
+            !matches!(o.ty, Ty::Value(_)) || o.binding_only || f.own_options.iter().any(|own| own.key == o.key),
+            "{}: setting `{prefix}{}` has a type options cannot check: {:?}",
+            f.name,
+            o.key,
+            o.ty
+        );
+        assert!(
+            !o.doc.is_empty(),
+            "{}: setting `{prefix}{}` has no doc comment",
+            f.name,
+            o.key
+        );
+        if let Ty::Map(inner) = o.ty {
+            check_derived_types(f, inner, &format!("{prefix}{}.", o.key));
+        }
+    }
+}
+
 #[test]
 fn options_match_the_domain_settings_they_fill() {
     let docs = Session::documentation();
-    let mut checked = 0;
+    let mut checked = Vec::new();
     for f in &docs.functions {
-        if let Some(defaults) = f.domain_defaults {
-            check_against_domain(f, f.options, &defaults(), "");
-            checked += 1;
+        if let Some(schema) = f.settings {
+            check_against_domain(f, f.own_options, &schema_defaults(&schema()), "");
+            check_derived_types(f, f.option_table(), "");
+            checked.push(f.name);
         }
     }
-    assert!(checked >= 8, "only {checked} specs name their domain settings");
+    assert_eq!(
+        checked,
+        [
+            "god_synthetic",
+            "load_god",
+            "trial_samples",
+            "load_nsd",
+            "world_synthetic",
+            "world_corpus",
+            "clip_train",
+            "mapping_net",
+            "shared_net",
+            "ridge",
+            "train",
+            "fine_tune",
+            "zero_shot",
+            "retrieval",
+            "evaluate",
+            "diffusion_train",
+            "generate",
+            "recon_metrics",
+        ]
+    );
+}
+
+#[test]
+fn settings_fields_become_documented_checked_options() {
+    let docs = Session::documentation();
+    let train = docs.functions.iter().find(|f| f.name == "train").unwrap();
+    let batch = train.option("batch_size").unwrap();
+    assert_eq!(
+        (batch.ty, batch.default),
+        (Ty::Int { min: 1, max: i64::MAX }, Declared::Int(128))
+    );
+    assert_eq!(batch.doc, "samples per step (the contrastive batch)");
+    let patience = train.option("patience").unwrap();
+    assert!(patience.or_none && patience.default == Declared::Int(10));
+    assert_eq!(
+        train.option("seed").unwrap().default,
+        Declared::Computed("the session seed")
+    );
+    let contrastive = train.option("loss.contrastive").unwrap();
+    assert_eq!(contrastive.ty, Ty::Choice(&["clip", "softclip", "bimixco", "mindeye"]));
+    assert_eq!(
+        train.option("loss.mixco_prob").unwrap().ty,
+        Ty::Float { min: 0.0, max: 1.0 }
+    );
+    assert!(train.option("label").unwrap().binding_only);
+    let keys: Vec<&str> = train.option_table().iter().map(|o| o.key).collect();
+    assert_eq!(keys[..3], ["epochs", "batch_size", "lr"], "declaration order");
+    let zero_shot = docs.functions.iter().find(|f| f.name == "zero_shot").unwrap();
+    assert!(zero_shot.option("n_way").is_none() && zero_shot.option("k").is_some());
+    assert_eq!(zero_shot.option("k").unwrap().ty, Ty::Ints { min: 1 });
 }
 
 #[test]

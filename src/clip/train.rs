@@ -101,18 +101,23 @@ impl ClipShape {
 }
 
 /// Options of CLIP training.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct ClipTrainConfig {
     /// Passes over the pairs.
+    #[schemars(range(min = 1))]
     pub epochs: usize,
     /// Pairs per step (the contrastive batch).
+    #[schemars(range(min = 2))]
     pub batch_size: usize,
     /// Peak learning rate.
+    #[schemars(range(min = 0.0))]
     pub lr: f64,
     /// AdamW weight decay.
+    #[schemars(range(min = 0.0))]
     pub weight_decay: f64,
     /// Share of the steps spent warming up.
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub warmup: f64,
     /// Seed of initialisation and order.
     pub seed: u64,
@@ -145,29 +150,34 @@ impl Default for ClipTrainConfig {
 /// assert!(s.within_limits());
 /// assert!(!ClipTrainSettings { width: 100_000, ..s }.within_limits());
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct ClipTrainSettings {
     /// The training options (epochs, batch_size, lr, weight_decay, warmup, seed).
     #[serde(flatten)]
     pub training: ClipTrainConfig,
     /// Input side in pixels.
+    #[schemars(range(min = 1))]
     pub image_size: usize,
-    /// ViT patch side.
+    /// ViT patch side in pixels.
+    #[schemars(range(min = 1))]
     pub patch_size: usize,
     /// Residual width of both towers.
+    #[schemars(range(min = 1))]
     pub width: usize,
     /// Attention heads of both towers.
+    #[schemars(range(min = 1))]
     pub heads: usize,
     /// Blocks of the image tower.
     pub vision_layers: usize,
     /// Blocks of the text tower.
     pub text_layers: usize,
     /// Width of the joint embedding space.
+    #[schemars(range(min = 1))]
     pub dim: usize,
-    /// Text context length in tokens.
+    /// Text context in tokens.
     pub context: usize,
-    /// Most BPE merges to learn from the captions.
+    /// BPE merges to learn from the captions.
     pub max_merges: usize,
 }
 

@@ -53,28 +53,35 @@ use super::{Category, DataError, Dataset, Split};
 /// let config: SyntheticConfig = serde_json::from_str(r#"{ "voxels": 70, "dim": 16 }"#).unwrap();
 /// assert_eq!((config.n_voxels, config.embedding_dim, config.snr), (70, 16, 0.1));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct SyntheticConfig {
     /// Seed of every random draw.
     pub seed: u64,
     /// Number of voxels (split over seven ROIs).
     #[serde(rename = "voxels")]
+    #[schemars(range(min = 7, max = 200_000))]
     pub n_voxels: usize,
     /// Embedding width D of the "CLIP" space.
     #[serde(rename = "dim")]
+    #[schemars(range(min = 8, max = 4096))]
     pub embedding_dim: usize,
-    /// Single-trial signal-to-noise ratio (variance of the stimulus-driven response / noise variance).
+    /// Single-trial signal-to-noise ratio (variance of the stimulus-driven response / noise
+    /// variance), > 0.
     pub snr: f64,
     /// Repeats of each test image that are averaged (GOD: 35).
+    #[schemars(range(min = 1, max = 1000))]
     pub test_repeats: usize,
-    /// The subject: another subject sees the same stimuli (categories, images, embeddings from
-    /// `seed`) with its own voxel tuning and noise. Subject 0 is the single-subject data.
+    /// Another subject: the same stimuli (categories, images, embeddings from `seed`) with its
+    /// own voxel tuning and noise (0: the single-subject data).
     pub subject: u64,
-    /// Width of a neural code every subject shares: with k > 0, voxels are tuned (each subject
-    /// its own way) to k features `relu(W·image + b)` that `seed` fixes for all subjects, instead
-    /// of to the image embedding itself, so that decoding needs a nonlinear map common to
-    /// subjects. 0: linear tuning to the embedding.
+    /// Voxels tuned to a k-wide nonlinear code of the image that all subjects share (0: to the
+    /// embedding itself).
+    ///
+    /// With k > 0, voxels are tuned (each subject its own way) to k features relu(W·image + b)
+    /// that `seed` fixes for all subjects, so that decoding needs a nonlinear map common to
+    /// subjects.
+    #[schemars(range(max = 4096))]
     pub neural_code: usize,
     /// Real class-prompt embeddings, one row per category (the 150 training then the 50 test
     /// categories, in catalog order; D columns), e.g. CLIP text embeddings of

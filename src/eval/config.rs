@@ -31,23 +31,30 @@ pub const MAX_RESAMPLES: usize = 1_000_000;
 /// assert!(bad.validate().is_err());
 /// # Ok::<(), brainclip::eval::EvalError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EvalConfig {
-    /// The k of each top-k accuracy (each in 1..=candidates); `k` in scripts and reports.
+    /// The k of each top-k accuracy (each in 1..=candidates).
     #[serde(rename = "k")]
+    #[schemars(inner(range(min = 1)))]
     pub ks: Vec<usize>,
-    /// How predictions and candidates are compared.
+    /// How predictions and candidates are compared (euclidean: negative distance).
     pub similarity: Similarity,
-    /// Bootstrap resamples for the 95 % intervals of the top-k accuracies; 0 skips them.
+    /// Bootstrap resamples for the 95 % CIs of the top-k accuracies (0 = none).
+    #[schemars(range(max = 1_000_000))]
     pub bootstrap: usize,
-    /// Label permutations for the zero-shot permutation null; 0 skips it.
+    /// Label permutations for the zero-shot permutation null (0 = none).
+    #[schemars(range(max = 1_000_000))]
     pub permutations: usize,
-    /// N of each N-way retrieval protocol (N random candidates including the true one), e.g. 300.
+    /// N of each N-way retrieval protocol (N random candidates including the true one), e.g.
+    /// [300] as in MindEye.
+    #[schemars(inner(range(min = 2)))]
     pub n_way: Vec<usize>,
     /// Random draws of each N-way protocol.
+    #[schemars(range(max = 1_000_000))]
     pub repeats: usize,
     /// n of each exact n-way identification test (2 = pairwise identification).
+    #[schemars(inner(range(min = 2)))]
     pub identification: Vec<usize>,
     /// Seed of the bootstrap, the permutations and the N-way draws.
     pub seed: u64,

@@ -20,7 +20,7 @@ use super::EvalError;
 /// assert_eq!(Similarity::default().to_string(), "cosine");
 /// # Ok::<(), brainclip::eval::EvalError>(())
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Similarity {
     /// Cosine of the angle between the two vectors (all-zero vectors get 0).

@@ -40,7 +40,7 @@ const CUTOUT_SEED: u64 = 0x5eed_c075;
 /// use brainclip::generate::NoiseMode;
 /// assert_eq!((NoiseMode::Shared.seed(7, 3), NoiseMode::PerTarget.seed(7, 3)), (7, 10));
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoiseMode {
     /// Every target starts from the same noise (the authors' script, one image per run).
@@ -68,37 +68,42 @@ impl NoiseMode {
 /// let s: GenerationSettings = serde_json::from_str(r#"{"cutn": 2, "noise": "per_target"}"#).unwrap();
 /// assert_eq!((s.guidance.cutn, s.noise, s.steps.as_str(), s.save_every), (2, NoiseMode::PerTarget, "800", 5));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct GenerationSettings {
-    /// Respacing of the training process ([`super::respace`]): `"800"`, `"25,15"`, `"ddim50"`.
+    /// Respacing of the diffusion process ([`super::respace`]): `"800"`, `"25,15"`, `"ddim50"`.
     pub steps: String,
-    /// DDPM (ancestral) or DDIM.
+    /// "ddpm" (ancestral) or "ddim".
     pub sampler: SamplerKind,
     /// DDPM variance; `None`: learned when the model predicts it, else fixed small.
     pub variance: Option<Variance>,
-    /// DDIM noise scale.
+    /// DDIM noise.
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub eta: f64,
-    /// The training process's beta schedule.
+    /// Beta schedule of the training process.
     pub schedule: BetaSchedule,
     /// Steps of the training process.
+    #[schemars(range(min = 2, max = super::schedule::MAX_TRAIN_STEPS))]
     pub diffusion_steps: usize,
     /// CLIP guidance.
     #[serde(flatten)]
     pub guidance: GuidanceConfig,
-    /// Visited steps skipped at the start.
+    /// Steps skipped at the start. With 0 the init image is noised to the first step, where its
+    /// weight is sqrt(ᾱ) ≈ 0.006: effectively unused. The authors suggest 200–500 with an init
+    /// image.
     pub skip_timesteps: usize,
-    /// Clip the predicted x₀ to [−1, 1].
+    /// Clip the predicted x₀ to [−1, 1] (with true the range term is 0).
     pub clip_denoised: bool,
-    /// Image side; `None`: the model's sample size.
+    /// Side in pixels; `None`: the model's sample size.
     pub image_size: Option<usize>,
-    /// Keep a frame every this many steps (0: none).
+    /// Keep a frame every N steps, 0 for none.
     pub save_every: usize,
-    /// Seed of the noise and the cutouts.
+    /// Noise and cutout seed; the same seed gives the same image.
     pub seed: u64,
-    /// Shared or per-target noise.
+    /// "shared": every target starts from the same noise (the authors' script, one image per
+    /// run); "per_target": target row r uses seed + r, so unguided samples differ.
     pub noise: NoiseMode,
-    /// Generate only for these target ids (`None`: all), in this order.
+    /// Generate only for these target ids, () for all.
     pub ids: Option<Vec<String>>,
 }
 

@@ -28,20 +28,25 @@ pub const MAX_CUTOUTS: usize = 1024;
 /// assert_eq!((g.cutn, g.cutn_batches, g.clip_guidance_scale), (4, 2, 1000.0));
 /// assert!(g.is_active() && !GuidanceConfig { clip_guidance_scale: 0.0, tv_scale: 0.0, range_scale: 0.0, ..g }.is_active());
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct GuidanceConfig {
-    /// Weight of the spherical distance term (`clip_guidance_scale`, 1000).
+    /// Weight of the spherical distance to the target.
+    #[schemars(range(min = 0.0))]
     pub clip_guidance_scale: f64,
-    /// Weight of the total variation of the blended estimate (`tv_scale`, 150).
+    /// Weight of the total variation of the blended estimate.
+    #[schemars(range(min = 0.0))]
     pub tv_scale: f64,
-    /// Weight of the out-of-range penalty on the predicted x₀ (`range_scale`, 50).
+    /// Weight of the out-of-range penalty on the predicted x₀.
+    #[schemars(range(min = 0.0))]
     pub range_scale: f64,
-    /// Cutouts per batch (`cutn`, 16).
+    /// Cutouts per batch.
+    #[schemars(range(min = 1, max = MAX_CUTOUTS))]
     pub cutn: usize,
-    /// Cutout batches whose gradients are averaged (`cutn_batches`, 2).
+    /// Cutout batches whose gradients are averaged.
+    #[schemars(range(min = 1, max = MAX_CUTOUTS))]
     pub cutn_batches: usize,
-    /// Exponent of the cutout size draw (`cut_pow`, 1.0).
+    /// Exponent of the cutout size draw (> 0).
     pub cut_pow: f64,
 }
 

@@ -17,7 +17,7 @@ use super::schedule::Schedule;
 /// let v: Variance = serde_json::from_str("\"fixed_small\"").unwrap();
 /// assert_eq!(v, Variance::FixedSmall);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Variance {
     /// Interpolated in log space between the posterior variance and β by the model's extra
@@ -48,7 +48,7 @@ pub enum Sampler {
 /// let k: SamplerKind = serde_json::from_str("\"ddim\"").unwrap();
 /// assert_eq!((k, SamplerKind::default()), (SamplerKind::Ddim, SamplerKind::Ddpm));
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SamplerKind {
     /// Ancestral sampling.

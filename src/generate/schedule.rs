@@ -14,7 +14,7 @@ use super::GenerateError;
 /// let s: BetaSchedule = serde_json::from_str("\"cosine\"").unwrap();
 /// assert_eq!((s, serde_json::to_string(&BetaSchedule::Linear).unwrap()), (BetaSchedule::Cosine, "\"linear\"".into()));
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BetaSchedule {
     /// Ho et al.'s linear schedule, scaled to the number of steps (ADM's default).

@@ -30,20 +30,25 @@ use crate::weights::{ParamNames, safetensors_bytes, write_model_folder};
 /// let c: DiffusionTrainConfig = serde_json::from_str(r#"{"epochs": 2, "schedule": "cosine"}"#).unwrap();
 /// assert_eq!((c.epochs, c.batch_size, c.schedule), (2, 32, BetaSchedule::Cosine));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct DiffusionTrainConfig {
     /// Passes over the pictures.
+    #[schemars(range(min = 1))]
     pub epochs: usize,
     /// Pictures per step.
+    #[schemars(range(min = 1))]
     pub batch_size: usize,
     /// Peak learning rate.
+    #[schemars(range(min = 0.0))]
     pub lr: f64,
     /// Share of the steps spent warming up.
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub warmup: f64,
-    /// Steps of the diffusion process (1000).
+    /// Steps of the diffusion process.
+    #[schemars(range(min = 2, max = super::schedule::MAX_TRAIN_STEPS))]
     pub diffusion_steps: usize,
-    /// Its beta schedule.
+    /// The beta schedule.
     pub schedule: BetaSchedule,
     /// Seed of initialisation, order, timesteps and noise.
     pub seed: u64,
@@ -89,19 +94,42 @@ pub const MAX_LAYERS_PER_BLOCK: usize = 16;
 /// assert!(bad.validate().unwrap_err().to_string().contains("one `attention` flag per level"));
 /// # Ok::<(), brainclip::generate::GenerateError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct UNetShape {
     /// Side the pictures are resized to (the model's sample size).
+    #[schemars(range(min = 1, max = MAX_TRAIN_SIZE))]
     pub image_size: usize,
-    /// Channels per level.
+    /// Channels per level (1 to 8 levels, each 1–1024).
+    #[schemars(inner(range(min = 1)))]
     pub channels: Vec<usize>,
-    /// Self-attention at each level; `None`: at the last level only.
+    /// Self-attention at each level, one flag per level; `None`: at the last level only.
     pub attention: Option<Vec<bool>>,
     /// Residual blocks per level.
+    #[schemars(range(min = 1, max = MAX_LAYERS_PER_BLOCK))]
     pub layers_per_block: usize,
-    /// GroupNorm groups.
+    /// GroupNorm groups (dividing every level's channels).
+    #[schemars(range(min = 1))]
     pub norm_groups: usize,
+}
+
+/// What a script asks `diffusion_train` for: the training's options and the architecture's, under
+/// the names scripts use.
+///
+/// ```
+/// use brainclip::generate::train::DiffusionTrainSettings;
+/// let s: DiffusionTrainSettings = serde_json::from_str(r#"{"epochs": 2, "channels": [8, 8]}"#).unwrap();
+/// assert_eq!((s.training.epochs, s.shape.channels.clone(), s.shape.image_size), (2, vec![8, 8], 32));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
+pub struct DiffusionTrainSettings {
+    /// The training's options.
+    #[serde(flatten)]
+    pub training: DiffusionTrainConfig,
+    /// The architecture.
+    #[serde(flatten)]
+    pub shape: UNetShape,
 }
 
 impl Default for UNetShape {

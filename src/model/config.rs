@@ -24,7 +24,7 @@ pub enum Architecture {
 }
 
 /// Whether image and text targets share one output head.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum HeadMode {
     /// One head: the same embedding is compared with image and text targets.
@@ -34,7 +34,7 @@ pub enum HeadMode {
 }
 
 /// The trunk architectures by the names scripts choose them with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ArchitectureKind {
     /// [`Architecture::Residual`].
@@ -58,20 +58,23 @@ pub enum ArchitectureKind {
 /// assert_eq!((cfg.input_dim, cfg.output_dim, cfg.dropout), (70, 16, 0.5));
 /// assert_eq!(MappingSettings::default().config(70, 16), MappingConfig::new(70, 16));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct MappingSettings {
     /// The trunk architecture.
     pub arch: ArchitectureKind,
     /// Residual stream width (residual).
+    #[schemars(range(min = 1, max = 65_536))]
     pub width: usize,
     /// Residual blocks (residual).
+    #[schemars(range(max = 64))]
     pub blocks: usize,
-    /// Hidden layer widths (mlp).
+    /// Hidden layer widths, input side first (mlp).
+    #[schemars(inner(range(min = 1)))]
     pub hidden: Vec<usize>,
-    /// Dropout probability in the trunk.
+    /// Dropout probability in the trunk, in [0, 1).
     pub dropout: f64,
-    /// Shared or separate heads.
+    /// separate: one head per target; shared: one head for both.
     pub heads: HeadMode,
     /// Seed of the weight initialisation.
     pub seed: u64,

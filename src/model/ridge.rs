@@ -44,23 +44,26 @@ use crate::linalg::{as_mat_mut, as_mat_ref, gemm, product};
 /// assert!(cfg.per_target && cfg.folds == 3 && cfg.alphas.len() == 13);
 /// assert!(!RidgeConfig::default().per_target);
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct RidgeConfig {
-    /// Candidate penalties, as multiples of the mean eigenvalue of the centred Gram matrix `X Xᵀ`
-    /// of the training samples (scale-free). That mean is the trace over the number of samples,
-    /// the mean squared norm of a centred sample, in both forms (the covariance `XᵀX` has the
-    /// same non-zero eigenvalues); each cross-validation fold uses its own training rows' value.
-    /// Default 10^-3 … 10^3 in half-decades.
+    /// Candidate relative penalties, each > 0 (default 10^-3 … 10^3 in half-decades).
+    ///
+    /// Multiples of the mean eigenvalue of the centred Gram matrix `X Xᵀ` of the training
+    /// samples (scale-free). That mean is the trace over the number of samples, the mean squared
+    /// norm of a centred sample, in both forms (the covariance `XᵀX` has the same non-zero
+    /// eigenvalues); each cross-validation fold uses its own training rows' value.
     pub alphas: Vec<f64>,
-    /// Number of cross-validation folds.
+    /// Cross-validation folds.
+    #[schemars(range(min = 2))]
     pub folds: usize,
     /// Seed of the fold assignment.
     pub seed: u64,
-    /// Choose a penalty for each target (each embedding dimension) instead of one for all: the
-    /// cross-validated error is kept per target, each target takes the candidate with its own
-    /// lowest error and is refit with it (himalaya's `local_alpha=True`). Default `false`: one
-    /// penalty, the candidate with the lowest error summed over all targets.
+    /// Choose a penalty for each embedding dimension by its own cross-validated error.
+    ///
+    /// Each target takes the candidate with its own lowest error and is refit with it
+    /// (himalaya's `local_alpha=True`). Default `false`: one penalty, the candidate with the
+    /// lowest error summed over all targets.
     pub per_target: bool,
 }
 

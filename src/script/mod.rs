@@ -14,6 +14,7 @@ mod plot;
 pub(crate) mod prelude;
 pub mod registry;
 mod run;
+pub mod settings;
 pub mod spec;
 mod stdlib;
 mod train;

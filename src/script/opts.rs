@@ -40,14 +40,14 @@ type Checked<T> = Result<T, ScriptFault>;
 impl Opts {
     /// Check `map` against `spec`'s options table.
     pub fn new(spec: &'static FnSpec, map: Map) -> Checked<Self> {
-        Self::checked(spec.name, spec.options, String::new(), map)
+        Self::checked(spec.name, spec.option_table(), String::new(), map)
     }
 
     /// A call without an options map.
     pub fn empty(spec: &'static FnSpec) -> Self {
         Self {
             function: spec.name,
-            table: spec.options,
+            table: spec.option_table(),
             prefix: String::new(),
             map: Map::new(),
         }

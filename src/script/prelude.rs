@@ -7,6 +7,7 @@ pub(crate) use rhai::{Array, Dynamic, ImmutableString, Map};
 pub(crate) use super::fault::ScriptFault;
 pub(crate) use super::opts::Opts;
 pub(crate) use super::registry::Registry;
+pub(crate) use super::settings::schema;
 pub(crate) use super::spec::{Area, FnSpec, Opt, optional, param};
 pub(crate) use super::values::{
     BDataValue, ClipValue, DatasetValue, DecoderArg, DiffusionValue, EmbeddingsValue, EvaluationValue, EventsValue,

@@ -179,7 +179,7 @@ pub struct Opt {
     /// What it does.
     pub doc: &'static str,
     /// Read by the binding itself rather than deserialised into the domain's settings (see
-    /// [`FnSpec::domain_defaults`]).
+    /// [`FnSpec::settings`]).
     pub binding_only: bool,
 }
 
@@ -312,7 +312,7 @@ impl Opt {
                 .map(|c| format!("\"{c}\""))
                 .collect::<Vec<_>>()
                 .join(" | "),
-            Ty::Ints { min: 0 } => "[integer]".into(),
+            Ty::Ints { min } if min <= 0 => "[integer]".into(),
             Ty::Ints { min } => format!("[integer ≥ {min}]"),
             Ty::Floats => "[float]".into(),
             Ty::Strs => "[string]".into(),
@@ -376,8 +376,14 @@ pub struct FnSpec {
     pub area: Area,
     /// Positional parameters (optional ones last).
     pub params: &'static [Param],
-    /// The options map's keys; empty when the function takes no options map.
-    pub options: &'static [Opt],
+    /// The options the declaration lists itself: the keys its binding reads, and any that
+    /// replace one read off the settings (see [`FnSpec::option_table`] for the whole table).
+    pub own_options: &'static [Opt],
+    /// The JSON schema of the domain settings struct its options fill ([`super::settings::schema`]):
+    /// every field becomes an option, documented by its doc comment, with its default.
+    pub settings: Option<fn() -> serde_json::Value>,
+    /// Fields of the settings that this function does not offer.
+    pub hidden: &'static [&'static str],
     /// The result's script type.
     pub returns: &'static str,
     /// One sentence: what it does.
@@ -388,10 +394,6 @@ pub struct FnSpec {
     pub example: &'static str,
     /// Further examples, likewise.
     pub more_examples: &'static [&'static str],
-    /// The serialised defaults of the domain settings its options fill, if any: the registry test
-    /// checks that every option not marked [`Opt::for_binding`] is a key of them with the same
-    /// default (settings a function does not expose may be missing from its table).
-    pub domain_defaults: Option<fn() -> serde_json::Value>,
 }
 
 impl FnSpec {
@@ -401,13 +403,14 @@ impl FnSpec {
             name,
             area,
             params: &[],
-            options: &[],
+            own_options: &[],
+            settings: None,
+            hidden: &[],
             returns: "()",
             summary: "",
             details: "",
             example: "",
             more_examples: &[],
-            domain_defaults: None,
         }
     }
     /// Its positional parameters.
@@ -415,9 +418,21 @@ impl FnSpec {
         self.params = params;
         self
     }
-    /// Its options table (the function then also takes a trailing options map).
+    /// Options it declares itself (the function then also takes a trailing options map): keys
+    /// its binding reads, or replacements of keys read off its [`settings`](Self::settings).
     pub const fn options(mut self, options: &'static [Opt]) -> Self {
-        self.options = options;
+        self.own_options = options;
+        self
+    }
+    /// The domain settings its options fill, as [`super::settings::schema::<T>`]: each field is
+    /// an option, in declaration order, before the ones declared with [`options`](Self::options).
+    pub const fn settings(mut self, schema: fn() -> serde_json::Value) -> Self {
+        self.settings = Some(schema);
+        self
+    }
+    /// Fields of the settings this function does not offer.
+    pub const fn without(mut self, fields: &'static [&'static str]) -> Self {
+        self.hidden = fields;
         self
     }
     /// Its result type.
@@ -452,16 +467,32 @@ impl FnSpec {
             .chain(self.more_examples.iter().copied())
             .filter(|e| !e.trim().is_empty())
     }
-    /// The domain settings its options fill: the registry test checks that every key they
-    /// serialise is in the options table with the same default.
-    pub const fn domain_defaults(mut self, defaults: fn() -> serde_json::Value) -> Self {
-        self.domain_defaults = Some(defaults);
-        self
+
+    /// The whole options table: the settings' fields (less the hidden ones, each replaced by a
+    /// declared option of the same key), then the other declared options.
+    pub fn option_table(&self) -> &'static [Opt] {
+        let Some(schema) = self.settings else {
+            return self.own_options;
+        };
+        type Tables = std::collections::HashMap<(&'static str, usize), &'static [Opt]>;
+        static TABLES: std::sync::OnceLock<std::sync::Mutex<Tables>> = std::sync::OnceLock::new();
+        let key = (self.name, self.own_options.as_ptr() as usize);
+        let mut tables = TABLES
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tables.entry(key).or_insert_with(|| {
+            let derived = super::settings::options_of(&schema())
+                .into_iter()
+                .filter(|o| !self.hidden.contains(&o.key))
+                .collect();
+            Box::leak(merged(derived, self.own_options).into_boxed_slice())
+        })
     }
 
     /// Whether calls may pass an options map.
     pub fn takes_options(&self) -> bool {
-        !self.options.is_empty()
+        !self.option_table().is_empty()
     }
 
     /// The accepted argument counts without the options map, fewest first.
@@ -490,7 +521,7 @@ impl FnSpec {
 
     /// The option named by a dotted path (`loss.image`).
     pub fn option(&self, path: &str) -> Option<&'static Opt> {
-        let mut table = self.options;
+        let mut table = self.option_table();
         let mut found = None;
         for key in path.split('.') {
             let opt = table.iter().find(|o| o.key == key)?;
@@ -506,7 +537,7 @@ impl FnSpec {
     /// The keys of the options map at a dotted path (`""` for the top level).
     pub fn option_keys(&self, path: &str) -> Vec<&'static Opt> {
         if path.is_empty() {
-            return self.options.iter().collect();
+            return self.option_table().iter().collect();
         }
         match self.option(path).map(|o| o.ty) {
             Some(Ty::Map(inner)) => inner.iter().collect(),
@@ -517,7 +548,7 @@ impl FnSpec {
     /// The options table as `brainclip doc` prints it.
     pub fn options_text(&self) -> String {
         let mut out = String::new();
-        options_table(self.options, 2, &mut out);
+        options_table(self.option_table(), 2, &mut out);
         out
     }
 
@@ -536,7 +567,7 @@ impl FnSpec {
         }
         if self.takes_options() {
             out.push_str("\n  Options:\n");
-            options_table(self.options, 4, &mut out);
+            options_table(self.option_table(), 4, &mut out);
         }
         let examples: Vec<&str> = self.examples().collect();
         for (i, example) in examples.iter().enumerate() {
@@ -565,13 +596,33 @@ impl FnSpec {
         }
         if self.takes_options() {
             out.push_str("\n| option | type | default | meaning |\n|---|---|---|---|\n");
-            markdown_rows(self.options, "", &mut out);
+            markdown_rows(self.option_table(), "", &mut out);
         }
         for example in self.examples() {
             let _ = write!(out, "\n```rhai\n{}\n```\n", example.trim());
         }
         out
     }
+}
+
+/// `derived` with each option of `own` in place of the one of its key (nested maps merged key by
+/// key), and the other options of `own` after them.
+fn merged(mut derived: Vec<Opt>, own: &[Opt]) -> Vec<Opt> {
+    for o in own {
+        match derived.iter_mut().find(|d| d.key == o.key) {
+            Some(d) => {
+                *d = match (d.ty, o.ty) {
+                    (Ty::Map(inner), Ty::Map(replacing)) => Opt {
+                        ty: Ty::Map(Box::leak(merged(inner.to_vec(), replacing).into_boxed_slice())),
+                        ..*o
+                    },
+                    _ => *o,
+                }
+            }
+            None => derived.push(*o),
+        }
+    }
+    derived
 }
 
 fn options_table(options: &[Opt], indent: usize, out: &mut String) {

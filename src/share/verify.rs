@@ -401,13 +401,18 @@ mod tests {
         let same = compare_metrics(&recorded, &recorded, 0.0);
         assert_eq!(same.len(), 4);
         assert!(same.iter().all(|c| c.outcome == Outcome::Identical), "{same:?}");
-        assert_eq!(same[0].name, "label");
-        assert_eq!(same[1].name, "zs.ks.0");
+        let names: Vec<&str> = same.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["zs.top1", "zs.ks.0", "zs.ks.1", "label"],
+            "in the recorded file's order"
+        );
         let nudged = serde_json::json!({ "zs": { "top1": 0.34000001, "ks": [1, 5] }, "label": "a" });
         let exact = compare_metrics(&recorded, &nudged, 0.0);
-        assert!(matches!(&exact[3].outcome, Outcome::Differs(how) if how.contains("0.34000001 now, 0.34 in the run")));
+        assert!(matches!(&exact[0].outcome, Outcome::Differs(how) if how.contains("0.34000001 now, 0.34 in the run")));
+        assert!(exact[1..].iter().all(|c| c.outcome == Outcome::Identical));
         let loose = compare_metrics(&recorded, &nudged, 1e-4);
-        assert!(matches!(loose[3].outcome, Outcome::WithinTolerance(d) if d < 1e-6));
+        assert!(matches!(loose[0].outcome, Outcome::WithinTolerance(d) if d < 1e-6));
         let missing = compare_metrics(&recorded, &serde_json::json!({}), 0.0);
         assert!(missing.iter().all(|c| matches!(c.outcome, Outcome::Missing(_))));
     }

@@ -1,9 +1,10 @@
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::TrainError;
 
 /// Which text embedding the text loss compares with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TextTarget {
     /// Each image's own caption embedding.
@@ -13,14 +14,14 @@ pub enum TextTarget {
 }
 
 /// Which targets the contrastive terms use (MindEye's variants beside CLIP's).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Contrastive {
     /// Hard targets: each sample's own embedding (and its category's, for prompts).
     Clip,
-    /// SoftCLIP: the targets' own similarity softmax ([`super::loss::soft_clip_loss`]).
+    /// SoftCLIP: the targets' own similarity softmax.
     Softclip,
-    /// BiMixCo: mixed inputs against mixed targets ([`super::loss::mixco_loss`]).
+    /// BiMixCo: mixed inputs against mixed targets.
     Bimixco,
     /// MindEye's schedule: BiMixCo for the first `mixco_epochs` of the epochs, SoftCLIP after.
     Mindeye,
@@ -30,34 +31,46 @@ pub enum Contrastive {
 ///
 /// `image`/`text` weigh the symmetric CLIP losses against the image and the text embeddings;
 /// the `*_mse` and `*_cosine` terms are optional regression terms.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct LossConfig {
     /// Weight of the CLIP loss against image embeddings.
+    #[schemars(range(min = 0.0))]
     pub image: f64,
     /// Weight of the CLIP loss against text embeddings.
+    #[schemars(range(min = 0.0))]
     pub text: f64,
-    /// Weight of the MSE between the image head and the image embedding.
+    /// Weight of an MSE regression term on the image head.
+    #[schemars(range(min = 0.0))]
     pub image_mse: f64,
-    /// Weight of the MSE between the text head and the text embedding.
+    /// Weight of an MSE regression term on the text head.
+    #[schemars(range(min = 0.0))]
     pub text_mse: f64,
-    /// Weight of `1 − cos` between the image head and the image embedding.
+    /// Weight of a 1 − cosine term on the image head.
+    #[schemars(range(min = 0.0))]
     pub image_cosine: f64,
-    /// Weight of `1 − cos` between the text head and the text embedding.
+    /// Weight of a 1 − cosine term on the text head.
+    #[schemars(range(min = 0.0))]
     pub text_cosine: f64,
-    /// Initial (or fixed) temperature of the contrastive logits.
+    /// Initial (or fixed) contrastive temperature.
     pub temperature: f64,
-    /// Learn the temperature (log-parametrised, clamped to [0.01, 1]).
+    /// Learn the temperature (log-parametrised), clamped to [0.01, 1].
     pub learn_temperature: bool,
-    /// Caption or category-prompt text targets.
+    /// What the text loss compares with: captions, or category prompts (same-category samples
+    /// count as positives).
     pub text_target: TextTarget,
-    /// Hard, soft or mixed contrastive targets.
+    /// Targets of the contrastive terms: hard (CLIP), soft from the targets' own similarity
+    /// (SoftCLIP), mixed inputs and targets (BiMixCo), or MindEye's schedule (BiMixCo first,
+    /// then SoftCLIP).
     pub contrastive: Contrastive,
-    /// BiMixCo: the mixing weight's `Beta(α, α)` (MindEye: 0.15).
+    /// BiMixCo: the mixing weight is Beta(α, α) (MindEye: 0.15).
+    #[schemars(range(min = 0.0))]
     pub mixco_alpha: f64,
     /// BiMixCo: the chance that a sample is mixed (MindEye: 0.5).
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub mixco_prob: f64,
-    /// `mindeye`: the share of epochs trained with BiMixCo before SoftCLIP (MindEye: 0.33).
+    /// mindeye: the share of epochs trained with BiMixCo before SoftCLIP (MindEye: 0.33).
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub mixco_epochs: f64,
 }
 
@@ -183,7 +196,7 @@ impl LossConfig {
 /// linear layer casts its input and weights to bfloat16 for the matrix product, layer norms and
 /// the losses run in f32. bfloat16 has f32's exponent range, so no loss scaling is needed. It
 /// pays on GPUs with bf16 tensor cores; on CPUs it is mostly slower.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// Everything in f32.
@@ -211,32 +224,39 @@ impl Precision {
 /// assert_eq!(cfg.batch_size, 128);
 /// assert!(cfg.validate().is_ok());
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct TrainConfig {
     /// Passes over the training samples.
     pub epochs: usize,
     /// Samples per step (the contrastive batch).
+    #[schemars(range(min = 1))]
     pub batch_size: usize,
     /// Peak learning rate of AdamW.
+    #[schemars(range(min = 0.0))]
     pub lr: f64,
     /// AdamW's decoupled weight decay.
+    #[schemars(range(min = 0.0))]
     pub weight_decay: f64,
     /// Fraction of all steps spent warming the learning rate up linearly from 0.
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub warmup: f64,
-    /// Final learning rate of the cosine decay, as a fraction of `lr`.
+    /// Final learning rate of the cosine decay, as a fraction of lr.
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub min_lr_ratio: f64,
-    /// Clip each parameter's gradient to this L2 norm (burn's per-tensor norm clipping).
+    /// Clip each parameter's gradient to this L2 norm; () for no clipping.
     pub grad_clip: Option<f64>,
-    /// Fraction of training samples held out for validation and early stopping.
+    /// Fraction of training samples held out for validation and early stopping (0 for none).
     pub validation: f64,
-    /// Stop after this many epochs without a lower validation loss (keeping the best weights).
+    /// Stop after this many epochs without a lower validation loss, keeping the best weights;
+    /// () for never.
     pub patience: Option<usize>,
     /// Seed of the validation split, batch order and dropout.
     pub seed: u64,
     /// Loss terms.
     pub loss: LossConfig,
-    /// f32, or bf16 mixed precision.
+    /// bf16: mixed precision, bfloat16 matrix products with f32 weights, norms and losses (for
+    /// GPUs with bf16 tensor cores).
     pub precision: Precision,
 }
 

@@ -31,16 +31,17 @@ const IMAGERY: f64 = 3.0;
 /// let v1: brainclip::data::bdata::GodOptions = serde_json::from_str(r#"{ "roi": "ROI_V1" }"#).unwrap();
 /// assert_eq!((v1.roi.as_str(), v1.zscore), ("ROI_V1", true));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct GodOptions {
-    /// Which voxels: a selection expression over the ROI flags (`ROI_VC`, `ROI_V1 + ROI_V2`, …).
+    /// Voxel selection expression over the ROI flags, e.g. "ROI_V1 + ROI_V2".
     pub roi: String,
     /// Average the test trials of each image (GOD's 35 repeats) into one sample, as the standard
     /// test set does; otherwise keep every trial.
     pub average_test: bool,
-    /// Z-score each voxel with the training samples' mean and standard deviation (applied to both
-    /// splits, so the test set sees only training statistics).
+    /// Z-score each voxel with the training samples' mean and standard deviation.
+    ///
+    /// Applied to both splits, so the test set sees only training statistics.
     pub zscore: bool,
 }
 

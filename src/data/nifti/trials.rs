@@ -22,13 +22,14 @@ const EPS: f64 = 1e-6;
 /// let parsed: TrialOptions = serde_json::from_str(r#"{ "window": 6.0 }"#).unwrap();
 /// assert_eq!(parsed, opts);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct TrialOptions {
-    /// Haemodynamic delay in seconds added to each onset (default 4.0: the BOLD response peaks
-    /// about 4–6 s after the stimulus).
+    /// Haemodynamic delay in seconds added to each onset.
+    ///
+    /// The default, 4 s: the BOLD response peaks about 4–6 s after the stimulus.
     pub delay: f64,
-    /// Window length in seconds; `None` (the default) uses each event's duration.
+    /// Averaging window in seconds, () for each event's duration.
     pub window: Option<f64>,
 }
 

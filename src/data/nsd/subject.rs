@@ -16,7 +16,7 @@ use crate::data::nifti::{Mask, mask_from_atlas, read_image};
 use crate::data::{Category, Dataset, Split};
 
 /// Which shared images form the test set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum TestSet {
     /// All 1,000 shared images (MindEye2 and later).
     #[serde(rename = "shared1000")]
@@ -29,7 +29,7 @@ pub enum TestSet {
 }
 
 /// Which split's repeats of an image are averaged into one sample.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Average {
     /// Every trial is a sample.
@@ -41,7 +41,7 @@ pub enum Average {
 }
 
 /// Where the betas come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FormatChoice {
     /// `.nii.gz` when the first session has one, else `.hdf5`.
@@ -53,34 +53,39 @@ pub enum FormatChoice {
 }
 
 /// How to load a subject. Paths follow NSD's own tree under the root folder.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct NsdOptions {
-    /// Subject 1 to 8.
+    /// The subject, 1 to 8.
+    #[schemars(range(min = 1, max = 8))]
     pub subject: usize,
-    /// Sessions to read (1-based); empty: every session whose betas file exists.
+    /// Sessions to read, e.g. [1, 2, 3]; [] for every session whose betas file exists.
+    #[schemars(inner(range(min = 1)))]
     pub sessions: Vec<usize>,
-    /// The space folder, e.g. `func1pt8mm` or `func1mm`.
+    /// The space folder (func1pt8mm, func1mm).
     pub space: String,
-    /// The betas version folder, e.g. `betas_fithrf_GLMdenoise_RR`.
+    /// The betas version folder.
     pub betas: String,
-    /// NIfTI or HDF5 betas.
+    /// betas_sessionNN.nii.gz or .hdf5; auto: the NIfTI when present.
     pub format: FormatChoice,
-    /// The ROI volume's name in `ppdata/subjNN/SPACE/roi/`, e.g. `nsdgeneral`.
+    /// The ROI volume in ppdata/subjNN/SPACE/roi/.
     pub roi: String,
-    /// The ROI labels to keep (`nsdgeneral`: 1; -1 is outside the brain, 0 outside the ROI).
+    /// ROI labels to keep (nsdgeneral: 1; -1 is outside the brain, 0 outside the ROI).
     pub roi_labels: Vec<i64>,
-    /// The test set.
+    /// The test images: all 1,000 shared, or the 982 shown in sessions 1–37 (the first release;
+    /// the other shared images are left out).
     pub test: TestSet,
-    /// Which repeats are averaged.
+    /// Which split's repeats are averaged into one sample per image.
     pub average: Average,
     /// Z-score every voxel within each session (over its trials) before anything else.
     pub zscore: bool,
-    /// Stored int16 = this × percent signal change (300 in NSD).
+    /// Stored int16 = beta_scale × percent signal change (300 in NSD).
+    #[schemars(range(min = 0.0))]
     pub beta_scale: f64,
     /// Trials per session in the design (750 in NSD).
+    #[schemars(range(min = 1))]
     pub trials_per_session: usize,
-    /// Attach each image's first COCO caption.
+    /// Attach each image's first COCO caption (nsddata_stimuli/stimuli/nsd/annotations/).
     pub captions: bool,
 }
 

@@ -69,18 +69,22 @@ impl Default for WorldConfig {
 /// assert_eq!(s.world(), WorldConfig { seed: 3, size: 32 });
 /// assert_eq!(s.fmri(), WorldFmriConfig { seed: 3, n_voxels: 70, ..Default::default() });
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct WorldSettings {
     /// Seed of the image variation, the voxels' tuning and the noise.
     pub seed: u64,
     /// Number of voxels.
+    #[schemars(range(min = 7, max = 200_000))]
     pub voxels: usize,
-    /// Single-trial signal-to-noise variance ratio.
+    /// Single-trial signal-to-noise variance ratio (at god_synthetic's 0.1 every decoder is at
+    /// ceiling on the world).
     pub snr: f64,
     /// Trials averaged per test image.
+    #[schemars(range(min = 1, max = 1000))]
     pub test_repeats: usize,
-    /// Image side in pixels.
+    /// Image side in pixels (32: what the world models were trained on).
+    #[schemars(range(min = 8, max = 512))]
     pub size: usize,
 }
 
@@ -273,14 +277,15 @@ impl World {
 /// assert!(err.starts_with("images must be 1 to 200000"), "{err}");
 /// assert!(CorpusConfig { images: 200_000, size: 512, ..c }.validate().is_err(), "over 1 GiB");
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct CorpusConfig {
-    /// How many pictures (none by default: a corpus needs a size).
+    /// How many pictures, 1 to 200000 (none by default: a corpus needs a size).
     pub images: usize,
     /// Seed of the combinations, variations and captions.
     pub seed: u64,
     /// Image side in pixels.
+    #[schemars(range(min = 8, max = 512))]
     pub size: usize,
 }
 

@@ -122,7 +122,7 @@ pub fn rows_by_id(name: &str, real_ids: &[String], generated_ids: &[String]) -> 
 /// assert!(serde_json::from_str::<ReconSettings>(r#"{"pixcorr_size": 32}"#).is_err()); // unknown key
 /// # Ok::<(), brainclip::eval::EvalError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReconSettings {
     /// Resize before PixCorr (none: each pair must have equal sizes).
@@ -131,8 +131,10 @@ pub struct ReconSettings {
     pub ssim_resize: Option<Resize>,
     /// SSIM's window and constants.
     pub ssim: SsimSettings,
-    /// N of each N-way protocol over each feature set's correlations (top-1, N − 1 distractors
-    /// drawn per query and repeat); empty for none.
+    /// N-way protocols for the features, e.g. [300]; empty for none.
+    ///
+    /// Top-1 over each feature set's correlations, N − 1 distractors drawn per query and repeat.
+    #[schemars(inner(range(min = 2)))]
     pub n_way: Vec<usize>,
     /// Draws per query of each N-way protocol.
     pub repeats: usize,

@@ -24,7 +24,7 @@ pub const MAX_RESIZE: usize = 8192;
 /// assert_eq!((r.size, r.antialias), (425, true));
 /// assert!(Resize { size: 0, antialias: true }.validate().is_err());
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Resize {
     /// Side of the square output, in pixels (1 to [`MAX_RESIZE`]).

@@ -26,7 +26,7 @@ const MAX_RADIUS: usize = 1000;
 /// assert_eq!((s.radius(), s.win_size()), (5, 11));
 /// assert!(SsimSettings { k2: -1.0, ..s }.validate().is_err());
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SsimSettings {
     /// Standard deviation of the Gaussian window, in pixels.

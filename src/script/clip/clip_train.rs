@@ -24,28 +24,13 @@ merges.txt) with training.json (options, seed, data hash, loss history, SHA-256 
 Sizes are limited so that a typo cannot exhaust memory: width and dim ≤ 1024, layers ≤ 24,
 image_size ≤ 1024, context 3–512, max_merges ≤ 100000.",
     )
+    .settings(schema::<ClipTrainSettings>)
     .options(&[
         Opt::ints("labels", &[], "one integer per picture (e.g. world_corpus().labels)")
             .none_by_default()
             .for_binding(),
-        Opt::int("epochs", 20, "passes over the pairs").min(1.0),
-        Opt::int("batch_size", 128, "pairs per step (the contrastive batch)").min(2.0),
-        Opt::float("lr", 1e-3, "peak learning rate").min(0.0),
-        Opt::float("weight_decay", 0.1, "AdamW weight decay").min(0.0),
-        Opt::float("warmup", 0.05, "share of the steps spent warming up").range(0.0, 1.0),
-        Opt::seed("initialisation and order"),
-        Opt::int("image_size", 32, "input side in pixels").min(1.0),
-        Opt::int("patch_size", 8, "ViT patch side in pixels").min(1.0),
-        Opt::int("width", 64, "residual width of both towers").min(1.0),
-        Opt::int("heads", 4, "attention heads of both towers").min(1.0),
-        Opt::int("vision_layers", 3, "blocks of the image tower"),
-        Opt::int("text_layers", 2, "blocks of the text tower"),
-        Opt::int("dim", 64, "joint embedding width").min(1.0),
-        Opt::int("context", 24, "text context in tokens"),
-        Opt::int("max_merges", 400, "BPE merges to learn from the captions"),
         Opt::string("name", "clip", "output folder in the run directory").for_binding(),
     ])
-    .domain_defaults(|| serde_json::to_value(ClipTrainSettings::default()).unwrap_or_default())
     .example(
         r#"let c = world_corpus(#{ images: 16, seed: 1 });
 let clip = clip_train(c.images, c.captions, #{ labels: c.labels, epochs: 1, batch_size: 8,

@@ -17,25 +17,11 @@ pub static SPEC: FnSpec = FnSpec::new("god_synthetic", Area::Data)
 prompt embeddings, and voxels in seven ROIs. The generative model is documented in
 docs/synthetic_data.md. Deterministic for a seed.",
     )
+    .settings(schema::<SyntheticConfig>)
     .options(&[
-        Opt::seed("seed of every random draw"),
-        Opt::int("voxels", 4500, "number of voxels").range(7.0, 200_000.0),
         Opt::int("dim", 512, "embedding width D")
             .range(8.0, 4096.0)
             .computed("512, or clip.dim with `clip`"),
-        Opt::float("snr", 0.1, "single-trial signal-to-noise variance ratio, > 0"),
-        Opt::int("test_repeats", 35, "trials averaged per test image").range(1.0, 1000.0),
-        Opt::int(
-            "subject",
-            0,
-            "another subject: the same stimuli and embeddings with its own voxel tuning and noise (0: the single-subject data)",
-        ),
-        Opt::int(
-            "neural_code",
-            0,
-            "voxels tuned to a k-wide nonlinear code of the image that all subjects share (0: to the embedding itself)",
-        )
-        .max(4096.0),
         Opt::value(
             "clip",
             "Clip",
@@ -49,7 +35,6 @@ docs/synthetic_data.md. Deterministic for a seed.",
         )
         .for_binding(),
     ])
-    .domain_defaults(|| serde_json::to_value(SyntheticConfig::default()).unwrap_or_default())
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let other = god_synthetic(#{ voxels: 90, dim: 16, subject: 2 });

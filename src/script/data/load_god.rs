@@ -13,12 +13,7 @@ pub static SPEC: FnSpec = FnSpec::new("load_god", Area::Data)
 image by default); imagery trials are left out. Voxels are z-scored with the training mean and
 standard deviation. No embeddings are attached: join them with attach_embeddings.",
     )
-    .options(&[
-        Opt::string("roi", "ROI_VC", "voxel selection expression, e.g. \"ROI_V1 + ROI_V2\""),
-        Opt::bool("average_test", true, "average the test repeats of each image"),
-        Opt::bool("zscore", true, "z-score voxels with training statistics"),
-    ])
-    .domain_defaults(|| serde_json::to_value(GodOptions::default()).unwrap_or_default())
+    .settings(schema::<GodOptions>)
     .example(
         r#"let god = load_god("tests/data/god_tiny.h5", #{ roi: "ROI_LVC" });
 god.train.n_voxels == 21 && god.train.n_samples == 8 && god.test.n_samples == 3

@@ -19,28 +19,7 @@ pictures) and carry the image's first COCO caption. Images never straddle the sp
 also holds `report`: sessions and files read, voxels, samples and images per split; it is
 recorded in the manifest. No embeddings are attached: join them with attach_embeddings.",
     )
-    .options(&[
-        Opt::int("subject", 1, "the subject, 1 to 8").range(1.0, 8.0),
-        Opt::ints("sessions", &[], "sessions to read, e.g. [1, 2, 3]; [] for every session whose betas file exists")
-            .min(1.0),
-        Opt::string("space", "func1pt8mm", "the space folder (func1pt8mm, func1mm)"),
-        Opt::string("betas", "betas_fithrf_GLMdenoise_RR", "the betas version folder"),
-        Opt::choice("format", &["auto", "nifti", "hdf5"], "auto", "betas_sessionNN.nii.gz or .hdf5; auto: the NIfTI when present"),
-        Opt::string("roi", "nsdgeneral", "the ROI volume in ppdata/subjNN/SPACE/roi/"),
-        Opt::ints("roi_labels", &[1], "ROI labels to keep (nsdgeneral: 1; -1 is outside the brain)"),
-        Opt::choice(
-            "test",
-            &["shared1000", "shared982"],
-            "shared1000",
-            "the test images: all 1,000 shared, or the 982 shown in sessions 1–37 (the first release; the other shared images are left out)",
-        ),
-        Opt::choice("average", &["none", "test", "all"], "test", "which split's repeats are averaged into one sample per image"),
-        Opt::bool("zscore", true, "z-score every voxel within each session"),
-        Opt::float("beta_scale", 300.0, "stored int16 = beta_scale × percent signal change").min(0.0),
-        Opt::int("trials_per_session", 750, "trials per session in the design").min(1.0),
-        Opt::bool("captions", true, "attach each image's first COCO caption (nsddata_stimuli/stimuli/nsd/annotations/)"),
-    ])
-    .domain_defaults(|| serde_json::to_value(NsdOptions::default()).unwrap_or_default())
+    .settings(schema::<NsdOptions>)
     .example(
         r#"let nsd = load_nsd("tests/data/nsd", #{ subject: 1, trials_per_session: 20 });
 let single = load_nsd("tests/data/nsd", #{ sessions: [1], average: "none", trials_per_session: 20, captions: false });

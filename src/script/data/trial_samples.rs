@@ -14,23 +14,14 @@ averages the volumes with onset + delay <= t < onset + delay + window, where the
 for the haemodynamic response and the window defaults to the event's duration. An event whose
 window holds no volume or runs past the series is an error naming the event.",
     )
-    .options(&[
-        Opt::float(
-            "tr",
-            0.0,
-            "repetition time in seconds (required; series.tr gives the header's)",
-        )
-        .none_by_default()
-        .for_binding(),
-        Opt::float("delay", 4.0, "haemodynamic delay in seconds"),
-        Opt::float(
-            "window",
-            0.0,
-            "averaging window in seconds, () for each event's duration",
-        )
-        .none_by_default(),
-    ])
-    .domain_defaults(|| serde_json::to_value(TrialOptions::default()).unwrap_or_default())
+    .settings(schema::<TrialOptions>)
+    .options(&[Opt::float(
+        "tr",
+        0.0,
+        "repetition time in seconds (required; series.tr gives the header's)",
+    )
+    .none_by_default()
+    .for_binding()])
     .example(
         r#"let series = load_nifti("tests/data/nifti/nitime_fmri1.nii.gz");
 let events = load_events("tests/data/nifti/nitime_events.tsv");

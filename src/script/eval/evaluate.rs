@@ -1,6 +1,6 @@
 use crate::script::prelude::*;
 
-use super::{BOOTSTRAP, HEAD, IDENTIFICATION, K, N_WAY, PERMUTATIONS, REPEATS, SEED, SIMILARITY, eval_defaults};
+use super::HEAD;
 use crate::eval::{self, EvalConfig, EvaluationInput, RetrievalInput, ZeroShotInput};
 
 pub static SPEC: FnSpec = FnSpec::new("evaluate", Area::Eval)
@@ -15,21 +15,13 @@ protocols, n-way identification. print(report) shows a table; report.metrics is 
 as a map; the report is written to evaluation_<name>.json in the run directory and listed with
 its settings in manifest.json. The settings are those of zero_shot and retrieval.",
     )
+    .settings(schema::<EvalConfig>)
     .options(&[
-        K,
-        SIMILARITY,
-        BOOTSTRAP,
-        PERMUTATIONS,
-        N_WAY,
-        REPEATS,
-        IDENTIFICATION,
-        SEED,
         HEAD,
         Opt::string("name", "", "the report's name")
             .computed("\"<model>_<split>\"")
             .for_binding(),
     ])
-    .domain_defaults(eval_defaults)
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let report = evaluate(ridge(god.train, #{ folds: 3 }), god.test, #{ n_way: [10], permutations: 100 });

@@ -1,4 +1,3 @@
-use super::{BOOTSTRAP, IDENTIFICATION, K, N_WAY, REPEATS, SEED, SIMILARITY, eval_defaults};
 use crate::eval::EvalConfig;
 use crate::eval::summary::RetrievalSummary;
 use crate::script::prelude::*;
@@ -21,24 +20,16 @@ for MindEye's 300-way); n-way identification is the exact expected fraction (2-w
 of distractors less similar than the true item). Directions whose embeddings the data lacks (e.g.
 no captions) are ().",
     )
-    .options(&[
-        K,
-        SIMILARITY,
-        BOOTSTRAP,
-        N_WAY,
-        REPEATS,
-        IDENTIFICATION,
-        SEED,
-        Opt::choice(
+    .settings(schema::<EvalConfig>)
+    .without(&["permutations"])
+    .options(&[Opt::choice(
             "protocol",
             &["none", "mindeye"],
             "none",
             "mindeye: NSD's protocol of MindEye and its successors, 300-way in every direction with 30 seeded \
              draws and exact 2-way identification (n_way and repeats given beside it win)",
         )
-        .for_binding(),
-    ])
-    .domain_defaults(eval_defaults)
+    .for_binding()])
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let r = retrieval(ridge(god.train, #{ folds: 3 }), god.test, #{ n_way: [10], repeats: 5 });

@@ -1,6 +1,6 @@
 use crate::script::prelude::*;
 
-use super::{BOOTSTRAP, HEAD, K, PERMUTATIONS, SEED, SIMILARITY, eval_defaults};
+use super::HEAD;
 use crate::eval::summary::ZeroShotSummary;
 use crate::eval::{self, EvalConfig};
 
@@ -16,8 +16,9 @@ bootstrap 95 %), null_top1 (#{ mean, sd, p_value } of the permutation null), ...
 mean_rank, per_class (array of #{ category, n_samples, top1, ... }), confusion (Matrix, true ×
 predicted class), hits (#{ top1: per-sample hit probability, ... }), settings }.",
     )
-    .options(&[K, SIMILARITY, BOOTSTRAP, PERMUTATIONS, SEED, HEAD])
-    .domain_defaults(eval_defaults)
+    .settings(schema::<EvalConfig>)
+    .without(&["n_way", "repeats", "identification"])
+    .options(&[HEAD])
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let zs = zero_shot(ridge(god.train, #{ folds: 3 }), god.test, #{ k: [1, 5, 10], permutations: 200 });

@@ -3,10 +3,7 @@ use std::rc::Rc;
 use crate::script::prelude::*;
 
 use crate::generate::DiffusionModel;
-use crate::generate::schedule::MAX_TRAIN_STEPS;
-use crate::generate::train::{
-    DiffusionTrainConfig, MAX_LAYERS_PER_BLOCK, MAX_TRAIN_SIZE, UNetShape, save_unet, train_diffusion,
-};
+use crate::generate::train::{DiffusionTrainSettings, save_unet, train_diffusion};
 use crate::run::TrainingProgress;
 use crate::script::train::ModelOutput;
 
@@ -26,33 +23,16 @@ diffusion_pytorch_model.safetensors) with training.json (options, seed, loss his
 of each file) — and the loaded model is returned (sample it with generate, variance
 \"fixed_small\"). Epochs go to history.csv; Ctrl-C stops between steps.",
     )
+    .settings(schema::<DiffusionTrainSettings>)
     .options(&[
-        Opt::int("epochs", 40, "passes over the pictures").min(1.0),
-        Opt::int("batch_size", 32, "pictures per step").min(1.0),
-        Opt::float("lr", 1e-3, "peak learning rate").min(0.0),
-        Opt::float("warmup", 0.05, "share of the steps warming up").range(0.0, 1.0),
-        Opt::seed("initialisation, order, timesteps and noise"),
-        Opt::int("image_size", 32, "side the pictures are resized to").range(1.0, MAX_TRAIN_SIZE as f64),
-        Opt::ints(
-            "channels",
-            &[32, 64, 64],
-            "channels per level (1 to 8 levels, each 1–1024)",
-        )
-        .min(1.0),
         Opt::value(
             "attention",
             "[bool]",
             "self-attention at each level, one flag per level",
         )
-        .computed("[false, ..., true]: the last level only")
-        .for_binding(),
-        Opt::int("layers_per_block", 1, "residual blocks per level").range(1.0, MAX_LAYERS_PER_BLOCK as f64),
-        Opt::int("norm_groups", 8, "GroupNorm groups (dividing every level's channels)").min(1.0),
-        Opt::int("diffusion_steps", 1000, "steps of the process").range(2.0, MAX_TRAIN_STEPS as f64),
-        Opt::choice("schedule", &["linear", "cosine"], "linear", "the beta schedule"),
+        .computed("[false, ..., true]: the last level only"),
         Opt::string("name", "unet", "output folder in the run directory").for_binding(),
     ])
-    .domain_defaults(train_defaults)
     .example(
         r#"let c = world_corpus(#{ images: 8, seed: 1 });
 let unet = diffusion_train(c.images, #{ epochs: 1, batch_size: 4, image_size: 8, channels: [8, 8],
@@ -61,26 +41,15 @@ unet.sample_size == 8 && unet.levels == 2 && unet.channels == [8, 8] && !unet.le
     && unet.path.ends_with("unet") && unet.name == "unet""#,
     );
 
-/// The settings the options fill: the training's and the architecture's.
-fn train_defaults() -> serde_json::Value {
-    let mut defaults = serde_json::to_value(DiffusionTrainConfig::default()).unwrap_or_default();
-    if let (Some(all), serde_json::Value::Object(shape)) = (
-        defaults.as_object_mut(),
-        serde_json::to_value(UNetShape::default()).unwrap_or_default(),
-    ) {
-        all.extend(shape);
-    }
-    defaults
-}
-
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |images: Array, options: Opts| {
         let images: Vec<ImageValue> = cast_array(images, "Image")?;
-        let mut shape: UNetShape = options.parse()?;
-        shape.attention = options.given("attention")?;
+        let DiffusionTrainSettings {
+            training: config,
+            shape,
+        } = options.clone().seeded(&run).parse()?;
         let (unet_config, config_text) = shape.config()?;
-        let config: DiffusionTrainConfig = options.clone().seeded(&run).parse()?;
         let name: String = options.get("name")?;
         let output = ModelOutput::new(&run, &name)?;
         let pictures: Vec<image::RgbImage> = images.iter().map(|v| (*v.image).clone()).collect();

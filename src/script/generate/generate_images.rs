@@ -1,8 +1,7 @@
 use crate::script::prelude::*;
 
 use crate::data::formats::images::png_bytes;
-use crate::generate::schedule::MAX_TRAIN_STEPS;
-use crate::generate::{GenerateError, GenerationSettings, MAX_CUTOUTS, MAX_IMAGE_SIZE, image_tensor};
+use crate::generate::{GenerateError, GenerationSettings, MAX_IMAGE_SIZE, image_tensor};
 use crate::run::{GenerateProgress, RunContext};
 
 pub static SPEC: FnSpec = FnSpec::new("generate", Area::Generate)
@@ -20,11 +19,11 @@ finishes, frames of the predicted x₀ to NAME/ID/step_NNNN.png, and each step's
 returns the Images. The defaults are the authors'. Ctrl-C (or a notebook interrupt) stops between
 steps; images already finished stay on disk.",
     )
+    .settings(schema::<GenerationSettings>)
     .options(&[
         Opt::value("steps", "integer | string", "respacing of the diffusion process: 800, \"25,15\", \"ddim50\"")
             .computed("800")
             .for_binding(),
-        Opt::choice("sampler", &["ddpm", "ddim"], "ddpm", "\"ddpm\" (ancestral) or \"ddim\""),
         Opt::choice(
             "variance",
             &["learned_range", "fixed_small", "fixed_large"],
@@ -32,44 +31,17 @@ steps; images already finished stay on disk.",
             "DDPM variance",
         )
         .computed("\"learned_range\" when the model predicts it, else \"fixed_small\""),
-        Opt::float("eta", 0.0, "DDIM noise").range(0.0, 1.0),
-        Opt::choice("schedule", &["linear", "cosine"], "linear", "beta schedule of the training process"),
-        Opt::int("diffusion_steps", 1000, "steps of the training process").range(2.0, MAX_TRAIN_STEPS as f64),
-        Opt::float("clip_guidance_scale", 1000.0, "weight of the spherical distance to the target").min(0.0),
-        Opt::float("tv_scale", 150.0, "weight of the total variation").min(0.0),
-        Opt::float("range_scale", 50.0, "weight of the out-of-range penalty").min(0.0),
-        Opt::int("cutn", 16, "cutouts per batch").range(1.0, MAX_CUTOUTS as f64),
-        Opt::int("cutn_batches", 2, "cutout batches whose gradients are averaged").range(1.0, MAX_CUTOUTS as f64),
-        Opt::float("cut_pow", 1.0, "exponent of the cutout size draw (> 0)"),
+        Opt::int("image_size", 0, "side in pixels")
+            .range(1.0, MAX_IMAGE_SIZE as f64)
+            .computed("the model's sample_size"),
         Opt::value(
             "init",
             "[Image]",
             "Images to start from (e.g. nearest_images): one per target, one per id in `ids`, or one for all",
         )
         .for_binding(),
-        Opt::int(
-            "skip_timesteps",
-            0,
-            "steps skipped at the start. With 0 the init image is noised to the first step, where its weight \
-             is sqrt(ᾱ) ≈ 0.006: effectively unused. The authors suggest 200–500 with an init image",
-        ),
-        Opt::bool("clip_denoised", true, "clip the predicted x₀ to [−1, 1] (with true the range term is 0)"),
-        Opt::int("image_size", 0, "side in pixels")
-            .range(1.0, MAX_IMAGE_SIZE as f64)
-            .computed("the model's sample_size"),
-        Opt::int("save_every", 5, "keep a frame every N steps, 0 for none"),
-        Opt::seed("noise and cutout seed; the same seed gives the same image"),
-        Opt::choice(
-            "noise",
-            &["shared", "per_target"],
-            "shared",
-            "\"shared\": every target starts from the same noise (the authors' script, one image per run); \
-             \"per_target\": target row r uses seed + r, so unguided samples differ",
-        ),
-        Opt::strings("ids", &[], "generate only for these target ids, () for all").none_by_default(),
         Opt::string("name", "generated", "output folder in the run directory").for_binding(),
     ])
-    .domain_defaults(|| serde_json::to_value(GenerationSettings::default()).unwrap_or_default())
     .example(
         r#"let unet = diffusion_load("tests/data/generation/unet_adm");
 let clip = clip_load("tests/data/clip/tiny");

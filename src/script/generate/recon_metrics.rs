@@ -23,6 +23,8 @@ was decoded from its fMRI); either may be empty when only features are compared.
            AlexNet, Inception, EfficientNet, SwAV ... whose weights brainclip cannot ship).
 The result prints as a table; .metrics is a map for save_metrics, .pixcorr and .ssim the means.",
     )
+    .settings(schema::<ReconSettings>)
+    .without(&["pixcorr_resize", "ssim_resize", "ssim"])
     .options(&[
         Opt::int("size", 425, "common side for PixCorr and SSIM; () compares images as they are")
             .min(1.0)
@@ -35,11 +37,7 @@ The result prints as a table; .metrics is a map for save_metrics, .pixcorr and .
             "name → [real features, generated features], each Embeddings or a Matrix",
         )
         .for_binding(),
-        Opt::ints("n_way", &[], "N-way protocols for the features, e.g. [300]").min(2.0),
-        Opt::int("repeats", 30, "draws per N-way protocol"),
-        Opt::seed("seed of the N-way draws"),
     ])
-    .domain_defaults(|| serde_json::to_value(ReconSettings::default()).unwrap_or_default())
     .example(
         r#"let cat = load_image("tests/data/clip/photos/cat.png");
 let tower = load_image("tests/data/clip/photos/tower.png");

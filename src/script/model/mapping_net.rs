@@ -1,36 +1,6 @@
 use crate::model::MappingSettings;
 use crate::script::prelude::*;
 
-// The architecture options (`MappingSettings`), shared with shared_net's trunk.
-pub(crate) const ARCH: Opt = Opt::choice("arch", &["residual", "mlp", "linear"], "residual", "trunk architecture");
-pub(crate) const WIDTH: Opt = Opt::int("width", 512, "residual stream width (residual)").range(1.0, 65_536.0);
-pub(crate) const BLOCKS: Opt = Opt::int("blocks", 2, "residual blocks (residual)").max(64.0);
-pub(crate) const HIDDEN: Opt = Opt::ints("hidden", &[1024], "hidden layer widths, input side first (mlp)").min(1.0);
-pub(crate) const DROPOUT: Opt = Opt::float("dropout", 0.5, "dropout probability, in [0, 1)");
-pub(crate) const HEADS: Opt = Opt::choice(
-    "heads",
-    &["separate", "shared"],
-    "separate",
-    "separate: one head per target; shared: one head for both",
-);
-
-/// The architecture options, for mapping_net and shared_net (which puts its own keys first).
-macro_rules! architecture_options {
-    ($($extra:expr),* $(,)?) => {
-        &[
-            $($extra,)*
-            $crate::script::model::mapping_net::ARCH,
-            $crate::script::model::mapping_net::WIDTH,
-            $crate::script::model::mapping_net::BLOCKS,
-            $crate::script::model::mapping_net::HIDDEN,
-            $crate::script::model::mapping_net::DROPOUT,
-            $crate::script::model::mapping_net::HEADS,
-            $crate::script::spec::Opt::seed("weight initialisation seed"),
-        ]
-    };
-}
-pub(crate) use architecture_options;
-
 /// The embedding width of `data`, or an error naming it.
 pub(crate) fn output_dim(data: &DatasetValue) -> Result<usize, ScriptFault> {
     data.0.embedding_dim().ok_or_else(|| {
@@ -46,8 +16,7 @@ pub static SPEC: FnSpec = FnSpec::new("mapping_net", Area::Model)
     .returns("MappingNet")
     .summary("Configure a mapping network from the data's voxels to its embedding width.")
     .details("Sizes of another architecture than the chosen one are ignored.")
-    .options(architecture_options![])
-    .domain_defaults(|| serde_json::to_value(MappingSettings::default()).unwrap_or_default())
+    .settings(schema::<MappingSettings>)
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let net = mapping_net(god.train, #{ arch: "mlp", hidden: [32], heads: "shared" });

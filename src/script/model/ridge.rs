@@ -12,7 +12,9 @@ cross-validation of the squared error on the training data only: one penalty for
 dimensions, or with `per_target: true` one per dimension (each its own best; `alpha` is then their
 median and `alphas_per_target` lists them).",
     )
+    .settings(schema::<RidgeConfig>)
     .options(&[
+        Opt::floats("alphas", &[], "candidate relative penalties, each > 0").computed("10^-3 … 10^3 in half-decades"),
         Opt::choice(
             "target",
             &["image", "text"],
@@ -20,17 +22,8 @@ median and `alphas_per_target` lists them).",
             "image embeddings, or text (caption) embeddings",
         )
         .for_binding(),
-        Opt::floats("alphas", &[], "candidate relative penalties, each > 0").computed("10^-3 … 10^3 in half-decades"),
-        Opt::int("folds", 5, "cross-validation folds").min(2.0),
-        Opt::bool(
-            "per_target",
-            false,
-            "choose a penalty for each embedding dimension by its own cross-validated error",
-        ),
-        Opt::seed("fold assignment seed"),
         Opt::string("label", "ridge", "name in tables").for_binding(),
     ])
-    .domain_defaults(|| serde_json::to_value(RidgeConfig::default()).unwrap_or_default())
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let baseline = ridge(god.train, #{ folds: 3, alphas: [0.1, 1.0, 10.0] });

@@ -1,4 +1,4 @@
-use super::mapping_net::{architecture_options, output_dim};
+use super::mapping_net::output_dim;
 use crate::model::{MappingSettings, SharedConfig, SubjectInput};
 use crate::script::prelude::*;
 
@@ -12,7 +12,8 @@ datasets) fits it, subject_model(model, name) decodes one subject, and fine_tune
 adds a new subject with its own input layer and a frozen or slower trunk. The trunk options are
 mapping_net's, on the shared space.",
     )
-    .options(architecture_options![
+    .settings(schema::<MappingSettings>)
+    .options(&[
         Opt::strings("subjects", &[], "one name per dataset")
             .computed("each dataset's subject (data.subjects), else \"s1\", \"s2\", ...")
             .for_binding(),
@@ -20,7 +21,6 @@ mapping_net's, on the shared space.",
             .range(1.0, 65_536.0)
             .for_binding(),
     ])
-    .domain_defaults(|| serde_json::to_value(MappingSettings::default()).unwrap_or_default())
     .example(
         r#"let s1 = god_synthetic(#{ voxels: 60, dim: 16, subject: 1 });
 let s2 = god_synthetic(#{ voxels: 80, dim: 16, subject: 2 });

@@ -1,4 +1,4 @@
-use super::train::{finished, training_options};
+use super::train::{LABEL, finished};
 use crate::run::TrainingProgress;
 use crate::script::prelude::*;
 use crate::train::{TrainConfig, fine_tune};
@@ -11,7 +11,9 @@ pub static SPEC: FnSpec = FnSpec::new("fine_tune", Area::Train)
         "MindEye2's route to a new subject with little data. The other subjects' input layers are left
 as they were; with trunk_rate 0 the trunk is too, so their decoders are unchanged.",
     )
-    .options(training_options![
+    .settings(schema::<TrainConfig>)
+    .options(&[
+        LABEL,
         Opt::string("subject", "", "the new subject's name")
             .computed("data.subjects[0], else \"new\"")
             .for_binding(),
@@ -19,7 +21,6 @@ as they were; with trunk_rate 0 the trunk is too, so their decoders are unchange
             .range(0.0, 1.0)
             .for_binding(),
     ])
-    .domain_defaults(|| serde_json::to_value(TrainConfig::default()).unwrap_or_default())
     .example(
         r#"let s1 = god_synthetic(#{ voxels: 60, dim: 16, subject: 1 });
 let s3 = god_synthetic(#{ voxels: 70, dim: 16, subject: 3 });

@@ -3,67 +3,10 @@ use crate::script::prelude::*;
 use crate::run::{RunContext, TrainingProgress};
 use crate::train::{StopReason, TrainConfig, train, train_shared};
 
-pub(crate) const LOSS: &[Opt] = &[
-    Opt::float("image", 1.0, "weight of the CLIP loss against image embeddings").min(0.0),
-    Opt::float("text", 1.0, "weight of the CLIP loss against text embeddings").min(0.0),
-    Opt::float("image_mse", 0.0, "weight of an MSE regression term on the image head").min(0.0),
-    Opt::float("text_mse", 0.0, "weight of an MSE regression term on the text head").min(0.0),
-    Opt::float("image_cosine", 0.0, "weight of a 1 − cosine term on the image head").min(0.0),
-    Opt::float("text_cosine", 0.0, "weight of a 1 − cosine term on the text head").min(0.0),
-    Opt::float("temperature", 0.05, "initial or fixed contrastive temperature"),
-    Opt::bool("learn_temperature", true, "learn the temperature, clamped to [0.01, 1]"),
-    Opt::choice(
-        "text_target",
-        &["caption", "prompt"],
-        "caption",
-        "what the text loss compares with: captions, or category prompts (same-category samples count as positives)",
-    ),
-    Opt::choice(
-        "contrastive",
-        &["clip", "softclip", "bimixco", "mindeye"],
-        "clip",
-        "targets of the contrastive terms: hard (CLIP), soft from the targets' own similarity (SoftCLIP), \
-         mixed inputs and targets (BiMixCo), or MindEye's schedule (BiMixCo first, then SoftCLIP)",
-    ),
-    Opt::float("mixco_alpha", 0.15, "BiMixCo: the mixing weight is Beta(α, α)").min(0.0),
-    Opt::float("mixco_prob", 0.5, "BiMixCo: the chance that a sample is mixed").range(0.0, 1.0),
-    Opt::float(
-        "mixco_epochs",
-        0.33,
-        "mindeye: the share of epochs trained with BiMixCo",
-    )
-    .range(0.0, 1.0),
-];
-
-/// The options of a training run (`TrainConfig` and the label), for train and the functions
-/// that train too (fine_tune), each adding its own keys after them.
-macro_rules! training_options {
-    ($($extra:expr),* $(,)?) => {
-        &[
-            $crate::script::spec::Opt::int("epochs", 40, "passes over the data"),
-            $crate::script::spec::Opt::int("batch_size", 128, "contrastive batch size").min(1.0),
-            $crate::script::spec::Opt::float("lr", 3e-4, "peak learning rate").min(0.0),
-            $crate::script::spec::Opt::float("weight_decay", 0.05, "AdamW weight decay").min(0.0),
-            $crate::script::spec::Opt::float("warmup", 0.05, "fraction of steps of linear warm-up").range(0.0, 1.0),
-            $crate::script::spec::Opt::float("min_lr_ratio", 0.01, "final learning rate / lr of the cosine decay").range(0.0, 1.0),
-            $crate::script::spec::Opt::float("grad_clip", 1.0, "per-parameter gradient norm limit, () for none").or_none(),
-            $crate::script::spec::Opt::float("validation", 0.1, "fraction of samples held out (0 for none)"),
-            $crate::script::spec::Opt::int("patience", 10, "epochs without improvement before stopping, () for never").or_none(),
-            $crate::script::spec::Opt::seed("split, batch order and dropout seed"),
-            $crate::script::spec::Opt::string("label", "", "name in tables, plots and history.csv").computed("\"run1\", \"run2\", ...")
-                .for_binding(),
-            $crate::script::spec::Opt::choice(
-                "precision",
-                &["f32", "bf16"],
-                "f32",
-                "bf16: mixed precision, bfloat16 matrix products with f32 weights, norms and losses (for GPUs with bf16 tensor cores)",
-            ),
-            $crate::script::spec::Opt::map("loss", $crate::script::train::train::LOSS, "loss terms"),
-            $($extra),*
-        ]
-    };
-}
-pub(crate) use training_options;
+/// The label of a training run, for train and the functions that train too (fine_tune).
+pub(crate) const LABEL: Opt = Opt::string("label", "", "name in tables, plots and history.csv")
+    .computed("\"run1\", \"run2\", ...")
+    .for_binding();
 
 pub static SPEC: FnSpec = FnSpec::new("train", Area::Train)
     .params(&[param("net", "MappingNet | SharedNet"), param("data", "Dataset | array")])
@@ -76,8 +19,8 @@ finishes; Ctrl-C stops training between batches. A SharedNet (shared_net) trains
 datasets, one per subject, in batches of one subject at a time (subjects take turns), and
 returns a SharedModel: subject_model(model, name) decodes for one subject, fine_tune adds one.",
     )
-    .options(training_options![])
-    .domain_defaults(|| serde_json::to_value(TrainConfig::default()).unwrap_or_default())
+    .settings(schema::<TrainConfig>)
+    .options(&[LABEL])
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let net = mapping_net(god.train, #{ arch: "linear" });

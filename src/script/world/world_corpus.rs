@@ -14,12 +14,8 @@ combinations with its own placement, size, rotation and shading, and one caption
 combination indices (0–199; same label, same category). Deterministic for a seed. A corpus holds
 at most 1 GiB of pixels.",
     )
-    .options(&[
-        Opt::int("images", 0, "how many pictures, 1 to 200000").computed("none: required"),
-        Opt::seed("the combinations, variations and captions"),
-        Opt::int("size", 32, "image side in pixels").range(8.0, 512.0),
-    ])
-    .domain_defaults(|| serde_json::to_value(CorpusConfig::default()).unwrap_or_default())
+    .settings(schema::<CorpusConfig>)
+    .options(&[Opt::int("images", 0, "how many pictures, 1 to 200000").computed("none: required")])
     .example(
         r#"let c = world_corpus(#{ images: 6, seed: 1 });
 let again = world_corpus(#{ images: 6, seed: 1, size: 16 });

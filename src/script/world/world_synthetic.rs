@@ -18,21 +18,12 @@ opponency and edges), higher ROIs to the CLIP embedding and the attributes (docs
 train_images and test_images are the stimuli as Images (in memory; their paths world/ID.png are
 names, not files). Deterministic for a seed.",
     )
+    .settings(schema::<WorldSettings>)
     .options(&[
-        Opt::seed("image variation, tuning and noise"),
-        Opt::int("voxels", 4500, "number of voxels").range(7.0, 200_000.0),
-        Opt::float(
-            "snr",
-            0.01,
-            "single-trial signal-to-noise variance ratio (at god_synthetic's 0.1 every decoder is at ceiling on the world)",
-        ),
-        Opt::int("test_repeats", 35, "trials averaged per test image").range(1.0, 1000.0),
-        Opt::int("size", 32, "image side in pixels (32: what the world models were trained on)").range(8.0, 512.0),
         Opt::value("clip", "Clip", "the CLIP whose embeddings the datasets carry")
             .computed("clip_load(\"builtin:world\")")
             .for_binding(),
     ])
-    .domain_defaults(|| serde_json::to_value(WorldSettings::default()).unwrap_or_default())
     .example(
         r#"let world = world_synthetic(#{ voxels: 70 });
 world.train.n_samples == 1200 && world.test.n_samples == 50 && world.train.n_voxels == 70
