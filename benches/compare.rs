@@ -21,7 +21,7 @@ use std::time::Instant;
 use brainclip::clip::Clip;
 use brainclip::data::{Dataset, SyntheticConfig, synthetic::generate};
 use brainclip::device::resolve;
-use brainclip::eval::{Similarity, n_way, similarity_matrix, target_ranks, topk_accuracy, zero_shot};
+use brainclip::eval::{EvalConfig, Similarity, n_way, retrieval_with, similarity_matrix, zero_shot};
 use brainclip::model::{Architecture, MappingConfig, RidgeConfig, RidgeModel};
 use brainclip::train::{SilentObserver, TrainConfig, train};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -295,14 +295,18 @@ fn retrieval(_dir: &Path, repeats: usize) -> Result<Value, Failure> {
     let (n, d) = (1000, 768);
     let (q, c) = retrieval_data(n, d);
     let targets: Vec<usize> = (0..n).collect();
+    // What `retrieval` runs for one direction: one product, one pass over the scores for the
+    // standings, top-1/top-5, median rank and MRR (no bootstrap or identification, which the
+    // reference does not compute).
+    let settings = EvalConfig {
+        bootstrap: 0,
+        identification: Vec::new(),
+        ..EvalConfig::with_ks(&[1, 5])
+    };
     let core = |q: ArrayView2<f32>, c: ArrayView2<f32>| -> Result<[f64; 4], Failure> {
-        let s = similarity_matrix(q, c, Similarity::Cosine)?;
-        let top1 = topk_accuracy(s.view(), &targets, 1)?.accuracy;
-        let top5 = topk_accuracy(s.view(), &targets, 5)?.accuracy;
-        let mut ranks = target_ranks(s.view(), &targets)?;
-        let mrr = ranks.iter().map(|r| 1.0 / r).sum::<f64>() / n as f64;
-        ranks.sort_by(f64::total_cmp);
-        Ok([top1, top5, (ranks[n / 2 - 1] + ranks[n / 2]) / 2.0, mrr])
+        let r = retrieval_with(q, c, &settings)?;
+        let top = |k| r.accuracy(k).unwrap_or(f64::NAN);
+        Ok([top(1), top(5), r.median_rank, r.mrr])
     };
     let metrics = core(q.view(), c.view())?;
     let time = |f: &dyn Fn() -> Result<(), Failure>| -> Result<(f64, f64, f64), Failure> {

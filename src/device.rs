@@ -404,6 +404,15 @@ mod libtorch {
     }
 }
 
+impl crate::Classified for DeviceError {
+    fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::Device
+    }
+    fn hint(&self) -> Option<String> {
+        Some(DeviceError::hint(self).into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

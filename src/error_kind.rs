@@ -143,3 +143,21 @@ impl std::str::FromStr for ErrorKind {
             .ok_or_else(|| format!("no error kind `{s}`"))
     }
 }
+
+/// A domain error that knows its category and, where it can tell, how to fix it: what the CLI's
+/// exit code, a script error and a notebook's `ename` are made from.
+///
+/// ```
+/// use brainclip::{Classified, ErrorKind};
+/// let e = brainclip::eval::EvalError::Empty("no samples");
+/// assert_eq!(e.kind(), ErrorKind::Data);
+/// assert_eq!(e.hint(), None);
+/// ```
+pub trait Classified: fmt::Display {
+    /// Its category.
+    fn kind(&self) -> ErrorKind;
+    /// How to fix it, when the error can tell.
+    fn hint(&self) -> Option<String> {
+        None
+    }
+}

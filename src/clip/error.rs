@@ -85,3 +85,30 @@ impl From<crate::weights::WeightsError> for ClipError {
         }
     }
 }
+
+impl crate::Classified for ClipError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            ClipError::Io { .. }
+            | ClipError::NotACheckpoint { .. }
+            | ClipError::Safetensors { .. }
+            | ClipError::Image { .. } => K::File,
+            ClipError::Weights { .. } | ClipError::Config(_) | ClipError::Vocabulary(_) => K::Data,
+            ClipError::Shape { .. } => K::DimensionMismatch,
+            ClipError::Interrupted => K::Interrupted,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        let hint = match self {
+            ClipError::Io { .. } | ClipError::NotACheckpoint { .. } | ClipError::Safetensors { .. } => {
+                "give the folder of a Hugging Face CLIPModel (config.json, model.safetensors, merges.txt)"
+            }
+            ClipError::Weights { .. } => {
+                "config.json and model.safetensors come from different CLIP models, or the file is not a CLIPModel"
+            }
+            _ => return None,
+        };
+        Some(hint.into())
+    }
+}

@@ -49,3 +49,17 @@ pub enum DataError {
     #[error("embedded GOD catalog is malformed: {0}")]
     Catalog(String),
 }
+
+impl crate::Classified for DataError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            DataError::InvalidOption { .. } => K::InvalidValue,
+            DataError::ShapeMismatch { .. } => K::DimensionMismatch,
+            DataError::MissingField { .. }
+            | DataError::Empty { .. }
+            | DataError::Catalog(_)
+            | DataError::IdMismatch { .. } => K::Data,
+        }
+    }
+}

@@ -79,3 +79,20 @@ pub enum EvalError {
     #[error("numerical failure: {0}")]
     Numerical(String),
 }
+
+impl crate::Classified for EvalError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            EvalError::ShapeMismatch { .. } => K::DimensionMismatch,
+            EvalError::InvalidK { .. } | EvalError::InvalidSetting { .. } | EvalError::UnknownSimilarity { .. } => {
+                K::InvalidValue
+            }
+            EvalError::NonFinite(_) | EvalError::Numerical(_) => K::Numerical,
+            EvalError::Empty(_)
+            | EvalError::TargetOutOfRange { .. }
+            | EvalError::EmptySplit(_)
+            | EvalError::InvalidImage { .. } => K::Data,
+        }
+    }
+}

@@ -107,3 +107,33 @@ impl From<crate::weights::WeightsError> for GenerateError {
         }
     }
 }
+
+impl crate::Classified for GenerateError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            GenerateError::Clip(c) => c.kind(),
+            GenerateError::Io { .. }
+            | GenerateError::NotAModel { .. }
+            | GenerateError::Image { .. }
+            | GenerateError::Checkpoint { .. } => K::File,
+            GenerateError::Weights { .. } | GenerateError::Config { .. } => K::Data,
+            GenerateError::Option { .. } => K::InvalidValue,
+            GenerateError::Shape { .. } => K::DimensionMismatch,
+            GenerateError::Interrupted => K::Interrupted,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        let hint = match self {
+            GenerateError::Clip(c) => return c.hint(),
+            GenerateError::Io { .. } | GenerateError::NotAModel { .. } | GenerateError::Image { .. } => {
+                "give a diffusers UNet2DModel folder (config.json, diffusion_pytorch_model.safetensors); `brainclip convert-adm IN OUT` makes one from a guided-diffusion checkpoint"
+            }
+            GenerateError::Weights { .. } => {
+                "config.json and the safetensors file come from different models, or the file is not a UNet2DModel"
+            }
+            _ => return None,
+        };
+        Some(hint.into())
+    }
+}

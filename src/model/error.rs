@@ -33,3 +33,25 @@ pub enum ModelError {
     #[error(transparent)]
     Data(#[from] crate::data::DataError),
 }
+
+impl crate::Classified for ModelError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            ModelError::Data(d) => d.kind(),
+            ModelError::InvalidOption { .. } => K::InvalidValue,
+            ModelError::DimensionMismatch { .. } => K::DimensionMismatch,
+            ModelError::TooFewSamples(_) => K::Data,
+            ModelError::Numerical(_) => K::Numerical,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        match self {
+            ModelError::Data(d) => d.hint(),
+            ModelError::DimensionMismatch { .. } => {
+                Some("build the network from the data it will see, e.g. mapping_net(data.train, #{})".into())
+            }
+            _ => None,
+        }
+    }
+}

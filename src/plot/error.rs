@@ -50,3 +50,9 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotE
         PlotError::Render(e.to_string())
     }
 }
+
+impl crate::Classified for PlotError {
+    fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::InvalidValue
+    }
+}

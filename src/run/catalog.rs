@@ -287,6 +287,21 @@ fn parse_toml(text: &str) -> Result<BTreeMap<String, CatalogEntry>, String> {
         .collect()
 }
 
+impl crate::Classified for CatalogError {
+    fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::Data
+    }
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            CatalogError::Unknown { closest: Some(c), .. } => format!("did you mean `{c}`?"),
+            CatalogError::Unknown { .. } | CatalogError::Io { .. } | CatalogError::Invalid { .. } => {
+                "`brainclip catalog` shows the catalog in use and where it was read from".into()
+            }
+            CatalogError::OutsideDataset { .. } => "write \"DATASET:sub/folder/file.h5\"".into(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

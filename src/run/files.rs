@@ -206,6 +206,23 @@ impl FilePolicy {
     }
 }
 
+impl crate::Classified for FileError {
+    fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::File
+    }
+    fn hint(&self) -> Option<String> {
+        let hint = match self {
+            FileError::OutsideRunDir { .. } => "give a plain file name such as \"figure.png\"",
+            FileError::NotReadable { .. } => {
+                "allow the folder with --allow-read DIR, or name the file in --set or the data catalog"
+            }
+            FileError::NotFound(_) => "paths are relative to the working directory",
+            _ => return None,
+        };
+        Some(hint.into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -179,3 +179,16 @@ pub fn brainclip_executable() -> PathBuf {
     }
     PathBuf::from(name)
 }
+
+impl crate::Classified for SweepError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        use SweepError as S;
+        match self {
+            S::Grid { .. } | S::UnusedParameter { .. } | S::UnknownMetric { .. } => K::InvalidValue,
+            S::Exists { .. } | S::NotASweep(_) | S::Corrupt { .. } | S::ScriptChanged(_) | S::Io { .. } => K::File,
+            S::StillRunning { .. } | S::Launch { .. } | S::Slurm { .. } => K::Runtime,
+            S::Plot(_) => K::Data,
+        }
+    }
+}

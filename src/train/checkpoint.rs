@@ -176,6 +176,21 @@ impl TrainedModel {
     }
 }
 
+impl crate::Classified for CheckpointError {
+    fn kind(&self) -> crate::ErrorKind {
+        match self {
+            CheckpointError::Model(m) => m.kind(),
+            _ => crate::ErrorKind::File,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        match self {
+            CheckpointError::Model(m) => m.hint(),
+            _ => Some("give the .json or .bpk file save_model wrote; both must be in the same folder".into()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

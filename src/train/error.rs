@@ -35,3 +35,23 @@ pub enum TrainError {
     #[error(transparent)]
     Dataset(#[from] crate::data::DataError),
 }
+
+impl crate::Classified for TrainError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            TrainError::Model(m) => m.kind(),
+            TrainError::Dataset(d) => d.kind(),
+            TrainError::InvalidOption { .. } => K::InvalidValue,
+            TrainError::Data(_) => K::Data,
+            TrainError::Diverged { .. } => K::Numerical,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        match self {
+            TrainError::Model(m) => m.hint(),
+            TrainError::Dataset(d) => d.hint(),
+            _ => None,
+        }
+    }
+}

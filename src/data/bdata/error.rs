@@ -188,6 +188,29 @@ pub(crate) fn closest_key(key: &str, available: &[String]) -> Option<String> {
     crate::suggest::nearest_ignoring_case(key, available.iter().map(String::as_str)).map(str::to_string)
 }
 
+impl crate::Classified for BDataError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            BDataError::Dataset { source, .. } => source.kind(),
+            BDataError::Io { .. } => K::File,
+            BDataError::OverBudget { .. } => K::Limit,
+            BDataError::BadExpression { .. } => K::InvalidValue,
+            _ => K::Data,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        match self {
+            BDataError::BadExpression { .. } => Some(
+                "keys combine with + or | (union), & (intersection) and - (difference), e.g. \"ROI_V1 + ROI_V2\""
+                    .into(),
+            ),
+            BDataError::UnknownKey { closest, .. } => closest.as_ref().map(|c| format!("did you mean `{c}`?")),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,3 +70,14 @@ pub(crate) fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>, FormatError>
         .map_err(|e| FormatError::over_budget(path, e))?;
     std::fs::read(path).map_err(|e| FormatError::io(path, e))
 }
+
+impl crate::Classified for FormatError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            FormatError::Io { .. } => K::File,
+            FormatError::Invalid { .. } => K::Data,
+            FormatError::OverBudget { .. } => K::Limit,
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! PNG and JPEG stimulus images (image crate).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use image::{ImageEncoder, RgbImage};
 use serde::Serialize;
@@ -50,6 +50,55 @@ pub fn png_bytes(image: &RgbImage) -> Vec<u8> {
         )
         .unwrap_or_else(|e| unreachable!("PNG encoding of an RGB8 buffer: {e}"));
     bytes
+}
+
+/// The file extensions read as images (any case).
+pub const EXTENSIONS: [&str; 3] = ["png", "jpg", "jpeg"];
+
+/// Whether `path` has an image extension (.png, .jpg or .jpeg, any case).
+///
+/// ```
+/// use brainclip::data::formats::images::is_image;
+/// assert!(is_image("a/cat.JPG".as_ref()) && !is_image("notes.txt".as_ref()));
+/// ```
+pub fn is_image(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The image files of `folder`, in name order.
+///
+/// ```
+/// # let dir = tempfile::tempdir().unwrap();
+/// for name in ["b.png", "a.jpeg", "notes.txt"] { std::fs::write(dir.path().join(name), b"").unwrap(); }
+/// let files = brainclip::data::formats::images::images_in(dir.path()).unwrap();
+/// assert_eq!(files, [dir.path().join("a.jpeg"), dir.path().join("b.png")]);
+/// ```
+pub fn images_in(folder: &Path) -> Result<Vec<PathBuf>, FormatError> {
+    let entries = std::fs::read_dir(folder).map_err(|e| FormatError::io(folder, e))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_image(p))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The files an image id may name, in the order they are tried: `base` itself, then `base` with
+/// each image extension in lower and upper case (`cat` → `cat`, `cat.png`, ..., `cat.JPEG`).
+///
+/// ```
+/// let tried = brainclip::data::formats::images::candidates("gallery/cat".as_ref());
+/// assert_eq!(tried.len(), 7);
+/// assert_eq!((tried[0].to_str(), tried[1].to_str()), (Some("gallery/cat"), Some("gallery/cat.png")));
+/// ```
+pub fn candidates(base: &Path) -> Vec<PathBuf> {
+    let with = |ext: String| PathBuf::from(format!("{}.{ext}", base.display()));
+    std::iter::once(base.to_path_buf())
+        .chain(EXTENSIONS.iter().map(|e| with(e.to_string())))
+        .chain(EXTENSIONS.iter().map(|e| with(e.to_uppercase())))
+        .collect()
 }
 
 /// Read an image as 8-bit RGB (grey and alpha are converted).

@@ -218,3 +218,28 @@ pub enum NiftiError {
         found: String,
     },
 }
+
+impl crate::Classified for NiftiError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            NiftiError::Io { .. } => K::File,
+            NiftiError::OverBudget { .. } => K::Limit,
+            NiftiError::InvalidArgument { .. } => K::InvalidValue,
+            NiftiError::ShapeMismatch { .. } => K::DimensionMismatch,
+            _ => K::Data,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        let hint = match self {
+            NiftiError::NonFinite { .. } => {
+                "choose what to do with them: apply_mask(series, mask, #{ non_finite: \"zero\" }) or \"drop\" (drops those voxels)"
+            }
+            NiftiError::TrialWindow { .. } => {
+                "check the events' onsets against the series length and tr, or set `delay`/`window`"
+            }
+            _ => return None,
+        };
+        Some(hint.into())
+    }
+}

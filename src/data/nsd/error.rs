@@ -119,3 +119,28 @@ pub enum NsdError {
     #[error(transparent)]
     Data(#[from] DataError),
 }
+
+impl crate::Classified for NsdError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            NsdError::Nifti(n) => n.kind(),
+            NsdError::Data(d) => d.kind(),
+            NsdError::Io { .. } | NsdError::Format { .. } | NsdError::OverBudget { .. } => K::File,
+            NsdError::SubjectNotInDesign { .. }
+            | NsdError::SessionMismatch { .. }
+            | NsdError::UnknownCaptionImage { .. }
+            | NsdError::MissingCaption { .. } => K::Data,
+            NsdError::GridMismatch { .. } => K::DimensionMismatch,
+            NsdError::InvalidOption { .. } => K::InvalidValue,
+            NsdError::Interrupted { .. } => K::Interrupted,
+        }
+    }
+    fn hint(&self) -> Option<String> {
+        match self {
+            NsdError::Nifti(n) => n.hint(),
+            NsdError::Data(d) => d.hint(),
+            _ => None,
+        }
+    }
+}

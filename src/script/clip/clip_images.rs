@@ -6,6 +6,7 @@ use super::{BATCH, CACHE, embed_cached, ids, name, row_ids, strings};
 use crate::clip::cache::EmbeddingRequest;
 use crate::clip::preprocess::description;
 use crate::data::embeddings::EmbeddingKind;
+use crate::data::formats::images;
 use crate::run::{EncodeProgress, RunContext};
 
 pub static SPEC: FnSpec = FnSpec::new("clip_images", Area::Clip)
@@ -53,26 +54,13 @@ pub fn register(reg: &mut Registry) {
     });
 }
 
-fn is_image(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| ["png", "jpg", "jpeg"].contains(&e.to_ascii_lowercase().as_str()))
-}
-
 /// The image files named by the argument, each checked against the read policy.
 fn files(run: &RunContext, images: Source) -> Result<Vec<PathBuf>, ScriptFault> {
     let names: Vec<String> = match images {
-        Source::Folder(folder) => {
-            let folder = run.readable(&folder)?.display().to_string();
-            let entries = std::fs::read_dir(&folder)
-                .map_err(|e| ScriptFault::new(ErrorKind::File, format!("cannot list the folder {folder}: {e}")))?;
-            let mut list: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| is_image(p))
-                .collect();
-            list.sort();
-            list.into_iter().map(|p| p.display().to_string()).collect()
-        }
+        Source::Folder(folder) => images::images_in(&run.readable(&folder)?)?
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
         Source::List(items) => strings("images", &items)?,
     };
     if names.is_empty() {

@@ -34,20 +34,17 @@ found.len() == 4 && found[0].path.ends_with("cat.png") && found[0].width == 320
     && two.len() == 4 && two[0].len() == 2 && two[0][0].path == found[1].path"#,
     );
 
-const EXTENSIONS: &[&str] = &["", ".png", ".jpg", ".jpeg", ".JPEG", ".PNG", ".JPG"];
-
 /// The readable image file an id names.
 fn image_file(run: &RunContext, folder: Option<&str>, id: &str) -> Result<PathBuf, ScriptFault> {
     let base = match folder {
         Some(f) => Path::new(f).join(id),
         None => PathBuf::from(id),
     };
-    let tried: Vec<String> = EXTENSIONS.iter().map(|e| format!("{}{e}", base.display())).collect();
-    for candidate in &tried {
-        if Path::new(candidate).is_file() {
-            return Ok(run.read_data(candidate)?);
-        }
+    let tried = images::candidates(&base);
+    if let Some(found) = tried.iter().find(|c| c.is_file()) {
+        return Ok(run.read_data(&found.display().to_string())?);
     }
+    let tried: Vec<String> = tried.iter().map(|c| c.display().to_string()).collect();
     let hint = if folder.is_none() {
         "give the folder of the gallery images: nearest_images(targets, gallery, #{ folder: \"...\" })"
     } else {
