@@ -14,7 +14,7 @@
 
 use std::hint::black_box;
 
-use brainclip::eval::{EvalConfig, Similarity, n_way, retrieval, similarity_matrix, target_ranks, topk_accuracy};
+use brainclip::eval::{EvalConfig, Similarity, n_way, retrieval, retrieval_with, similarity_matrix};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ndarray::Array2;
 
@@ -36,20 +36,21 @@ struct Core {
     mrr: f64,
 }
 
+/// What `retrieval` runs for one direction (as `compare retrieval` in benches/run.sh): one product,
+/// one pass over the scores for top-1, top-5, median rank and MRR; no bootstrap or identification,
+/// which the numpy reference does not compute.
 fn core(q: &Array2<f32>, c: &Array2<f32>) -> Core {
-    let s = similarity_matrix(q.view(), c.view(), Similarity::Cosine).expect("similarity");
-    let targets: Vec<usize> = (0..N).collect();
-    let top1 = topk_accuracy(s.view(), &targets, 1).expect("top-1").accuracy;
-    let top5 = topk_accuracy(s.view(), &targets, 5).expect("top-5").accuracy;
-    let mut ranks = target_ranks(s.view(), &targets).expect("ranks");
-    let mrr = ranks.iter().map(|r| 1.0 / r).sum::<f64>() / N as f64;
-    ranks.sort_by(f64::total_cmp);
-    let median_rank = (ranks[N / 2 - 1] + ranks[N / 2]) / 2.0;
+    let settings = EvalConfig {
+        bootstrap: 0,
+        identification: Vec::new(),
+        ..EvalConfig::with_ks(&[1, 5])
+    };
+    let r = retrieval_with(q.view(), c.view(), &settings).expect("retrieval");
     Core {
-        top1,
-        top5,
-        median_rank,
-        mrr,
+        top1: r.accuracy(1).unwrap_or(f64::NAN),
+        top5: r.accuracy(5).unwrap_or(f64::NAN),
+        median_rank: r.median_rank,
+        mrr: r.mrr,
     }
 }
 

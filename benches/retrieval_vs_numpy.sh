@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
+# Where they are set, these pin OpenBLAS to a slower kernel: numpy runs its fastest one.
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 if ! "$PYTHON" -c 'import numpy' 2>/dev/null; then
     echo "error: $PYTHON cannot import numpy (set PYTHON=/path/to/python with numpy)" >&2
     exit 1
@@ -17,7 +19,7 @@ cargo bench --bench retrieval_eval -- --noplot 2>&1 | grep -v '^\s*$' | grep -Ev
 np_after=$("$PYTHON" benches/reference/retrieval_eval.py 30 | awk '/^numpy_core_ms/ {print $2}')
 
 # criterion's median estimate of `core`, in ns
-estimates="target/criterion/retrieval_1000x1000x768/core/new/estimates.json"
+estimates="${CARGO_TARGET_DIR:-target}/criterion/retrieval_1000x1000x768/core/new/estimates.json"
 "$PYTHON" - "$estimates" "$np_before" "$np_after" <<'PY'
 import json, sys
 est = json.load(open(sys.argv[1]))
