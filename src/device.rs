@@ -408,7 +408,7 @@ impl crate::Classified for DeviceError {
     fn kind(&self) -> crate::ErrorKind {
         crate::ErrorKind::Device
     }
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<crate::Hint> {
         Some(DeviceError::hint(self).into())
     }
 }

@@ -157,7 +157,46 @@ pub trait Classified: fmt::Display {
     /// Its category.
     fn kind(&self) -> ErrorKind;
     /// How to fix it, when the error can tell.
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<Hint> {
         None
+    }
+}
+
+/// How to fix an error: advice in words, or a remedy that each front end spells in its own
+/// syntax (a script names its functions and options; the domain does not).
+///
+/// ```
+/// use brainclip::{Hint, Remedy};
+/// assert_eq!(Hint::from("check the path"), Hint::Text("check the path".into()));
+/// assert_ne!(Hint::Remedy(Remedy::BuildNetworkForData), Hint::from("check the path"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hint {
+    /// Advice that reads the same everywhere.
+    Text(String),
+    /// A fix whose spelling belongs to the front end.
+    Remedy(Remedy),
+}
+
+/// Fixes a front end spells (the script layer: with the function and option to use).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    /// Build the network from the data it will be trained or evaluated on.
+    BuildNetworkForData,
+    /// Say what to do with non-finite voxels: zero them or drop them.
+    ChooseNonFinite,
+    /// Give the files a saved model was written to.
+    GiveSavedModel,
+}
+
+impl From<&str> for Hint {
+    fn from(text: &str) -> Self {
+        Hint::Text(text.into())
+    }
+}
+
+impl From<String> for Hint {
+    fn from(text: String) -> Self {
+        Hint::Text(text)
     }
 }

@@ -37,6 +37,6 @@ pub mod weights;
 /// The ndarray version brainclip's public API uses (embeddings, similarity matrices), so callers
 /// can name its types without a version mismatch, e.g. in an evcxr cell:
 /// `let images: brainclip::ndarray::Array2<f32> = dataset.image_embeddings().unwrap().clone();`
-pub use error_kind::{Classified, ErrorKind};
+pub use error_kind::{Classified, ErrorKind, Hint, Remedy};
 pub use ndarray;
 pub use session::{ScriptError, Session, SessionOptions};

@@ -99,7 +99,7 @@ impl crate::Classified for ClipError {
             ClipError::Interrupted => K::Interrupted,
         }
     }
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<crate::Hint> {
         let hint = match self {
             ClipError::Io { .. } | ClipError::NotACheckpoint { .. } | ClipError::Safetensors { .. } => {
                 "give the folder of a Hugging Face CLIPModel (config.json, model.safetensors, merges.txt)"

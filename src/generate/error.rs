@@ -123,7 +123,7 @@ impl crate::Classified for GenerateError {
             GenerateError::Interrupted => K::Interrupted,
         }
     }
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<crate::Hint> {
         let hint = match self {
             GenerateError::Clip(c) => return c.hint(),
             GenerateError::Io { .. } | GenerateError::NotAModel { .. } | GenerateError::Image { .. } => {

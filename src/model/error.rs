@@ -45,12 +45,10 @@ impl crate::Classified for ModelError {
             ModelError::Numerical(_) => K::Numerical,
         }
     }
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<crate::Hint> {
         match self {
             ModelError::Data(d) => d.hint(),
-            ModelError::DimensionMismatch { .. } => {
-                Some("build the network from the data it will see, e.g. mapping_net(data.train, #{})".into())
-            }
+            ModelError::DimensionMismatch { .. } => Some(crate::Hint::Remedy(crate::Remedy::BuildNetworkForData)),
             _ => None,
         }
     }

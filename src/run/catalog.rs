@@ -291,9 +291,9 @@ impl crate::Classified for CatalogError {
     fn kind(&self) -> crate::ErrorKind {
         crate::ErrorKind::Data
     }
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<crate::Hint> {
         Some(match self {
-            CatalogError::Unknown { closest: Some(c), .. } => format!("did you mean `{c}`?"),
+            CatalogError::Unknown { closest: Some(c), .. } => format!("did you mean `{c}`?").into(),
             CatalogError::Unknown { .. } | CatalogError::Io { .. } | CatalogError::Invalid { .. } => {
                 "`brainclip catalog` shows the catalog in use and where it was read from".into()
             }

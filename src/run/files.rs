@@ -210,7 +210,7 @@ impl crate::Classified for FileError {
     fn kind(&self) -> crate::ErrorKind {
         crate::ErrorKind::File
     }
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<crate::Hint> {
         let hint = match self {
             FileError::OutsideRunDir { .. } => "give a plain file name such as \"figure.png\"",
             FileError::NotReadable { .. } => {

@@ -5,7 +5,7 @@ use std::fmt;
 
 use rhai::{Dynamic, EvalAltResult, Position};
 
-use crate::{Classified, ErrorKind};
+use crate::{Classified, ErrorKind, Hint, Remedy};
 
 /// An error raised by a brainclip script function.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +67,23 @@ pub type ScriptResult<T> = Result<T, Box<EvalAltResult>>;
 /// Every domain error becomes a fault of its own kind, message and hint.
 impl<E: Classified> From<E> for ScriptFault {
     fn from(e: E) -> Self {
-        ScriptFault::new(e.kind(), e.to_string()).with_optional_hint(e.hint())
+        ScriptFault::new(e.kind(), e.to_string()).with_optional_hint(e.hint().map(spelled))
+    }
+}
+
+/// A hint in script terms: remedies name the function and option that fix them.
+fn spelled(hint: Hint) -> String {
+    match hint {
+        Hint::Text(text) => text,
+        Hint::Remedy(Remedy::BuildNetworkForData) => {
+            "build the network from the data it will see, e.g. mapping_net(data.train, #{})".into()
+        }
+        Hint::Remedy(Remedy::ChooseNonFinite) => {
+            "choose what to do with them: apply_mask(series, mask, #{ non_finite: \"zero\" }) or \"drop\" (drops those voxels)"
+                .into()
+        }
+        Hint::Remedy(Remedy::GiveSavedModel) => {
+            "give the .json or .bpk file save_model wrote; both must be in the same folder".into()
+        }
     }
 }

@@ -195,9 +195,12 @@ fn option(key: &str, property: &Value) -> Opt {
         ("seed", Ty::Int { .. }) => Declared::Computed("the session seed"),
         _ => default,
     };
-    let mut opt = Opt::value(leak(key.into()), "", doc(p.get("description").and_then(Value::as_str)));
-    opt.ty = ty;
-    opt.default = default;
-    opt.or_none = nullable;
-    opt
+    Opt {
+        key: leak(key.into()),
+        ty,
+        or_none: nullable,
+        default,
+        doc: doc(p.get("description").and_then(Value::as_str)),
+        binding_only: false,
+    }
 }

@@ -491,8 +491,9 @@ impl FnSpec {
     }
 
     /// Whether calls may pass an options map.
+    /// (Decided without reading the settings' schema, so registration stays cheap.)
     pub fn takes_options(&self) -> bool {
-        !self.option_table().is_empty()
+        self.settings.is_some() || !self.own_options.is_empty()
     }
 
     /// The accepted argument counts without the options map, fewest first.

@@ -183,10 +183,10 @@ impl crate::Classified for CheckpointError {
             _ => crate::ErrorKind::File,
         }
     }
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<crate::Hint> {
         match self {
             CheckpointError::Model(m) => m.hint(),
-            _ => Some("give the .json or .bpk file save_model wrote; both must be in the same folder".into()),
+            _ => Some(crate::Hint::Remedy(crate::Remedy::GiveSavedModel)),
         }
     }
 }

@@ -244,12 +244,12 @@ pub struct TrainConfig {
     /// Final learning rate of the cosine decay, as a fraction of lr.
     #[schemars(range(min = 0.0, max = 1.0))]
     pub min_lr_ratio: f64,
-    /// Clip each parameter's gradient to this L2 norm; () for no clipping.
+    /// Clip each parameter's gradient to this L2 norm; none: no clipping.
     pub grad_clip: Option<f64>,
     /// Fraction of training samples held out for validation and early stopping (0 for none).
     pub validation: f64,
     /// Stop after this many epochs without a lower validation loss, keeping the best weights;
-    /// () for never.
+    /// none: never.
     pub patience: Option<usize>,
     /// Seed of the validation split, batch order and dropout.
     pub seed: u64,

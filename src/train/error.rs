@@ -47,7 +47,7 @@ impl crate::Classified for TrainError {
             TrainError::Diverged { .. } => K::Numerical,
         }
     }
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<crate::Hint> {
         match self {
             TrainError::Model(m) => m.hint(),
             TrainError::Dataset(d) => d.hint(),

@@ -199,13 +199,13 @@ impl crate::Classified for BDataError {
             _ => K::Data,
         }
     }
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<crate::Hint> {
         match self {
             BDataError::BadExpression { .. } => Some(
                 "keys combine with + or | (union), & (intersection) and - (difference), e.g. \"ROI_V1 + ROI_V2\""
                     .into(),
             ),
-            BDataError::UnknownKey { closest, .. } => closest.as_ref().map(|c| format!("did you mean `{c}`?")),
+            BDataError::UnknownKey { closest, .. } => closest.as_ref().map(|c| format!("did you mean `{c}`?").into()),
             _ => None,
         }
     }

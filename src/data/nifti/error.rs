@@ -230,16 +230,13 @@ impl crate::Classified for NiftiError {
             _ => K::Data,
         }
     }
-    fn hint(&self) -> Option<String> {
-        let hint = match self {
-            NiftiError::NonFinite { .. } => {
-                "choose what to do with them: apply_mask(series, mask, #{ non_finite: \"zero\" }) or \"drop\" (drops those voxels)"
-            }
+    fn hint(&self) -> Option<crate::Hint> {
+        match self {
+            NiftiError::NonFinite { .. } => Some(crate::Hint::Remedy(crate::Remedy::ChooseNonFinite)),
             NiftiError::TrialWindow { .. } => {
-                "check the events' onsets against the series length and tr, or set `delay`/`window`"
+                Some("check the events' onsets against the series length and tr, or set `delay`/`window`".into())
             }
-            _ => return None,
-        };
-        Some(hint.into())
+            _ => None,
+        }
     }
 }

@@ -29,7 +29,7 @@ pub struct TrialOptions {
     ///
     /// The default, 4 s: the BOLD response peaks about 4–6 s after the stimulus.
     pub delay: f64,
-    /// Averaging window in seconds, () for each event's duration.
+    /// Averaging window in seconds; none: each event's duration.
     pub window: Option<f64>,
 }
 

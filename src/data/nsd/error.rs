@@ -136,7 +136,7 @@ impl crate::Classified for NsdError {
             NsdError::Interrupted { .. } => K::Interrupted,
         }
     }
-    fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<crate::Hint> {
         match self {
             NsdError::Nifti(n) => n.hint(),
             NsdError::Data(d) => d.hint(),
