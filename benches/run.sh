@@ -4,6 +4,10 @@
 # (himalaya, numpy backend), retrieval (numpy), start-up, memory and .nii.gz reading (nibabel).
 #
 #   benches/run.sh [--rounds 3] [--epochs 8] [--only train,clip,ridge,retrieval,startup,nifti]
+#                  [--device cpu:libtorch]
+#
+# --device picks brainclip's backend for the peak, training and CLIP rows (default `cpu`, the
+# default device a user gets: cpu:flex); the other workloads do not run on a burn backend.
 #
 # Both sides get the same data (exported once by brainclip into target/bench-data), the same
 # hyper-parameters and the same number of threads (all cores); each round runs every workload on
@@ -18,12 +22,13 @@
 # cpu = cpu:flex); CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=3 epochs=8 only="train,clip,ridge,retrieval,startup,nifti"
+rounds=3 epochs=8 only="train,clip,ridge,retrieval,startup,nifti" device=cpu
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) rounds="$2"; shift 2 ;;
         --epochs) epochs="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
+        --device) device="$2"; shift 2 ;;
         *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
     esac
 done
@@ -91,18 +96,18 @@ pair() {
 for round in $(seq 1 "$rounds"); do
     echo "== round $round of $rounds" >&2
     if wants train; then
-        pair "$round" peak "'$bin' peak" "'$py' benches/reference/sgemm_peak.py --threads $threads"
+        pair "$round" peak "'$bin' peak --device $device" "'$py' benches/reference/sgemm_peak.py --threads $threads"
         for net in "4500 512 2" "4000 1024 2"; do
             set -- $net
             for batch in 64 128; do
                 pair "$round" "train v$1 w$2 b$batch" \
-                    "'$bin' train --voxels $1 --width $2 --blocks $3 --batch $batch --epochs $epochs" \
+                    "'$bin' train --voxels $1 --width $2 --blocks $3 --batch $batch --epochs $epochs --device $device" \
                     "'$py' benches/reference/train_mapping.py '$data/god_$1' --width $2 --blocks $3 --batch-size $batch --epochs $epochs --threads $threads --json"
             done
         done
     fi
     if wants clip; then
-        pair "$round" clip "'$bin' clip '$data/clip_b32' --repeats 3" \
+        pair "$round" clip "'$bin' clip '$data/clip_b32' --repeats 3 --device $device" \
             "'$py' benches/reference/clip_encoder.py 3 $threads --model '$data/clip_b32' --json"
     fi
     if wants ridge; then

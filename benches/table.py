@@ -99,7 +99,9 @@ def main():
             b = statistics.median(r[acc] for r in sides["reference"].values())
             accuracy = f"{fmt(a)} / {fmt(b)}"
         m, lo, hi = spread(ratios)
-        print(f"| {name} | {cell(ours)} | {impl}: {cell(theirs)} | **{m:.2f}×** ({lo:.2f}–{hi:.2f}){extra} | {fmt(rss('brainclip'))} / {fmt(rss('reference'))} | {accuracy} |")
+        device = next(iter(sides["brainclip"].values())).get("device", "cpu")
+        on = "" if device == "cpu" else f"{device}: "
+        print(f"| {name} | {on}{cell(ours)} | {impl}: {cell(theirs)} | **{m:.2f}×** ({lo:.2f}–{hi:.2f}){extra} | {fmt(rss('brainclip'))} / {fmt(rss('reference'))} | {accuracy} |")
     blas = next((r.get("blas") for r in rows if isinstance(r.get("blas"), list) and r["blas"]), None)
     if blas:
         used = ", ".join("{} {} ({}, {} threads)".format(
