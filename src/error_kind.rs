@@ -187,6 +187,8 @@ pub enum Remedy {
     ChooseNonFinite,
     /// Give the files a saved model was written to.
     GiveSavedModel,
+    /// Attach image or caption embeddings to the dataset first.
+    AttachEmbeddings,
 }
 
 impl From<&str> for Hint {

@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod assess;
 pub mod assets;
 pub mod clip;
 pub mod data;

@@ -367,6 +367,11 @@ fn options_match_the_domain_settings_they_fill() {
             "diffusion_train",
             "generate",
             "recon_metrics",
+            "plot_similarity",
+            "plot_topk",
+            "plot_bars",
+            "plot_confusion",
+            "plot_embeddings",
         ]
     );
 }
@@ -472,4 +477,13 @@ fn stdlib_modules_import_and_work() {
         )
         .unwrap();
     assert_eq!(ok.as_bool(), Ok(true));
+}
+
+#[test]
+fn the_script_readme_shows_a_real_binding() {
+    let readme = std::fs::read_to_string("src/script/README.md").unwrap();
+    let start = readme.find("```rust\n").expect("a rust block in src/script/README.md") + "```rust\n".len();
+    let shown = &readme[start..start + readme[start..].find("```\n").unwrap()];
+    let file = std::fs::read_to_string("src/script/plot/plot_confusion.rs").unwrap();
+    assert_eq!(shown, file, "src/script/README.md must show plot_confusion.rs as it is");
 }

@@ -103,7 +103,7 @@ pub struct GenerationSettings {
     /// "shared": every target starts from the same noise (the authors' script, one image per
     /// run); "per_target": target row r uses seed + r, so unguided samples differ.
     pub noise: NoiseMode,
-    /// Generate only for these target ids, in this order; none: for all.
+    /// Generate only for these target ids, in this order; none: every target.
     pub ids: Option<Vec<String>>,
 }
 

@@ -170,6 +170,122 @@ impl BarChart {
     }
 }
 
+/// Where each part of a bar stands in a record (a row of named values, such as a results
+/// table's rows), and the chart's labels: one bar per record, groups and series in the order of
+/// the records.
+///
+/// ```
+/// use brainclip::plot::BarRecords;
+/// let rows = serde_json::json!([
+///     { "group": "top-1", "series": "image", "mean": 0.1, "low": 0.05, "high": 0.15 },
+///     { "group": "top-1", "series": "image + text", "mean": 0.3 },
+/// ]);
+/// let chart = BarRecords { chance: Some(0.02), ..BarRecords::default() }.chart(rows.as_array().unwrap())?;
+/// assert_eq!((chart.groups.len(), chart.series.len(), chart.x_label.as_str()), (1, 2, "group"));
+/// assert_eq!(chart.series[0].ci, [(0.05, 0.15)]);
+/// assert_eq!(chart.reference_lines, [("chance".to_string(), 0.02)]);
+/// let err = BarRecords::default().chart(&[serde_json::json!({ "group": "a" })]).unwrap_err();
+/// assert_eq!(err.to_string(), "row 0: has no key `series` (it has group)");
+/// # Ok::<(), brainclip::plot::PlotError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
+pub struct BarRecords {
+    /// Key of the group name in each row.
+    pub group: String,
+    /// Key of the series name.
+    pub series: String,
+    /// Key of the bar height.
+    pub value: String,
+    /// Key of the interval's lower end (rows without it get no error bar).
+    pub low: String,
+    /// Key of the interval's upper end.
+    pub high: String,
+    /// Figure title.
+    pub title: String,
+    /// Label of the x axis; none: the group key.
+    pub x_label: Option<String>,
+    /// Label of the y axis.
+    pub y_label: String,
+    /// Draw a dashed chance line at this value.
+    pub chance: Option<f64>,
+}
+
+impl Default for BarRecords {
+    fn default() -> Self {
+        Self {
+            group: "group".into(),
+            series: "series".into(),
+            value: "mean".into(),
+            low: "low".into(),
+            high: "high".into(),
+            title: "Accuracy by condition".into(),
+            x_label: None,
+            y_label: "accuracy".into(),
+            chance: None,
+        }
+    }
+}
+
+impl BarRecords {
+    /// The chart of one bar per record; a record that is not a map, lacks the group, series or
+    /// value key, or holds a non-number as value or interval end is an error naming its row.
+    pub fn chart(&self, records: &[serde_json::Value]) -> Result<BarChart, PlotError> {
+        let bars = records
+            .iter()
+            .enumerate()
+            .map(|(row, record)| self.bar(row, record))
+            .collect::<Result<Vec<_>, _>>()?;
+        let x_label = self.x_label.clone().unwrap_or_else(|| self.group.clone());
+        let mut chart = BarChart::new(&self.title, x_label, &self.y_label);
+        chart.set_bars(&bars);
+        chart
+            .reference_lines
+            .extend(self.chance.map(|c| ("chance".to_string(), c)));
+        Ok(chart)
+    }
+
+    fn bar(&self, row: usize, record: &serde_json::Value) -> Result<Bar, PlotError> {
+        use serde_json::Value;
+        let problem = |problem: String| PlotError::Record { row, problem };
+        let kind = |v: &Value| match v {
+            Value::Null => "()",
+            Value::Bool(_) => "a bool",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "a map",
+        };
+        let fields = record
+            .as_object()
+            .ok_or_else(|| problem(format!("must be a map, found {}", kind(record))))?;
+        let field = |key: &str| {
+            fields.get(key).ok_or_else(|| {
+                let present: Vec<&str> = fields.keys().map(String::as_str).collect();
+                problem(format!("has no key `{key}` (it has {})", present.join(", ")))
+            })
+        };
+        let number = |key: &str, v: &Value| {
+            v.as_f64()
+                .ok_or_else(|| problem(format!("`{key}` must be a number, found {}", kind(v))))
+        };
+        let name = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let interval = match (fields.get(&self.low), fields.get(&self.high)) {
+            (Some(low), Some(high)) => Some((number(&self.low, low)?, number(&self.high, high)?)),
+            _ => None,
+        };
+        Ok(Bar {
+            group: name(field(&self.group)?),
+            series: name(field(&self.series)?),
+            value: number(&self.value, field(&self.value)?)?,
+            interval,
+        })
+    }
+}
+
 /// The position of `name` in `names`, appending it when new.
 fn index_of<'a>(names: &mut Vec<&'a str>, name: &'a str) -> usize {
     names.iter().position(|n| *n == name).unwrap_or_else(|| {

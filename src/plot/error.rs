@@ -40,6 +40,14 @@ pub enum PlotError {
         /// What was being checked.
         what: String,
     },
+    /// A record (a row of named values) that does not describe a bar.
+    #[error("row {row}: {problem}")]
+    Record {
+        /// The row's position, from 0.
+        row: usize,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The drawing or encoding backend failed.
     #[error("rendering failed: {0}")]
     Render(String),
@@ -53,6 +61,17 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotE
 
 impl crate::Classified for PlotError {
     fn kind(&self) -> crate::ErrorKind {
-        crate::ErrorKind::InvalidValue
+        match self {
+            PlotError::Record { .. } => crate::ErrorKind::Data,
+            _ => crate::ErrorKind::InvalidValue,
+        }
+    }
+    fn hint(&self) -> Option<crate::Hint> {
+        match self {
+            PlotError::Record { .. } => {
+                Some("name the keys each row uses with group, series, value, low and high".into())
+            }
+            _ => None,
+        }
     }
 }

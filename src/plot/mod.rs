@@ -27,7 +27,7 @@ mod scatter;
 mod style;
 mod topk_curve;
 
-pub use bar_chart::{Bar, BarChart, BarSeries, bar_chart};
+pub use bar_chart::{Bar, BarChart, BarRecords, BarSeries, bar_chart};
 pub use error::PlotError;
 pub use figure::Figure;
 pub use heatmap::{Heatmap, heatmap};

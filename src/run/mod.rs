@@ -2,12 +2,15 @@
 //! `metrics.json`, `history.csv`). Script functions reach the file system only through here.
 
 mod catalog;
+mod embedding_cache;
 mod files;
+mod generation;
 mod history_csv;
 mod manifest;
 mod output;
 mod params;
 mod progress;
+mod sweep;
 mod table_csv;
 
 use std::cell::RefCell;
@@ -19,12 +22,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde_json::Value;
 
 pub use catalog::{CATALOG_FILE, Catalog, CatalogEntry, CatalogError};
+pub use embedding_cache::{EmbedError, cached_embeddings};
 pub use files::{FileError, FilePolicy, with_extension};
+pub use generation::{GenerateRunError, Generated, generate_into};
 pub use history_csv::history_csv;
 pub use manifest::{Manifest, RunStatus, git_revision, now, process_record};
 pub use output::{OutputSink, SharedSink};
 pub use params::{ParamSyntaxError, ParamValue, parse_params};
 pub use progress::{EncodeProgress, GenerateProgress, SweepProgress, TrainingProgress};
+pub use sweep::{ScriptSweep, ScriptSweepError};
 pub use table_csv::csv_bytes;
 
 use crate::device::ComputeDevice;

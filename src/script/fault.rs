@@ -85,5 +85,8 @@ fn spelled(hint: Hint) -> String {
         Hint::Remedy(Remedy::GiveSavedModel) => {
             "give the .json or .bpk file save_model wrote; both must be in the same folder".into()
         }
+        Hint::Remedy(Remedy::AttachEmbeddings) => {
+            "attach image or caption embeddings first: attach_embeddings(data, clip_images(...))".into()
+        }
     }
 }

@@ -19,6 +19,15 @@
 //! assert_eq!((opts[0].key, opts[0].doc), ("folds", "cross-validation folds"));
 //! assert_eq!(opts[0].ty, Ty::Int { min: 2, max: i64::MAX });
 //! assert_eq!(opts[0].default, Declared::Int(0));
+//! /// Settings.
+//! #[derive(Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+//! #[serde(default)]
+//! struct Figure {
+//!     /// Figure title; none: the model's name.
+//!     title: Option<String>,
+//! }
+//! let opts = options_of(&schemars::schema_for!(Figure).to_value());
+//! assert_eq!((opts[0].doc, opts[0].default), ("figure title", Declared::Computed("the model's name")));
 //! ```
 
 use schemars::JsonSchema;
@@ -191,16 +200,21 @@ fn option(key: &str, property: &Value) -> Opt {
     let ty = ty(&p);
     let default = declared(p.get("default"), ty);
     // Every settings seed defaults to the session seed: bindings fill it with `Opts::seeded`.
-    let default = match (key, ty) {
+    let mut default = match (key, ty) {
         ("seed", Ty::Int { .. }) => Declared::Computed("the session seed"),
         _ => default,
     };
+    let mut doc = doc(p.get("description").and_then(Value::as_str));
+    // "Figure title; none: the model's name." documents what `()` stands for: the default.
+    if let (Declared::None, Some((what, instead))) = (default, doc.split_once("; none: ")) {
+        (doc, default) = (what, Declared::Computed(instead));
+    }
     Opt {
         key: leak(key.into()),
         ty,
         or_none: nullable,
         default,
-        doc: doc(p.get("description").and_then(Value::as_str)),
+        doc,
         binding_only: false,
     }
 }

@@ -156,6 +156,15 @@ impl DecoderArg {
     pub fn decode(&self, data: &Dataset) -> Result<Decoded, ScriptFault> {
         Ok(self.decoder.decode(data.fmri().view())?)
     }
+
+    /// This decoder assessed on `data`.
+    pub fn on<'a>(&'a self, data: &'a Dataset) -> crate::assess::Decoding<'a> {
+        crate::assess::Decoding {
+            decoder: &*self.decoder,
+            label: &self.label,
+            data,
+        }
+    }
 }
 
 impl From<ModelValue> for DecoderArg {

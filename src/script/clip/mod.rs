@@ -8,14 +8,12 @@ mod clip_text;
 mod clip_train;
 
 use crate::script::prelude::*;
-use std::path::Path;
 
 use ndarray::Array2;
 
 use crate::clip::cache::EmbeddingRequest;
 use crate::clip::{ClipError, prompts};
-use crate::data::embeddings::Embeddings;
-use crate::run::{RunContext, now};
+use crate::run::{RunContext, cached_embeddings};
 
 /// Register the clip functions.
 pub fn register(reg: &mut Registry) {
@@ -77,40 +75,18 @@ fn row_ids(options: &Opts, default: Vec<String>) -> Result<Vec<String>, ScriptFa
     }
 }
 
-/// Answer `request` from the cache named by the `cache` option when it may stand in
-/// ([`EmbeddingRequest::is_answered_by`]), else compute the embeddings (in batches of the `batch`
-/// option) and save them under that name in the run.
+/// The embeddings `request` asks for: from the cache named by the `cache` option when it may
+/// stand in, else computed in batches of the `batch` option and saved under that name in the run.
 fn embed_cached(
     run: &RunContext,
     options: &Opts,
     request: EmbeddingRequest,
     compute: impl FnOnce(usize) -> Result<Array2<f32>, ClipError>,
 ) -> Result<EmbeddingsValue, ScriptFault> {
-    let cache = options.get::<Option<String>>("cache")?.filter(|c| !c.is_empty());
-    if let Some(cache) = &cache {
-        let sidecar = Path::new(cache).with_extension("json");
-        if let Ok(path) = run.read_data(&sidecar.display().to_string()) {
-            let found = Embeddings::load(&path)?;
-            if request.is_answered_by(&found) {
-                return Ok(EmbeddingsValue(Arc::new(found)));
-            }
-        }
-    }
-    let matrix = compute(options.get("batch")?)?;
-    let emb = request.answer(options.get::<String>("name")?, matrix)?;
-    if let Some(cache) = cache {
-        let stem = Path::new(&cache).with_extension("");
-        let stem = stem
-            .file_name()
-            .map_or_else(|| cache.clone(), |s| s.to_string_lossy().into_owned());
-        let files = emb
-            .to_files(&stem, &now())
-            .map_err(|e| ScriptFault::new(ErrorKind::File, format!("cannot write the cache {stem}: {e}")))?;
-        for (file, bytes) in files {
-            run.write_output(&file, &bytes)?;
-        }
-    }
-    Ok(EmbeddingsValue(Arc::new(emb)))
+    let cache = options.get::<Option<String>>("cache")?;
+    let name: String = options.get("name")?;
+    let embeddings = cached_embeddings(run, cache.as_deref(), &name, options.get("batch")?, request, compute)?;
+    Ok(EmbeddingsValue(Arc::new(embeddings)))
 }
 
 /// The prompt templates named or listed by a `templates` option (default: BrainCLIP's single one).

@@ -1,7 +1,8 @@
 use crate::script::prelude::*;
 
 use super::HEAD;
-use crate::eval::{self, EvalConfig, EvaluationInput, RetrievalInput, ZeroShotInput};
+use crate::assess::Head;
+use crate::eval::EvalConfig;
 
 pub static SPEC: FnSpec = FnSpec::new("evaluate", Area::Eval)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])
@@ -36,35 +37,10 @@ fn run_evaluation(
     options: Opts,
     seed: u64,
 ) -> Result<EvaluationValue, ScriptFault> {
-    let head: String = options.get("head")?;
-    let split = data.0.split().to_string();
-    let report_name = options.get_or("name", format!("{}_{split}", model.label))?;
+    let head: Head = options.get("head")?;
+    let report_name = options.get_or("name", format!("{}_{}", model.label, data.0.split()))?;
     let config: EvalConfig = options.with_default("seed", seed as i64).parse()?;
-    let decoded = model.decode(&data.0)?;
-    let zero_shot_head = if head == "image" { &decoded.image } else { &decoded.text };
-    let data = &data.0;
-    let input = EvaluationInput {
-        split: &split,
-        zero_shot: data.class_embeddings().map(|classes| ZeroShotInput {
-            predicted: zero_shot_head.view(),
-            class_embeddings: classes.view(),
-            labels: data.labels(),
-        }),
-        retrieval: [
-            ("image", &decoded.image, data.image_embeddings()),
-            ("text", &decoded.text, data.text_embeddings()),
-        ]
-        .into_iter()
-        .filter_map(|(modality, predicted, truth)| {
-            truth.map(|t| RetrievalInput {
-                modality,
-                predicted: predicted.view(),
-                embeddings: t.view(),
-            })
-        })
-        .collect(),
-    };
-    let report = eval::evaluate(&input, &config)?;
+    let report = model.on(&data.0).evaluate(head, &config)?;
     Ok(EvaluationValue {
         report: Arc::new(report),
         model: model.label,

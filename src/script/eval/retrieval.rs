@@ -1,5 +1,4 @@
 use crate::eval::EvalConfig;
-use crate::eval::summary::RetrievalSummary;
 use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("retrieval", Area::Eval)
@@ -60,19 +59,7 @@ fn evaluate(model: DecoderArg, data: &DatasetValue, options: Opts, seed: u64) ->
             config.identification = vec![2];
         }
     }
-    config.validate()?;
-    if data.0.image_embeddings().is_none() && data.0.text_embeddings().is_none() {
-        return Err(ScriptFault::from(data.0.require_image_embeddings().unwrap_err())
-            .with_hint("attach image or caption embeddings first: attach_embeddings(data, clip_images(...))"));
-    }
-    let decoded = model.decode(&data.0)?;
-    let summary = RetrievalSummary::new(
-        &model.label,
-        data.0.image_embeddings().map(|m| (decoded.image.view(), m.view())),
-        data.0.text_embeddings().map(|m| (decoded.text.view(), m.view())),
-        &config,
-    )?;
-    Ok(to_dynamic(&summary))
+    Ok(to_dynamic(&model.on(&data.0).retrieval(&config)?))
 }
 
 pub fn register(reg: &mut Registry) {

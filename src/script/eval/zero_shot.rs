@@ -1,8 +1,8 @@
 use crate::script::prelude::*;
 
 use super::HEAD;
-use crate::eval::summary::ZeroShotSummary;
-use crate::eval::{self, EvalConfig};
+use crate::assess::Head;
+use crate::eval::EvalConfig;
 
 pub static SPEC: FnSpec = FnSpec::new("zero_shot", Area::Eval)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])
@@ -27,25 +27,13 @@ zs.n_classes == 50 && zs.chance_top1 == 0.02 && zs.top10 >= zs.top1
     && zs.hits.top1.len() == 50 && zs.per_class.len() == 50 && zs.settings.k == [1, 5, 10]"#,
     );
 
-fn evaluate(model: DecoderArg, data: &DatasetValue, options: Opts, seed: u64) -> Result<rhai::Dynamic, ScriptFault> {
-    let head: String = options.get("head")?;
+fn evaluate(model: DecoderArg, data: &DatasetValue, options: Opts, seed: u64) -> Result<Dynamic, ScriptFault> {
+    let head: Head = options.get("head")?;
     let config: EvalConfig = options.with_default("seed", seed as i64).parse()?;
-    config.validate()?;
-    let classes = data.0.require_class_embeddings()?;
-    let decoded = model.decode(&data.0)?;
-    let predicted = if head == "image" { decoded.image } else { decoded.text };
-    let labels = data.0.labels();
-    let report = eval::zero_shot_with(predicted.view(), classes.view(), labels, &config)?;
-    let categories = data.0.categories();
-    let summary = ZeroShotSummary::new(&report, labels, &model.label, &head, |c| {
-        categories.get(c).map_or("", |c| c.short_name()).to_string()
-    })?;
-    let mut map = to_dynamic(&summary).cast::<rhai::Map>();
-    let confusion = report.confusion.mapv(|v| v as f32);
-    map.insert(
-        "confusion".into(),
-        rhai::Dynamic::from(MatrixValue(Arc::new(confusion))),
-    );
+    let (report, summary) = model.on(&data.0).zero_shot(head, &config)?;
+    let mut map = to_dynamic(&summary).cast::<Map>();
+    let confusion = MatrixValue(Arc::new(report.confusion.mapv(|v| v as f32)));
+    map.insert("confusion".into(), Dynamic::from(confusion));
     Ok(map.into())
 }
 

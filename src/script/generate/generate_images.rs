@@ -1,8 +1,7 @@
 use crate::script::prelude::*;
 
-use crate::data::formats::images::png_bytes;
-use crate::generate::{GenerateError, GenerationSettings, MAX_IMAGE_SIZE, image_tensor};
-use crate::run::{GenerateProgress, RunContext};
+use crate::generate::{GenerationSettings, MAX_IMAGE_SIZE};
+use crate::run::{RunContext, generate_into};
 
 pub static SPEC: FnSpec = FnSpec::new("generate", Area::Generate)
     .params(&[param("model", "Diffusion"), param("clip", "Clip"), param("targets", "Embeddings")])
@@ -85,58 +84,17 @@ fn generate(
         .array_of("init", "Images (from load_image or nearest_images)")?
         .unwrap_or_default();
     let folder: String = options.get("name")?;
-    let (unet, clip, targets) = (&model.0, &clip.0, &targets.0);
-    let ids = targets.ids();
-    let plan = settings.plan(&unet.config, ids)?;
-    let dim = clip.config.projection_dim;
-    if targets.dim() != dim {
-        return Err(ScriptFault::new(
-            ErrorKind::DimensionMismatch,
-            format!(
-                "the targets have {} dimensions, the guide CLIP {} embeds into {dim}",
-                targets.dim(),
-                clip.name
-            ),
-        )
-        .with_hint("guide with the CLIP whose embeddings the mapping network was trained on"));
-    }
-    plan.check_init(init.len(), ids.len()).map_err(|e| {
-        ScriptFault::from(e).with_hint("give one init image per target, one per id in `ids`, or one for all")
-    })?;
-    let device = run.device().device;
-    let mut out = Array::new();
-    for (n, &row) in plan.rows.iter().enumerate() {
-        let id = &ids[row];
-        let guide = plan.guide(clip, targets.matrix().view(), row, &device);
-        let init_image = plan
-            .init_index(init.len(), n)
-            .map(|i| image_tensor(&init[i].image, plan.config.image_size, &device));
-        let mut progress = GenerateProgress::new(run, &format!("generate {}/{} {id}", n + 1, plan.rows.len()));
-        let samples = match plan.sample(&unet.unet, &guide, init_image, row, &mut progress, &device) {
-            Ok(samples) => samples,
-            Err(GenerateError::Interrupted) => {
-                return Err(ScriptFault::new(
-                    ErrorKind::Interrupted,
-                    format!(
-                        "interrupted at target {id}; {} images were saved in {folder}/",
-                        out.len()
-                    ),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        for (step, frame) in samples.frame_pictures() {
-            run.write_output(&format!("{folder}/{id}/step_{step:04}.png"), &png_bytes(&frame))?;
-        }
-        run.write_output(&format!("{folder}/{id}_losses.csv"), samples.losses_csv().as_bytes())?;
-        let picture = samples.pictures().remove(0);
-        let path = run.write_output(&format!("{folder}/{id}.png"), &png_bytes(&picture))?;
-        out.push(Dynamic::from(ImageValue {
-            image: Arc::new(picture),
-            path: path.display().to_string(),
-        }));
-    }
-    Ok(out)
+    let init: Vec<&image::RgbImage> = init.iter().map(|i| &*i.image).collect();
+    let generated = generate_into(run, &model.0, &clip.0, &targets.0, &settings, &init, &folder)?;
+    Ok(generated
+        .into_iter()
+        .map(|g| {
+            Dynamic::from(ImageValue {
+                image: Arc::new(g.picture),
+                path: g.path.display().to_string(),
+            })
+        })
+        .collect())
 }
 
 pub fn register(reg: &mut Registry) {

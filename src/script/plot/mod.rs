@@ -11,14 +11,6 @@ mod save_figure;
 
 use crate::script::prelude::*;
 
-/// Which predictions a figure compares with which embeddings.
-const TARGET: Opt = Opt::choice(
-    "target",
-    &["image", "text"],
-    "image",
-    "image: the image head against image embeddings; text: the text head against captions",
-);
-
 /// Register the plotting functions.
 pub fn register(reg: &mut Registry) {
     plot_history::register(reg);

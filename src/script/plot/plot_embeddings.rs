@@ -1,8 +1,6 @@
 use crate::script::prelude::*;
 
-use ndarray::Axis;
-
-use crate::plot::{EmbeddingScatter, embedding_scatter};
+use crate::assess::EmbeddingFigure;
 
 pub static SPEC: FnSpec = FnSpec::new("plot_embeddings", Area::Plot)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])
@@ -12,12 +10,7 @@ pub static SPEC: FnSpec = FnSpec::new("plot_embeddings", Area::Plot)
         "The principal components are fitted on the true embeddings of the samples shown; predictions
 are projected on the same axes and joined to their true embedding.",
     )
-    .options(&[
-        super::TARGET,
-        Opt::int("categories", 8, "show the samples of the first N categories").min(1.0),
-        Opt::bool("connect", true, "join each prediction to its true embedding"),
-        Opt::string("title", "", "figure title").computed("\"<model>: predicted vs true <target> embeddings (PCA)\""),
-    ])
+    .settings(schema::<EmbeddingFigure>)
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let fig = plot_embeddings(ridge(god.train, #{ folds: 3 }), god.train, #{ categories: 5 });
@@ -25,25 +18,8 @@ fig.title == "ridge: predicted vs true image embeddings (PCA)" && fig.width == 9
     );
 
 fn draw(model: DecoderArg, data: DatasetValue, options: Opts) -> Result<FigureValue, ScriptFault> {
-    let target: String = options.get("target")?;
-    let data = &data.0;
-    let truth = match target.as_str() {
-        "text" => data.require_text_embeddings()?,
-        _ => data.require_image_embeddings()?,
-    };
-    let decoded = model.decode(data)?;
-    let predicted = if target == "text" { decoded.text } else { decoded.image };
-    let shown = data.first_categories(options.get("categories")?);
-    let title = options.get_or(
-        "title",
-        format!("{}: predicted vs true {target} embeddings (PCA)", model.label),
-    )?;
-    let mut spec = EmbeddingScatter::new(title, truth.select(Axis(0), &shown.rows), shown.labels);
-    spec.predicted = Some(predicted.select(Axis(0), &shown.rows));
-    spec.category_names = shown.names;
-    spec.connect = options.get("connect")?;
-    spec.predicted_label = format!("predicted from fMRI ({})", model.label);
-    Ok(FigureValue(Arc::new(embedding_scatter(&spec)?)))
+    let figure = options.parse::<EmbeddingFigure>()?.draw(&model.on(&data.0))?;
+    Ok(FigureValue(Arc::new(figure)))
 }
 
 pub fn register(reg: &mut Registry) {

@@ -1,7 +1,7 @@
 use crate::script::prelude::*;
 
-use crate::run::SweepProgress;
-use crate::sweep::{self, Axis, Sweep, SweepRequest};
+use crate::run::ScriptSweep;
+use crate::sweep::Axis;
 
 pub static SPEC: FnSpec = FnSpec::new("sweep", Area::Run)
     .params(&[param("script", "string")])
@@ -65,7 +65,6 @@ fn map_option(options: &Opts, key: &str) -> Result<Map, ScriptFault> {
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |script: ImmutableString, options: Opts| {
-        let script = run.readable(&script)?;
         let mut grid = Vec::new();
         for (key, values) in map_option(&options, "grid")? {
             let values: Array = values.try_cast::<Array>().ok_or_else(|| {
@@ -79,53 +78,19 @@ pub fn register(reg: &mut Registry) {
             .iter()
             .map(|(k, v)| Ok(format!("{k}={}", text(v, k)?)))
             .collect::<Result<Vec<_>, ScriptFault>>()?;
-        let stem = script
-            .file_stem()
-            .map_or_else(|| "sweep".into(), |s| s.to_string_lossy().into_owned());
-        let name = options
-            .given::<String>("name")?
-            .filter(|n| !n.is_empty())
-            .unwrap_or(stem);
-        let dir = run.output_path(&format!("sweeps/{name}"))?;
-        let mut script_args = Vec::new();
-        for root in run.read_roots() {
-            script_args.extend(["--allow-read".to_string(), root.display().to_string()]);
-        }
-        if let Some(catalog) = &run.catalog().source {
-            script_args.extend(["--catalog".to_string(), catalog.display().to_string()]);
-        }
-        let request = SweepRequest {
-            script,
+        let sweep = ScriptSweep {
+            script: run.readable(&script)?,
             grid,
             fixed,
-            seed: run.seed(),
-            device: run.device().label(),
-            script_args,
-            brainclip: sweep::brainclip_executable(),
+            name: options.given("name")?,
+            jobs: options.get("jobs")?,
+            metric: options.given("metric")?,
         };
-        let plan = Sweep::create(&request, &dir)?;
-        let all: Vec<usize> = (0..plan.tasks.len()).collect();
-        let jobs: i64 = options.get("jobs")?;
-        let mut progress = SweepProgress::new(&run, &plan.name, all.len());
-        let stop = run.cancel_flag();
-        sweep::run_local(&plan, &dir, &all, jobs as usize, &stop, &mut |e| progress.on_event(e))?;
-        progress.finish();
-        if run.is_cancelled() {
-            return Err(
-                ScriptFault::new(ErrorKind::Interrupted, format!("sweep {name} interrupted"))
-                    .with_hint("completed runs are kept; the same call continues the sweep"),
-            );
-        }
-        let metric = options.given::<String>("metric")?;
-        let collection = sweep::collect(&dir, metric.as_deref().filter(|m| !m.is_empty()))?;
+        let (dir, collection) = sweep.run(&run)?;
         let mut out: Map = to_dynamic(&collection.record()).try_cast().unwrap_or_default();
         out.insert("dir".into(), dir.display().to_string().into());
-        out.insert(
-            "figure".into(),
-            collection
-                .figure
-                .map_or(Dynamic::UNIT, |f| Dynamic::from(FigureValue(Arc::new(f)))),
-        );
+        let figure = collection.figure.map(|f| Dynamic::from(FigureValue(Arc::new(f))));
+        out.insert("figure".into(), figure.unwrap_or(Dynamic::UNIT));
         Ok(Dynamic::from(out))
     });
 }
