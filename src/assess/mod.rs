@@ -48,6 +48,25 @@ impl Head {
     }
 }
 
+/// The options of zero-shot decoding and of a whole evaluation: the evaluation settings and the
+/// head compared with the class prompts.
+///
+/// ```
+/// use brainclip::assess::{AssessSettings, Head};
+/// let s: AssessSettings = serde_json::from_str(r#"{ "head": "image", "k": [1, 10] }"#)?;
+/// assert_eq!((s.head, s.eval.ks.clone()), (Head::Image, vec![1, 10]));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
+pub struct AssessSettings {
+    /// The evaluation settings.
+    #[serde(flatten)]
+    pub eval: EvalConfig,
+    /// Which head of a mapping network is compared with the class prompts.
+    pub head: Head,
+}
+
 /// Why a decoder could not be assessed on a dataset.
 #[derive(Debug, thiserror::Error)]
 pub enum AssessError {

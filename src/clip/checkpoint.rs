@@ -40,6 +40,22 @@ fn tokenizer_file(folder: &Path) -> Option<PathBuf> {
     .find(|p| p.is_file())
 }
 
+/// `Clip NAME: ViT-B/32 224px, text 12 layers width 512, D = 512`.
+impl std::fmt::Display for Clip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = &self.config;
+        write!(
+            f,
+            "Clip {}: {}, text {} layers width {}, D = {}",
+            self.name,
+            c.vision.describe(),
+            c.text.tower.layers,
+            c.text.tower.width,
+            c.projection_dim
+        )
+    }
+}
+
 impl Clip {
     /// Load a Hugging Face `CLIPModel` folder onto `device`.
     pub fn load(folder: &Path, device: &Device) -> Result<Self, ClipError> {

@@ -98,6 +98,22 @@ fn default_tensor() -> String {
 
 const FORMAT: &str = "brainclip-embeddings";
 
+/// ``Embeddings `clip/image` (image, 4 × 512, model openai/clip-vit-base-patch32)``.
+impl std::fmt::Display for Embeddings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let meta = self.meta();
+        write!(
+            f,
+            "Embeddings `{}` ({}, {} × {}, model {})",
+            self.name(),
+            meta.kind.name(),
+            self.ids().len(),
+            self.dim(),
+            meta.model
+        )
+    }
+}
+
 impl Embeddings {
     /// Embeddings `matrix` (rows × D) with one unique id per row.
     pub fn new(

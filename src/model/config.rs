@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ModelError;
+use crate::data::{DataError, Dataset};
 
 /// The shape of the mapping network's trunk.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -100,6 +101,22 @@ impl Default for MappingSettings {
 }
 
 impl MappingSettings {
+    /// The network from `data`'s voxels to its embedding width, checked.
+    ///
+    /// ```
+    /// use brainclip::data::{SyntheticConfig, synthetic::generate};
+    /// use brainclip::model::MappingSettings;
+    /// let god = generate(&SyntheticConfig { n_voxels: 40, embedding_dim: 16, ..Default::default() })?;
+    /// let net = MappingSettings::default().for_dataset(&god.train)?;
+    /// assert_eq!((net.input_dim, net.output_dim), (40, 16));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_dataset(&self, data: &Dataset) -> Result<MappingConfig, ModelError> {
+        let config = self.config(data.n_voxels(), embedding_width(data)?);
+        config.validate()?;
+        Ok(config)
+    }
+
     /// The network for `input_dim` voxels and `output_dim`-wide embeddings (not yet validated:
     /// see [`MappingConfig::validate`]).
     pub fn config(&self, input_dim: usize, output_dim: usize) -> MappingConfig {
@@ -145,6 +162,22 @@ pub struct MappingConfig {
     pub heads: HeadMode,
     /// Seed of the weight initialisation.
     pub seed: u64,
+}
+
+/// `4500 voxels → 512 (residual MLP (width 512, 2 blocks), dropout 0.3, Both heads)`.
+impl std::fmt::Display for MappingConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let arch = match &self.architecture {
+            Architecture::Linear => "linear".to_string(),
+            Architecture::Mlp { hidden } => format!("MLP {hidden:?}"),
+            Architecture::Residual { width, blocks } => format!("residual MLP (width {width}, {blocks} blocks)"),
+        };
+        write!(
+            f,
+            "{} voxels → {} ({arch}, dropout {}, {:?} heads)",
+            self.input_dim, self.output_dim, self.dropout, self.heads
+        )
+    }
 }
 
 impl MappingConfig {
@@ -201,6 +234,16 @@ impl MappingConfig {
         }
         Ok(())
     }
+}
+
+/// The embedding width a network for `data` maps to, or an error naming the dataset.
+pub(crate) fn embedding_width(data: &Dataset) -> Result<usize, ModelError> {
+    data.embedding_dim().ok_or_else(|| {
+        ModelError::Data(DataError::MissingField {
+            dataset: data.name().to_string(),
+            field: "embeddings to map to",
+        })
+    })
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use ndarray::{Array2, ArrayView2, Axis, concatenate};
 use serde::{Deserialize, Serialize};
 
 use super::init::Initialiser;
-use super::{MappingConfig, MappingNet, ModelError, Prediction};
+use super::{MappingConfig, MappingNet, MappingSettings, ModelError, Prediction};
+use crate::data::Dataset;
 use crate::tensors::{from_tensor, to_tensor};
 
 /// One subject's input: its name and voxel count.
@@ -70,6 +71,75 @@ impl SharedConfig {
             return invalid("distinct subject names", format!("`{}` twice", w[0]));
         }
         self.trunk.validate()
+    }
+
+    /// A shared network for `datasets`, one per subject, whose embeddings share one width: the
+    /// subjects named `names` (by default each dataset's first subject, else `s1`, `s2`, ...) and
+    /// a trunk from `shared_width` to that width built with `trunk`.
+    ///
+    /// ```
+    /// use brainclip::data::{SyntheticConfig, synthetic::generate};
+    /// use brainclip::model::{MappingSettings, SharedConfig};
+    /// let a = generate(&SyntheticConfig { n_voxels: 40, embedding_dim: 16, subject: 1, ..Default::default() })?;
+    /// let b = generate(&SyntheticConfig { n_voxels: 60, embedding_dim: 16, subject: 2, ..Default::default() })?;
+    /// let net = SharedConfig::for_datasets(&[&a.train, &b.train], None, 32, &MappingSettings::default(), 7)?;
+    /// assert_eq!((net.subjects[1].voxels, net.trunk.input_dim, net.trunk.output_dim), (60, 32, 16));
+    /// let named = SharedConfig::for_datasets(&[&a.train], Some(vec!["x".into(), "y".into()]), 32, &MappingSettings::default(), 7);
+    /// assert_eq!(named.unwrap_err().to_string(), "subjects must be one name per dataset, got 2 names");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_datasets(
+        datasets: &[&Dataset],
+        names: Option<Vec<String>>,
+        shared_width: usize,
+        trunk: &MappingSettings,
+        seed: u64,
+    ) -> Result<Self, ModelError> {
+        let width = super::config::embedding_width;
+        let Some(first) = datasets.first() else {
+            return Err(ModelError::InvalidOption {
+                option: "datasets",
+                expected: "at least one Dataset",
+                found: "none".into(),
+            });
+        };
+        let dim = width(first)?;
+        for d in datasets {
+            if width(d)? != dim {
+                return Err(ModelError::InvalidOption {
+                    option: "datasets",
+                    expected: "of one embedding width",
+                    found: format!("`{}` of width {}, the first of {dim}", d.name(), width(d)?),
+                });
+            }
+        }
+        let names = names.unwrap_or_else(|| {
+            let default =
+                |(k, d): (usize, &&Dataset)| d.subjects().first().cloned().unwrap_or_else(|| format!("s{}", k + 1));
+            datasets.iter().enumerate().map(default).collect()
+        });
+        if names.len() != datasets.len() {
+            return Err(ModelError::InvalidOption {
+                option: "subjects",
+                expected: "one name per dataset",
+                found: format!("{} names", names.len()),
+            });
+        }
+        let subjects = names
+            .into_iter()
+            .zip(datasets)
+            .map(|(name, d)| SubjectInput {
+                name,
+                voxels: d.n_voxels(),
+            })
+            .collect();
+        let config = SharedConfig {
+            subjects,
+            trunk: trunk.config(shared_width, dim),
+            seed,
+        };
+        config.validate()?;
+        Ok(config)
     }
 
     /// The index of subject `name`.

@@ -7,11 +7,13 @@ mod files;
 mod generation;
 mod history_csv;
 mod manifest;
+mod model_output;
 mod output;
 mod params;
 mod progress;
 mod sweep;
 mod table_csv;
+mod training;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -27,11 +29,13 @@ pub use files::{FileError, FilePolicy, with_extension};
 pub use generation::{GenerateRunError, Generated, generate_into};
 pub use history_csv::history_csv;
 pub use manifest::{Manifest, RunStatus, git_revision, now, process_record};
+pub use model_output::{ModelOutput, OutputError};
 pub use output::{OutputSink, SharedSink};
 pub use params::{ParamSyntaxError, ParamValue, parse_params};
 pub use progress::{EncodeProgress, GenerateProgress, SweepProgress, TrainingProgress};
 pub use sweep::{ScriptSweep, ScriptSweepError};
 pub use table_csv::csv_bytes;
+pub use training::{RunTraining, TrainRunError, Trained};
 
 use crate::device::ComputeDevice;
 use crate::train::EpochRecord;

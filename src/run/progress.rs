@@ -154,6 +154,24 @@ impl<'a> EncodeProgress<'a> {
     }
 }
 
+impl EncodeProgress<'_> {
+    /// Run `work`, which reports `(done, total)` to the callback it is given and stops when the
+    /// callback returns `false` (an interrupt), under this progress bar.
+    pub fn counting<T>(mut self, work: impl FnOnce(&mut dyn FnMut(usize, usize) -> bool) -> T) -> T {
+        let mut started = false;
+        let result = work(&mut |done, total| {
+            if !started {
+                self.on_start(total);
+                started = true;
+            }
+            self.on_progress(done);
+            !self.should_stop()
+        });
+        self.on_finish();
+        result
+    }
+}
+
 impl EncodeObserver for EncodeProgress<'_> {
     fn on_start(&mut self, total: usize) {
         self.progress.start(

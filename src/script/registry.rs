@@ -86,14 +86,14 @@ impl<'e> Registry<'e> {
     ///
     /// A spec without options, or a name declared by two specs, is a programming error and
     /// panics at start-up (the registry test registers everything, so this cannot reach a user).
-    pub fn function<Args, F: WithOptions<Args>>(&mut self, spec: &'static FnSpec, f: F) {
+    pub fn function<Args: ParamTypes, F: WithOptions<Args>>(&mut self, spec: &'static FnSpec, f: F) {
         assert!(
             spec.takes_options(),
             "{}: registered with options but declares none",
             spec.name
         );
         self.declare(spec);
-        let params = F::param_types(self.engine);
+        let params = Args::param_types(self.engine);
         f.register(self.engine, spec);
         let mut with_map = params.clone();
         with_map.push("map".into());
@@ -108,14 +108,14 @@ impl<'e> Registry<'e> {
     }
 
     /// Register `f` as (one overload of) `spec`'s function without an options map.
-    pub fn plain<Args, F: Plain<Args>>(&mut self, spec: &'static FnSpec, f: F) {
+    pub fn plain<Args: ParamTypes, F: Plain<Args>>(&mut self, spec: &'static FnSpec, f: F) {
         assert!(
             !spec.takes_options(),
             "{}: declares options but is registered without them",
             spec.name
         );
         self.declare(spec);
-        let params = F::param_types(self.engine);
+        let params = Args::param_types(self.engine);
         f.register(self.engine, spec);
         self.overloads.push(Overload {
             name: spec.name,
@@ -174,33 +174,38 @@ fn registration(spec: &FnSpec, with_options: bool, arity: usize) -> FuncRegistra
         .with_comments([summary])
 }
 
+/// The parameter types `(A1, ..., An)` of a registered closure.
+pub trait ParamTypes {
+    /// Their script names.
+    fn param_types(engine: &Engine) -> Vec<String>;
+}
+
 /// A closure `Fn(A1, ..., An, Opts) -> Result<R, ScriptFault>` registered with its options map.
 pub trait WithOptions<Args>: Clone + 'static {
-    /// Script names of `A1..An`.
-    fn param_types(engine: &Engine) -> Vec<String>;
     /// Register the overloads with and without the options map.
     fn register(self, engine: &mut Engine, spec: &'static FnSpec);
 }
 
 /// A closure `Fn(A1, ..., An) -> Result<R, ScriptFault>` registered as it is.
 pub trait Plain<Args>: Clone + 'static {
-    /// Script names of `A1..An`.
-    fn param_types(engine: &Engine) -> Vec<String>;
     /// Register the overload.
     fn register(self, engine: &mut Engine, spec: &'static FnSpec);
 }
 
 macro_rules! bindings {
     ($n:expr; $($a:ident),*) => {
+        impl<$($a: 'static),*> ParamTypes for ($($a,)*) {
+            fn param_types(_engine: &Engine) -> Vec<String> {
+                vec![$(script_type::<$a>(_engine)),*]
+            }
+        }
+
         impl<F, R, $($a),*> WithOptions<($($a,)*)> for F
         where
             F: Fn($($a,)* Opts) -> Result<R, ScriptFault> + Clone + 'static,
             R: Clone + 'static,
             $($a: Clone + 'static,)*
         {
-            fn param_types(_engine: &Engine) -> Vec<String> {
-                vec![$(script_type::<$a>(_engine)),*]
-            }
             #[allow(non_snake_case)]
             fn register(self, engine: &mut Engine, spec: &'static FnSpec) {
                 // Without the map, the call is the plain overload with empty options.
@@ -222,9 +227,6 @@ macro_rules! bindings {
             R: Clone + 'static,
             $($a: Clone + 'static,)*
         {
-            fn param_types(_engine: &Engine) -> Vec<String> {
-                vec![$(script_type::<$a>(_engine)),*]
-            }
             #[allow(non_snake_case)]
             fn register(self, engine: &mut Engine, spec: &'static FnSpec) {
                 registration(spec, false, $n).register_into_engine(

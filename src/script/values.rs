@@ -349,16 +349,7 @@ pub fn register(reg: &mut Registry) {
             }),
             prop("path", "the checkpoint folder", |c| c.0.folder.display().to_string()),
         ],
-        |c| {
-            format!(
-                "Clip {}: {}, text {} layers width {}, D = {}",
-                c.0.name,
-                c.0.config.vision.describe(),
-                c.0.config.text.tower.layers,
-                c.0.config.text.tower.width,
-                c.0.config.projection_dim
-            )
-        },
+        |c| c.0.to_string(),
     );
     register_value_type::<ReconValue>(
         reg,
@@ -406,13 +397,7 @@ pub fn register(reg: &mut Registry) {
             }),
             prop("path", "the model folder", |d| d.0.folder.display().to_string()),
         ],
-        |d| {
-            let c = &d.0.config;
-            format!(
-                "Diffusion {}: UNet {}px, channels {:?}, {} per level, {} output channels",
-                d.0.name, c.sample_size, c.block_out_channels, c.layers_per_block, c.out_channels
-            )
-        },
+        |d| d.0.to_string(),
     );
     register_value_type::<DatasetValue>(
         reg,
@@ -654,14 +639,7 @@ pub fn register(reg: &mut Registry) {
                 t.0.numeric_columns()
             }),
         ],
-        |t| {
-            format!(
-                "Table {} rows × {} columns ({})",
-                t.0.n_rows(),
-                t.0.headers().len(),
-                t.0.headers().join(", ")
-            )
-        },
+        |t| t.0.to_string(),
     );
     register_value_type::<EmbeddingsValue>(
         reg,
@@ -678,16 +656,7 @@ pub fn register(reg: &mut Registry) {
             prop("dim", "embedding width D", |e| e.0.dim()),
             prop("ids", "row ids", |e| e.0.ids().to_vec()),
         ],
-        |e| {
-            format!(
-                "Embeddings `{}` ({}, {} × {}, model {})",
-                e.0.name(),
-                e.0.meta().kind.name(),
-                e.0.ids().len(),
-                e.0.dim(),
-                e.0.meta().model
-            )
-        },
+        |e| e.0.to_string(),
     );
     register_value_type::<BDataValue>(
         reg,
@@ -704,14 +673,7 @@ pub fn register(reg: &mut Registry) {
             }),
             prop("vmap_keys", "keys with value-label maps", |b| b.0.vmap_keys()),
         ],
-        |b| {
-            let (r, c) = b.0.dataset_shape();
-            format!(
-                "BData {} ({r} samples × {c} columns, {} metadata keys)",
-                b.0.path().display(),
-                b.0.metadata_keys().len()
-            )
-        },
+        |b| b.0.to_string(),
     );
     register_value_type::<EvaluationValue>(
         reg,
@@ -860,16 +822,7 @@ fn model_config(model: &TrainedModel) -> Dynamic {
 }
 
 fn describe_net(cfg: &MappingConfig) -> String {
-    use crate::model::Architecture;
-    let arch = match &cfg.architecture {
-        Architecture::Linear => "linear".to_string(),
-        Architecture::Mlp { hidden } => format!("MLP {hidden:?}"),
-        Architecture::Residual { width, blocks } => format!("residual MLP (width {width}, {blocks} blocks)"),
-    };
-    format!(
-        "MappingNet: {} voxels → {} ({arch}, dropout {}, {:?} heads)",
-        cfg.input_dim, cfg.output_dim, cfg.dropout, cfg.heads
-    )
+    format!("MappingNet: {cfg}")
 }
 
 fn describe_model(m: &ModelValue) -> String {

@@ -7,7 +7,9 @@ use burn::tensor::{Bytes, Device};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::{EpochRecord, StopReason, TrainConfig, TrainedModel};
+use std::path::{Path, PathBuf};
+
+use super::{EpochRecord, SharedModel, StopReason, TrainConfig, TrainedModel};
 use crate::model::{MappingConfig, MappingNet, ModelError};
 
 /// Format version written into every checkpoint description.
@@ -25,6 +27,64 @@ pub enum CheckpointError {
     /// The described network cannot be built.
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// A checkpoint file could not be read.
+    #[error("cannot read {}: {message}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+/// A model `save_model` wrote: a mapping network or a shared-subject network.
+pub enum SavedModel {
+    /// A mapping network.
+    Mapping(TrainedModel),
+    /// A shared-subject network.
+    Shared(SharedModel),
+}
+
+/// A saved model read back, with its name (the files' stem) and the device it was trained on.
+pub struct LoadedModel {
+    /// The model.
+    pub model: SavedModel,
+    /// The files' stem, e.g. `decoder` for `decoder.bpk` + `decoder.json`.
+    pub label: String,
+    /// Where it was trained, e.g. `cuda:0`.
+    pub trained_on: String,
+}
+
+impl LoadedModel {
+    /// Read `STEM.bpk` and `STEM.json` (`path` names either) onto `device`, whichever kind of
+    /// network they describe.
+    pub fn read(path: &Path, device: &Device) -> Result<Self, CheckpointError> {
+        let read = |ext: &str| {
+            let file = path.with_extension(ext);
+            std::fs::read(&file).map_err(|e| CheckpointError::Io {
+                path: file,
+                message: e.to_string(),
+            })
+        };
+        let (weights, description) = (read("bpk")?, read("json")?);
+        let label = path
+            .file_stem()
+            .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+        let trained_on = CheckpointMeta::from_json(&description)?.trained_on;
+        let kind = serde_json::from_slice::<serde_json::Value>(&description)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string));
+        let model = if kind.as_deref() == Some("shared_subject") {
+            SavedModel::Shared(SharedModel::from_checkpoint(&weights, &description, device)?)
+        } else {
+            SavedModel::Mapping(TrainedModel::from_checkpoint(&weights, &description, device)?)
+        };
+        Ok(Self {
+            model,
+            label,
+            trained_on,
+        })
+    }
 }
 
 /// The JSON half of a checkpoint.
@@ -252,5 +312,32 @@ mod tests {
         assert_eq!(loaded.temperature, model.temperature);
         let x = god.test.fmri();
         assert_eq!(model.predict(x.view()).unwrap(), loaded.predict(x.view()).unwrap());
+    }
+
+    #[test]
+    fn saved_files_read_back_by_either_name_with_their_stem_as_label() {
+        let (model, god) = trained();
+        let saved = model.to_checkpoint("cuda:0").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("decoder.bpk"), &saved.weights).unwrap();
+        std::fs::write(dir.path().join("decoder.json"), &saved.meta).unwrap();
+        let loaded = LoadedModel::read(&dir.path().join("decoder.json"), &Device::flex()).unwrap();
+        assert_eq!(
+            (loaded.label.as_str(), loaded.trained_on.as_str()),
+            ("decoder", "cuda:0")
+        );
+        let SavedModel::Mapping(again) = loaded.model else {
+            panic!("a mapping network")
+        };
+        let x = god.test.fmri();
+        assert_eq!(model.predict(x.view()).unwrap(), again.predict(x.view()).unwrap());
+        std::fs::remove_file(dir.path().join("decoder.bpk")).unwrap();
+        let err = LoadedModel::read(&dir.path().join("decoder.json"), &Device::flex())
+            .err()
+            .unwrap();
+        assert!(
+            matches!(&err, CheckpointError::Io { path, .. } if path.ends_with("decoder.bpk")),
+            "{err}"
+        );
     }
 }

@@ -76,6 +76,19 @@ pub struct KeySummary {
     pub defined: usize,
 }
 
+/// `BData sub-01.h5 (1200 samples × 4466 columns, 12 metadata keys)`.
+impl fmt::Display for BData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (rows, columns) = self.dataset_shape();
+        write!(
+            f,
+            "BData {} ({rows} samples × {columns} columns, {} metadata keys)",
+            self.path().display(),
+            self.metadata_keys().len()
+        )
+    }
+}
+
 impl BData {
     /// Read the BData file at `path`.
     ///

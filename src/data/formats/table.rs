@@ -90,6 +90,20 @@ fn csv_error(path: &Path, e: csv::Error) -> FormatError {
     }
 }
 
+/// `Table 3 rows × 2 columns (id, value)`.
+impl std::fmt::Display for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers = self.headers();
+        write!(
+            f,
+            "Table {} rows × {} columns ({})",
+            self.n_rows(),
+            headers.len(),
+            headers.join(", ")
+        )
+    }
+}
+
 impl Table {
     /// Column names.
     pub fn headers(&self) -> &[String] {

@@ -148,6 +148,16 @@ impl NsdLayout {
     pub fn stimuli(&self) -> PathBuf {
         self.root.join("nsddata_stimuli/stimuli/nsd/nsd_stimuli.hdf5")
     }
+    /// The files `load_subject` reads whole with `options` (which a run's manifest hashes; the
+    /// betas files, gigabytes each, are listed by name in its report instead).
+    pub fn small_files(&self, options: &NsdOptions) -> Vec<PathBuf> {
+        let mut files = vec![self.design(), self.roi(options.subject, &options.space, &options.roi)];
+        if options.captions {
+            files.push(self.stim_info());
+            files.extend(self.captions());
+        }
+        files
+    }
     /// COCO's 2017 caption files, as NSD ships them.
     pub fn captions(&self) -> Vec<PathBuf> {
         ["train2017", "val2017"]

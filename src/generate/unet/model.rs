@@ -298,6 +298,18 @@ pub struct DiffusionModel {
     pub device: Device,
 }
 
+/// `Diffusion NAME: UNet 64px, channels [64, 128], 2 per level, 6 output channels`.
+impl std::fmt::Display for DiffusionModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = &self.config;
+        write!(
+            f,
+            "Diffusion {}: UNet {}px, channels {:?}, {} per level, {} output channels",
+            self.name, c.sample_size, c.block_out_channels, c.layers_per_block, c.out_channels
+        )
+    }
+}
+
 impl DiffusionModel {
     /// A diffusers UNet held in memory: its `config.json` text and weights bytes (the built-in
     /// models are compiled in this way); `name` names it in provenance and errors.

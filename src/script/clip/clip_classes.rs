@@ -1,9 +1,20 @@
 use crate::script::prelude::*;
 
-use super::{BATCH, CACHE, embed_cached, ids, name, row_ids, strings, templates};
+use super::{cache_options, embed_cached, row_ids, strings, templates};
 use crate::clip::cache::EmbeddingRequest;
 use crate::data::embeddings::EmbeddingKind;
 use crate::run::EncodeProgress;
+
+/// The prompt templates, then the options of every embedding function.
+const OPTIONS: [Opt; 5] = {
+    let [batch, ids, name, cache] = cache_options("the names", "clip/class");
+    let templates = Opt::value(
+        "templates",
+        "\"brainclip\" | \"imagenet\" | [string]",
+        "\"brainclip\" (default: \"an image of {}.\", as BrainCLIP's GOD prompts), \"imagenet\" (CLIP's 80 ImageNet templates), or an array of strings each containing {} once",
+    );
+    [templates, batch, ids, name, cache]
+};
 
 pub static SPEC: FnSpec = FnSpec::new("clip_classes", Area::Clip)
     .params(&[param("clip", "Clip"), param("names", "array")])
@@ -13,17 +24,7 @@ pub static SPEC: FnSpec = FnSpec::new("clip_classes", Area::Clip)
         "With several templates each prompt's embedding is normalised, averaged over the templates and
 normalised again (CLIP's zero-shot recipe).",
     )
-    .options(&[
-        Opt::value(
-            "templates",
-            "\"brainclip\" | \"imagenet\" | [string]",
-            "\"brainclip\" (default: \"an image of {}.\", as BrainCLIP's GOD prompts), \"imagenet\" (CLIP's 80 ImageNet templates), or an array of strings each containing {} once",
-        ),
-        BATCH,
-        ids("the names"),
-        name("clip/class"),
-        CACHE,
-    ])
+    .options(&OPTIONS)
     .example(
         r#"let clip = clip_load("tests/data/clip/tiny");
 let one = clip_classes(clip, ["ostrich", "cat"]);

@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use crate::script::prelude::*;
 
-use super::{BATCH, CACHE, embed_cached, ids, name, row_ids, strings};
+use super::{cache_options, embed_cached, row_ids, strings};
 use crate::clip::cache::EmbeddingRequest;
 use crate::clip::preprocess::description;
 use crate::data::embeddings::EmbeddingKind;
@@ -19,12 +19,10 @@ in name order), or an array of Images already in memory (load_image, generate, w
 Preprocessing is CLIP's: shorter side resized to the model's input size with Pillow's bicubic
 filter, centre crop, CLIP mean/std.",
     )
-    .options(&[
-        BATCH,
-        ids("the file names (or Images' paths) without extension"),
-        name("clip/image"),
-        CACHE,
-    ])
+    .options(&cache_options(
+        "the file names (or Images' paths) without extension",
+        "clip/image",
+    ))
     .example(
         r#"let clip = clip_load("tests/data/clip/tiny");
 let e = clip_images(clip, ["tests/data/clip/photos/cat.png", "tests/data/clip/photos/tower.png"]);

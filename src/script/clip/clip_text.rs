@@ -1,6 +1,6 @@
 use crate::script::prelude::*;
 
-use super::{BATCH, CACHE, embed_cached, ids, name, row_ids, strings};
+use super::{cache_options, embed_cached, row_ids, strings};
 use crate::clip::cache::EmbeddingRequest;
 use crate::data::embeddings::EmbeddingKind;
 use crate::run::EncodeProgress;
@@ -13,7 +13,7 @@ pub static SPEC: FnSpec = FnSpec::new("clip_text", Area::Clip)
         "Texts are tokenized as OpenAI's clip.tokenize(truncate=True) does (clean-up, BPE, 77 tokens).
 A progress bar shows on a terminal or in a notebook.",
     )
-    .options(&[BATCH, ids("\"0\", \"1\", ..."), name("clip/text"), CACHE])
+    .options(&cache_options("\"0\", \"1\", ...", "clip/text"))
     .example(
         r#"let clip = clip_load("tests/data/clip/tiny");
 let e = clip_text(clip, ["an image of ostrich.", "a photo of a cat"], #{ ids: ["ostrich", "cat"] });

@@ -4,8 +4,7 @@ use crate::script::prelude::*;
 
 use crate::clip::Clip;
 use crate::clip::train::{ClipTrainSettings, data_sha256, save_clip, train_clip};
-use crate::run::TrainingProgress;
-use crate::script::train::ModelOutput;
+use crate::run::{ModelOutput, TrainingProgress};
 
 pub static SPEC: FnSpec = FnSpec::new("clip_train", Area::Clip)
     .params(&[param("images", "array"), param("captions", "array")])
@@ -81,7 +80,7 @@ fn train(
         "data_sha256": data_sha256(&pictures, &captions),
         "history": trained.history,
     });
-    let save = |folder: &std::path::Path| -> Result<(), ScriptFault> {
+    let save = |folder: &std::path::Path| {
         save_clip(
             folder,
             &trained.model,
@@ -89,7 +88,6 @@ fn train(
             &trained.config_json,
             &trained.merges,
         )
-        .map_err(ScriptFault::from)
     };
     output.finish(run, (trained.stop_reason, trained.history.len()), save, record)?;
     let clip = Clip::load(&output.folder, &device.device)?;

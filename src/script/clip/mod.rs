@@ -41,14 +41,15 @@ const CACHE: Opt = Opt::string(
 )
 .none_by_default();
 
-/// The `ids` option, whose default is `described`.
-const fn ids(described: &'static str) -> Opt {
-    Opt::strings("ids", &[], "one id per row").computed(described)
-}
-
-/// The `name` option, defaulting to `default`.
-const fn name(default: &'static str) -> Opt {
-    Opt::string("name", default, "the cache's name")
+/// The options of an embedding function: `batch`, `ids` (whose default is `ids`), `name`
+/// (defaulting to `name`) and `cache`.
+const fn cache_options(ids: &'static str, name: &'static str) -> [Opt; 4] {
+    [
+        BATCH,
+        Opt::strings("ids", &[], "one id per row").computed(ids),
+        Opt::string("name", name, "the cache's name"),
+        CACHE,
+    ]
 }
 
 /// The strings of an array argument called `what`.

@@ -1,6 +1,5 @@
 use crate::script::prelude::*;
 
-use crate::clip::encode::EncodeObserver;
 use crate::data::nsd::{NsdLayout, NsdOptions, load_subject};
 use crate::run::EncodeProgress;
 
@@ -33,29 +32,9 @@ pub fn register(reg: &mut Registry) {
     reg.function(&SPEC, move |root: ImmutableString, options: Opts| {
         let settings: NsdOptions = options.parse()?;
         let root = run.readable(&root)?;
-        let layout = NsdLayout::new(&root);
-        let mut progress = EncodeProgress::new(&run, "load_nsd sessions");
-        let mut started = false;
-        let loaded = load_subject(&root, &settings, &mut |done, total| {
-            if !started {
-                progress.on_start(total);
-                started = true;
-            }
-            progress.on_progress(done);
-            !progress.should_stop()
-        });
-        progress.on_finish();
-        let subject = loaded?;
-        // The small files are hashed into the manifest; betas files (GBs) are listed by name.
-        let mut small = vec![
-            layout.design(),
-            layout.roi(settings.subject, &settings.space, &settings.roi),
-        ];
-        if settings.captions {
-            small.push(layout.stim_info());
-            small.extend(layout.captions());
-        }
-        for file in small {
+        let progress = EncodeProgress::new(&run, "load_nsd sessions");
+        let subject = progress.counting(|report| load_subject(&root, &settings, report))?;
+        for file in NsdLayout::new(&root).small_files(&settings) {
             run.read_data(&file.display().to_string())?;
         }
         run.record_data(

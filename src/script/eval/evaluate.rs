@@ -1,8 +1,6 @@
 use crate::script::prelude::*;
 
-use super::HEAD;
-use crate::assess::Head;
-use crate::eval::EvalConfig;
+use crate::assess::AssessSettings;
 
 pub static SPEC: FnSpec = FnSpec::new("evaluate", Area::Eval)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])
@@ -16,9 +14,8 @@ protocols, n-way identification. print(report) shows a table; report.metrics is 
 as a map; the report is written to evaluation_<name>.json in the run directory and listed with
 its settings in manifest.json. The settings are those of zero_shot and retrieval.",
     )
-    .settings(schema::<EvalConfig>)
+    .settings(schema::<AssessSettings>)
     .options(&[
-        HEAD,
         Opt::string("name", "", "the report's name")
             .computed("\"<model>_<split>\"")
             .for_binding(),
@@ -37,10 +34,9 @@ fn run_evaluation(
     options: Opts,
     seed: u64,
 ) -> Result<EvaluationValue, ScriptFault> {
-    let head: Head = options.get("head")?;
     let report_name = options.get_or("name", format!("{}_{}", model.label, data.0.split()))?;
-    let config: EvalConfig = options.with_default("seed", seed as i64).parse()?;
-    let report = model.on(&data.0).evaluate(head, &config)?;
+    let settings: AssessSettings = options.with_default("seed", seed as i64).parse()?;
+    let report = model.on(&data.0).evaluate(settings.head, &settings.eval)?;
     Ok(EvaluationValue {
         report: Arc::new(report),
         model: model.label,

@@ -14,12 +14,3 @@ pub fn register(reg: &mut Registry) {
     evaluate::register(reg);
     mean_ci::register(reg);
 }
-
-/// The key zero_shot and evaluate read themselves, beside the evaluation settings (`EvalConfig`).
-const HEAD: Opt = Opt::choice(
-    "head",
-    &["text", "image"],
-    "text",
-    "which head of a Model is compared with the class prompts",
-)
-.for_binding();

@@ -1,8 +1,6 @@
 use crate::script::prelude::*;
 
-use super::HEAD;
-use crate::assess::Head;
-use crate::eval::EvalConfig;
+use crate::assess::AssessSettings;
 
 pub static SPEC: FnSpec = FnSpec::new("zero_shot", Area::Eval)
     .params(&[param("model", "Model | RidgeModel"), param("data", "Dataset")])
@@ -16,9 +14,8 @@ bootstrap 95 %), null_top1 (#{ mean, sd, p_value } of the permutation null), ...
 mean_rank, per_class (array of #{ category, n_samples, top1, ... }), confusion (Matrix, true ×
 predicted class), hits (#{ top1: per-sample hit probability, ... }), settings }.",
     )
-    .settings(schema::<EvalConfig>)
+    .settings(schema::<AssessSettings>)
     .without(&["n_way", "repeats", "identification"])
-    .options(&[HEAD])
     .example(
         r#"let god = god_synthetic(#{ voxels: 70, dim: 16 });
 let zs = zero_shot(ridge(god.train, #{ folds: 3 }), god.test, #{ k: [1, 5, 10], permutations: 200 });
@@ -28,9 +25,8 @@ zs.n_classes == 50 && zs.chance_top1 == 0.02 && zs.top10 >= zs.top1
     );
 
 fn evaluate(model: DecoderArg, data: &DatasetValue, options: Opts, seed: u64) -> Result<Dynamic, ScriptFault> {
-    let head: Head = options.get("head")?;
-    let config: EvalConfig = options.with_default("seed", seed as i64).parse()?;
-    let (report, summary) = model.on(&data.0).zero_shot(head, &config)?;
+    let settings: AssessSettings = options.with_default("seed", seed as i64).parse()?;
+    let (report, summary) = model.on(&data.0).zero_shot(settings.head, &settings.eval)?;
     let mut map = to_dynamic(&summary).cast::<Map>();
     let confusion = MatrixValue(Arc::new(report.confusion.mapv(|v| v as f32)));
     map.insert("confusion".into(), Dynamic::from(confusion));

@@ -4,8 +4,7 @@ use crate::script::prelude::*;
 
 use crate::generate::DiffusionModel;
 use crate::generate::train::{DiffusionTrainSettings, save_unet, train_diffusion};
-use crate::run::TrainingProgress;
-use crate::script::train::ModelOutput;
+use crate::run::{ModelOutput, TrainingProgress};
 
 pub static SPEC: FnSpec = FnSpec::new("diffusion_train", Area::Generate)
     .params(&[param("images", "array")])
@@ -75,7 +74,7 @@ pub fn register(reg: &mut Registry) {
         output.finish(
             &run,
             (trained.stop_reason, trained.history.len()),
-            |folder| Ok(save_unet(folder, &trained.unet, &trained.names, &config_text)?),
+            |folder| save_unet(folder, &trained.unet, &trained.names, &config_text),
             record,
         )?;
         Ok(DiffusionValue(Rc::new(DiffusionModel::load(

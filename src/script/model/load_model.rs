@@ -1,7 +1,6 @@
 use crate::script::prelude::*;
-use std::path::Path;
 
-use crate::train::{CheckpointMeta, SharedModel, TrainedModel};
+use crate::train::checkpoint::{LoadedModel, SavedModel};
 
 pub static SPEC: FnSpec = FnSpec::new("load_model", Area::Model)
     .params(&[param("path", "string")])
@@ -33,33 +32,25 @@ pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.plain(&SPEC, move |path: ImmutableString| {
         let given = run.read_data(&path)?;
-        let read = |file: &Path| -> Result<Vec<u8>, ScriptFault> {
-            let file = run.read_data(&file.display().to_string())?;
-            std::fs::read(&file)
-                .map_err(|e| ScriptFault::new(ErrorKind::File, format!("cannot read {}: {e}", file.display())))
-        };
-        let weights = read(&given.with_extension("bpk"))?;
-        let description = read(&given.with_extension("json"))?;
-        let label = given
-            .file_stem()
-            .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
-        let trained_on = CheckpointMeta::from_json(&description)?.trained_on;
-        let kind = serde_json::from_slice::<serde_json::Value>(&description)
-            .ok()
-            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string));
-        if kind.as_deref() == Some("shared_subject") {
-            let model = SharedModel::from_checkpoint(&weights, &description, &run.device().device)?;
-            return Ok(Dynamic::from(SharedModelValue {
-                model: Arc::new(model),
-                label,
-                trained_on,
-            }));
+        for ext in ["bpk", "json"] {
+            run.read_data(&given.with_extension(ext).display().to_string())?;
         }
-        let model = TrainedModel::from_checkpoint(&weights, &description, &run.device().device)?;
-        Ok(Dynamic::from(ModelValue {
-            model: Arc::new(model),
+        let LoadedModel {
+            model,
             label,
             trained_on,
-        }))
+        } = LoadedModel::read(&given, &run.device().device)?;
+        Ok(match model {
+            SavedModel::Mapping(m) => Dynamic::from(ModelValue {
+                model: Arc::new(m),
+                label,
+                trained_on,
+            }),
+            SavedModel::Shared(m) => Dynamic::from(SharedModelValue {
+                model: Arc::new(m),
+                label,
+                trained_on,
+            }),
+        })
     });
 }

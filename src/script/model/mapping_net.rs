@@ -1,16 +1,6 @@
 use crate::model::MappingSettings;
 use crate::script::prelude::*;
 
-/// The embedding width of `data`, or an error naming it.
-pub(crate) fn output_dim(data: &DatasetValue) -> Result<usize, ScriptFault> {
-    data.0.embedding_dim().ok_or_else(|| {
-        ScriptFault::new(
-            ErrorKind::Data,
-            format!("dataset `{}` has no embeddings to map to", data.0.name()),
-        )
-    })
-}
-
 pub static SPEC: FnSpec = FnSpec::new("mapping_net", Area::Model)
     .params(&[param("data", "Dataset")])
     .returns("MappingNet")
@@ -29,10 +19,7 @@ net.input_dim == 70 && net.output_dim == 16 && net.config.architecture == #{ kin
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |data: DatasetValue, options: Opts| {
-        let output_dim = output_dim(&data)?;
         let settings: MappingSettings = options.seeded(&run).parse()?;
-        let config = settings.config(data.0.n_voxels(), output_dim);
-        config.validate()?;
-        Ok(NetValue(config))
+        Ok(NetValue(settings.for_dataset(&data.0)?))
     });
 }

@@ -1,5 +1,4 @@
-use super::mapping_net::output_dim;
-use crate::model::{MappingSettings, SharedConfig, SubjectInput};
+use crate::model::{MappingSettings, SharedConfig};
 use crate::script::prelude::*;
 
 pub static SPEC: FnSpec = FnSpec::new("shared_net", Area::Model)
@@ -33,53 +32,11 @@ pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |datasets: Array, options: Opts| {
         let parts: Vec<DatasetValue> = cast_array(datasets, "Datasets, one per subject")?;
-        let Some(first) = parts.first() else {
-            return Err(ScriptFault::new(
-                ErrorKind::InvalidValue,
-                "shared_net needs at least one dataset",
-            ));
-        };
-        let dim = output_dim(first)?;
-        let default: Vec<String> = parts
-            .iter()
-            .enumerate()
-            .map(|(k, p)| p.0.subjects().first().cloned().unwrap_or_else(|| format!("s{}", k + 1)))
-            .collect();
-        let names: Vec<String> = options.get_or("subjects", default)?;
-        if names.len() != parts.len() {
-            return Err(ScriptFault::new(
-                ErrorKind::DimensionMismatch,
-                format!("{} subject names for {} datasets", names.len(), parts.len()),
-            ));
-        }
-        for p in &parts {
-            if output_dim(p)? != dim {
-                return Err(ScriptFault::new(
-                    ErrorKind::DimensionMismatch,
-                    format!(
-                        "dataset `{}` has embeddings of width {}, the first {dim}",
-                        p.0.name(),
-                        output_dim(p)?
-                    ),
-                ));
-            }
-        }
-        let shared: usize = options.get("shared_width")?;
+        let parts: Vec<&crate::data::Dataset> = parts.iter().map(|p| &*p.0).collect();
         let options = options.seeded(&run);
         let settings: MappingSettings = options.parse()?;
-        let config = SharedConfig {
-            subjects: names
-                .into_iter()
-                .zip(&parts)
-                .map(|(name, p)| SubjectInput {
-                    name,
-                    voxels: p.0.n_voxels(),
-                })
-                .collect(),
-            trunk: settings.config(shared, dim),
-            seed: options.get("seed")?,
-        };
-        config.validate()?;
+        let (names, shared) = (options.given("subjects")?, options.get("shared_width")?);
+        let config = SharedConfig::for_datasets(&parts, names, shared, &settings, options.get("seed")?)?;
         Ok(SharedNetValue(config))
     });
 }

@@ -1,5 +1,5 @@
-use super::train::{LABEL, finished};
-use crate::run::TrainingProgress;
+use super::train::LABEL;
+use crate::run::RunTraining;
 use crate::script::prelude::*;
 use crate::train::{TrainConfig, fine_tune};
 
@@ -39,20 +39,15 @@ pub fn register(reg: &mut Registry) {
             let trunk_rate: f64 = options.get("trunk_rate")?;
             let label = options.get_or("label", model.label.clone())?;
             let config: TrainConfig = options.seeded(&run).parse()?;
-            let mut progress = TrainingProgress::new(&run, &format!("{label}/{subject}"));
-            let result = fine_tune(&model.model, &data.0, &subject, trunk_rate, &config, &mut progress);
-            drop(progress);
-            let tuned = result?;
-            finished(&run, tuned.stop_reason, tuned.history.len())?;
-            run.record_model(serde_json::json!({
-                "kind": "shared_subject_fine_tune",
-                "label": label,
-                "subject": subject,
-                "trunk_rate": trunk_rate,
-                "training": config,
-                "best_epoch": tuned.best_epoch,
-                "stop_reason": tuned.stop_reason,
-            }));
+            let entry = RunTraining {
+                kind: "shared_subject_fine_tune",
+                label: &label,
+                history: &format!("{label}/{subject}"),
+                fields: vec![("subject", subject.clone().into()), ("trunk_rate", trunk_rate.into())],
+            };
+            let tuned = entry.run(&run, &config, |_, progress| {
+                fine_tune(&model.model, &data.0, &subject, trunk_rate, &config, progress)
+            })?;
             Ok(SharedModelValue {
                 model: Arc::new(tuned),
                 label,

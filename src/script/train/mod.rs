@@ -5,9 +5,6 @@ mod train;
 
 mod fine_tune;
 
-mod model_output;
-pub(crate) use model_output::ModelOutput;
-
 use crate::script::prelude::*;
 
 /// Register the training functions.

@@ -1,7 +1,9 @@
 use crate::script::prelude::*;
 
-use crate::run::{RunContext, TrainingProgress};
-use crate::train::{StopReason, TrainConfig, train, train_shared};
+use burn::tensor::Device;
+
+use crate::run::{RunContext, RunTraining, Trained, TrainingProgress};
+use crate::train::{TrainConfig, TrainError, train, train_shared};
 
 /// The label of a training run, for train and the functions that train too (fine_tune).
 pub(crate) const LABEL: Opt = Opt::string("label", "", "name in tables, plots and history.csv")
@@ -33,64 +35,35 @@ let net = shared_net([s1.train, s2.train], #{ subjects: ["s1", "s2"], shared_wid
 let model = train(net, [s1.train, s2.train], #{ epochs: 2 });
 model.subjects == ["s1", "s2"] && model.epochs_run == 2 && retrieval(subject_model(model, "s2"), s2.test).n_candidates == 50"#]);
 
-/// The checks after a training run: a deferred write error, or an interrupt, ends the script.
-pub(crate) fn finished(run: &RunContext, stop: StopReason, epochs: usize) -> Result<(), ScriptFault> {
-    if let Some(e) = run.take_deferred_error() {
-        return Err(ScriptFault::from(e));
-    }
-    if stop == StopReason::Interrupted {
-        return Err(ScriptFault::new(
-            ErrorKind::Interrupted,
-            format!("interrupted after {epochs} epochs; the history so far is in history.csv"),
-        ));
-    }
-    Ok(())
-}
-
-/// A training run under a progress bar, named by the `label` option (or the next `runN`), with
-/// the session seed as the default seed; `fit` trains, `outcome` reads (stop reason, epochs run,
-/// best epoch) back, and the run is recorded in the manifest as `kind` on `network`.
-fn trained<M>(
+/// A training run recorded as `kind` on `network`, named by the `label` option (or the next
+/// `runN`), seeded by the session unless the options say otherwise: the model, its label and the
+/// device it was trained on.
+fn trained<M: Trained>(
     run: &RunContext,
-    options: &Opts,
+    options: Opts,
     kind: &str,
     network: serde_json::Value,
-    fit: impl FnOnce(&TrainConfig, &burn::tensor::Device, &mut TrainingProgress) -> Result<M, crate::train::TrainError>,
-    outcome: impl Fn(&M) -> (StopReason, usize, Option<usize>),
+    fit: impl FnOnce(&TrainConfig, &Device, &mut TrainingProgress) -> Result<M, TrainError>,
 ) -> Result<(M, String, String), ScriptFault> {
     let label = options.get_or("label", run.next_history_label())?;
-    let config: TrainConfig = options.clone().seeded(run).parse()?;
-    config.validate()?;
-    let device = run.device();
-    let mut progress = TrainingProgress::new(run, &label);
-    let result = fit(&config, &device.device, &mut progress);
-    drop(progress);
-    let model = result?;
-    let (stop_reason, epochs, best_epoch) = outcome(&model);
-    finished(run, stop_reason, epochs)?;
-    run.record_model(serde_json::json!({
-        "kind": kind,
-        "label": label,
-        "network": network,
-        "training": config,
-        "best_epoch": best_epoch,
-        "stop_reason": stop_reason,
-    }));
-    Ok((model, label, device.label()))
+    let config: TrainConfig = options.seeded(run).parse()?;
+    let entry = RunTraining {
+        kind,
+        label: &label,
+        history: &label,
+        fields: vec![("network", network)],
+    };
+    let model = entry.run(run, &config, |device, progress| fit(&config, device, progress))?;
+    Ok((model, label, run.device().label()))
 }
 
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |net: NetValue, data: DatasetValue, options: Opts| {
         let network = serde_json::to_value(&net.0).unwrap_or_default();
-        let (model, label, trained_on) = trained(
-            &run,
-            &options,
-            "mapping_net",
-            network,
-            |config, device, progress| train(&data.0, &net.0, config, device, progress),
-            |m| (m.stop_reason, m.history.len(), m.best_epoch),
-        )?;
+        let (model, label, trained_on) = trained(&run, options, "mapping_net", network, |config, device, progress| {
+            train(&data.0, &net.0, config, device, progress)
+        })?;
         Ok(ModelValue {
             model: Arc::new(model),
             label,
@@ -102,14 +75,10 @@ pub fn register(reg: &mut Registry) {
         let parts: Vec<DatasetValue> = cast_array(datasets, "Datasets, one per subject")?;
         let parts: Vec<_> = parts.iter().map(|p| (*p.0).clone()).collect();
         let network = serde_json::to_value(&net.0).unwrap_or_default();
-        let (model, label, trained_on) = trained(
-            &run,
-            &options,
-            "shared_subject",
-            network,
-            |config, device, progress| train_shared(&parts, &net.0, config, device, progress),
-            |m| (m.stop_reason, m.history.len(), m.best_epoch),
-        )?;
+        let (model, label, trained_on) =
+            trained(&run, options, "shared_subject", network, |config, device, progress| {
+                train_shared(&parts, &net.0, config, device, progress)
+            })?;
         Ok(SharedModelValue {
             model: Arc::new(model),
             label,
