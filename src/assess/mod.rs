@@ -82,9 +82,14 @@ pub enum AssessError {
     /// The figure could not be drawn.
     #[error(transparent)]
     Plot(#[from] PlotError),
-    /// Retrieval needs image or caption embeddings and the dataset has neither.
-    #[error("dataset `{0}` has neither image nor text embeddings")]
-    NoEmbeddings(String),
+    /// The dataset has none of the embeddings the assessment compares predictions with.
+    #[error("dataset `{dataset}` has no {needed}")]
+    NoEmbeddings {
+        /// Its name.
+        dataset: String,
+        /// What it lacks, e.g. "image or text embeddings".
+        needed: &'static str,
+    },
 }
 
 impl Classified for AssessError {
@@ -94,7 +99,7 @@ impl Classified for AssessError {
             AssessError::Model(e) => e.kind(),
             AssessError::Eval(e) => e.kind(),
             AssessError::Plot(e) => e.kind(),
-            AssessError::NoEmbeddings(_) => ErrorKind::Data,
+            AssessError::NoEmbeddings { .. } => ErrorKind::Data,
         }
     }
     fn hint(&self) -> Option<Hint> {
@@ -103,7 +108,7 @@ impl Classified for AssessError {
             AssessError::Model(e) => e.hint(),
             AssessError::Eval(e) => e.hint(),
             AssessError::Plot(e) => e.hint(),
-            AssessError::NoEmbeddings(_) => Some(Hint::Remedy(Remedy::AttachEmbeddings)),
+            AssessError::NoEmbeddings { .. } => Some(Hint::Remedy(Remedy::AttachEmbeddings)),
         }
     }
 }
@@ -138,6 +143,13 @@ pub struct Decoding<'a> {
 }
 
 impl Decoding<'_> {
+    fn lacks(&self, needed: &'static str) -> AssessError {
+        AssessError::NoEmbeddings {
+            dataset: self.data.name().to_string(),
+            needed,
+        }
+    }
+
     /// The decoder's predictions for every sample.
     pub fn decoded(&self) -> Result<Decoded, AssessError> {
         Ok(self.decoder.decode(self.data.fmri().view())?)
@@ -164,7 +176,7 @@ impl Decoding<'_> {
         config.validate()?;
         let (images, texts) = (self.data.image_embeddings(), self.data.text_embeddings());
         if images.is_none() && texts.is_none() {
-            return Err(AssessError::NoEmbeddings(self.data.name().to_string()));
+            return Err(self.lacks("image or text embeddings"));
         }
         let decoded = self.decoded()?;
         Ok(RetrievalSummary::new(
@@ -178,8 +190,14 @@ impl Decoding<'_> {
     /// Every metric in one report: zero-shot with `head` (when the dataset has class
     /// embeddings) and retrieval both ways for each modality it has.
     pub fn evaluate(&self, head: Head, config: &EvalConfig) -> Result<EvaluationReport, AssessError> {
-        let decoded = self.decoded()?;
         let data = self.data;
+        if [data.class_embeddings(), data.image_embeddings(), data.text_embeddings()]
+            .iter()
+            .all(Option::is_none)
+        {
+            return Err(self.lacks("class, image or text embeddings"));
+        }
+        let decoded = self.decoded()?;
         let split = data.split().to_string();
         let input = EvaluationInput {
             split: &split,
@@ -203,5 +221,67 @@ impl Decoding<'_> {
             .collect(),
         };
         Ok(eval::evaluate(&input, config)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, ArrayView2};
+
+    use super::*;
+    use crate::data::{Category, Split};
+
+    /// Predicts the same vector for every sample.
+    struct Constant;
+
+    impl Decoder for Constant {
+        fn decode(&self, fmri: ArrayView2<f32>) -> Result<Decoded, ModelError> {
+            let same = Array2::from_elem((fmri.nrows(), 4), 0.5);
+            Ok(Decoded {
+                image: same.clone(),
+                text: same,
+            })
+        }
+    }
+
+    fn bare() -> Dataset {
+        let category = |id: &str| Category {
+            id: id.into(),
+            name: id.into(),
+        };
+        let ids = (0..4).map(|i| i.to_string()).collect();
+        Dataset::new(
+            "bare",
+            Split::Test,
+            Array2::zeros((4, 3)),
+            ids,
+            vec![0, 1, 0, 1],
+            vec![category("a"), category("b")],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_dataset_without_embeddings_says_what_to_attach() {
+        let data = bare();
+        let decoding = Decoding {
+            decoder: &Constant,
+            label: "constant",
+            data: &data,
+        };
+        let err = decoding.retrieval(&EvalConfig::default()).unwrap_err();
+        assert_eq!(err.to_string(), "dataset `bare` has no image or text embeddings");
+        assert_eq!(
+            (err.kind(), err.hint()),
+            (ErrorKind::Data, Some(Hint::Remedy(Remedy::AttachEmbeddings)))
+        );
+        let err = decoding.zero_shot(Head::Text, &EvalConfig::default()).unwrap_err();
+        assert!(
+            matches!(err, AssessError::Data(DataError::MissingField { .. })),
+            "{err}"
+        );
+        let err = decoding.evaluate(Head::Text, &EvalConfig::default()).unwrap_err();
+        assert_eq!(err.to_string(), "dataset `bare` has no class, image or text embeddings");
+        assert_eq!(err.hint(), Some(Hint::Remedy(Remedy::AttachEmbeddings)));
     }
 }
