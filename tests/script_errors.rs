@@ -275,3 +275,43 @@ fn a_panic_is_an_internal_error_the_run_records_and_the_session_survives() {
     );
     assert_eq!(s.eval("kept + 1").unwrap().cast::<i64>(), 42);
 }
+
+#[test]
+fn a_bar_row_without_its_keys_names_the_row_and_the_keys() {
+    let err = run("plot_bars([#{ group: \"a\", series: \"s\", mean: 1 }, #{ group: \"b\", mean: 2 }]);");
+    assert_eq!(err.kind, brainclip::ErrorKind::Data);
+    assert_eq!(
+        err.message,
+        "plot_bars: row 1: has no key `series` (it has group, mean)"
+    );
+    assert!(
+        err.hint.as_deref().unwrap_or("").contains("group, series, value"),
+        "{:?}",
+        err.hint
+    );
+    let err = run("plot_bars([#{ group: \"a\", series: \"s\", mean: \"high\" }]);");
+    assert!(
+        err.message.contains("row 0: `mean` must be a number, found a string"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn evaluating_a_dataset_without_embeddings_says_what_to_attach() {
+    let err = run(&format!(
+        "{SETUP}let bare = make_dataset(#{{ fmri: god.test.fmri, ids: god.test.ids, categories: god.test.ids }});\n\
+         evaluate(ridge(god.train, #{{ folds: 3 }}), bare);"
+    ));
+    assert_eq!(err.kind, brainclip::ErrorKind::Data);
+    assert!(
+        err.message.contains("has no class, image or text embeddings"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.hint.as_deref().unwrap_or("").contains("attach_embeddings"),
+        "{:?}",
+        err.hint
+    );
+}
