@@ -32,12 +32,25 @@ impl Modality {
         }
     }
 
+    /// The dataset's true embeddings of this modality.
+    fn truth(self, data: &Dataset) -> Result<&Array2<f32>, AssessError> {
+        Ok(match self {
+            Modality::Image => data.require_image_embeddings()?,
+            Modality::Text => data.require_text_embeddings()?,
+        })
+    }
+
+    /// This modality's head of the predictions.
+    fn predicted(self, decoded: Decoded) -> Array2<f32> {
+        match self {
+            Modality::Image => decoded.image,
+            Modality::Text => decoded.text,
+        }
+    }
+
     /// This modality's predictions and the dataset's true embeddings of it.
     fn pair(self, decoded: Decoded, data: &Dataset) -> Result<(Array2<f32>, &Array2<f32>), AssessError> {
-        Ok(match self {
-            Modality::Image => (decoded.image, data.require_image_embeddings()?),
-            Modality::Text => (decoded.text, data.require_text_embeddings()?),
-        })
+        Ok((self.predicted(decoded), self.truth(data)?))
     }
 }
 
@@ -83,10 +96,17 @@ impl TopKFigure {
     /// One curve per decoder (with its label) on `data`.
     pub fn draw(&self, decoders: &[(&dyn Decoder, &str)], data: &Dataset) -> Result<Figure, AssessError> {
         let all: Vec<usize> = (0..data.n_samples()).collect();
-        let (truth, targets, what) = match self.task {
-            TopKTask::Image => (data.require_image_embeddings()?, all, "fMRI→image retrieval"),
-            TopKTask::Text => (data.require_text_embeddings()?, all, "fMRI→text retrieval"),
+        // Zero-shot compares the text head with the class prompts.
+        let (head, truth, targets, what) = match self.task {
+            TopKTask::Image => (
+                Modality::Image,
+                Modality::Image.truth(data)?,
+                all,
+                "fMRI→image retrieval",
+            ),
+            TopKTask::Text => (Modality::Text, Modality::Text.truth(data)?, all, "fMRI→text retrieval"),
             TopKTask::ZeroShot => (
+                Modality::Text,
                 data.require_class_embeddings()?,
                 data.labels().to_vec(),
                 "zero-shot decoding",
@@ -100,11 +120,7 @@ impl TopKFigure {
         let mut spec = TopKCurve::new(title, n);
         for &(decoder, label) in decoders {
             let decoded = Decoding { decoder, label, data }.decoded()?;
-            let predicted = if self.task == TopKTask::Image {
-                decoded.image
-            } else {
-                decoded.text
-            };
+            let predicted = head.predicted(decoded);
             let scores = similarity_matrix(predicted.view(), truth.view(), Default::default())?;
             let curve = topk_curve(scores.view(), &targets, self.max_k.unwrap_or(n.min(50)))?;
             let points = curve.iter().map(|t| (t.k as f64, t.accuracy)).collect();
@@ -144,16 +160,10 @@ impl ConfusionFigure {
             .title
             .clone()
             .unwrap_or_else(|| format!("{}: zero-shot confusion ({} categories)", decoding.label, names.len()));
-        let mut spec = Heatmap::new(
-            title,
-            "decoded category",
-            "true category",
-            report.confusion.mapv(|v| v as f32),
-        );
-        spec.colour_bar_label = "samples".into();
-        spec.annotate = self.annotate.unwrap_or(names.len() <= 20);
-        spec.row_ticks = names.clone();
-        spec.col_ticks = names;
+        let annotate = self.annotate.unwrap_or(names.len() <= 20);
+        let values = report.confusion.mapv(|v| v as f32);
+        let mut spec = category_heatmap(title, "decoded category", "true category", values, "samples", names);
+        spec.annotate = annotate;
         Ok(heatmap(&spec)?)
     }
 }
@@ -180,15 +190,15 @@ impl SimilarityFigure {
         let (predicted, truth) = self.target.pair(decoding.decoded()?, decoding.data)?;
         let similarity = cosine_similarity(predicted.view(), truth.view())?;
         let labels = decoding.data.sample_category_names();
-        let mut spec = Heatmap::new(
+        let x_label = format!("true {target} embedding");
+        let spec = category_heatmap(
             title,
-            format!("true {target} embedding"),
+            &x_label,
             "predicted from fMRI",
             similarity,
+            "cosine similarity",
+            labels,
         );
-        spec.colour_bar_label = "cosine similarity".into();
-        spec.row_ticks = labels.clone();
-        spec.col_ticks = labels;
         Ok(heatmap(&spec)?)
     }
 }
@@ -238,4 +248,20 @@ impl EmbeddingFigure {
         spec.predicted_label = format!("predicted from fMRI ({})", decoding.label);
         Ok(embedding_scatter(&spec)?)
     }
+}
+
+/// A heat-map whose rows and columns are both labelled with `ticks` (category names).
+fn category_heatmap(
+    title: String,
+    x_label: &str,
+    y_label: &str,
+    values: Array2<f32>,
+    colour_bar: &str,
+    ticks: Vec<String>,
+) -> Heatmap {
+    let mut spec = Heatmap::new(title, x_label, y_label, values);
+    spec.colour_bar_label = colour_bar.into();
+    spec.row_ticks = ticks.clone();
+    spec.col_ticks = ticks;
+    spec
 }

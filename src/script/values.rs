@@ -154,7 +154,7 @@ impl DecoderArg {
 
     /// Predictions for every sample of `data`.
     pub fn decode(&self, data: &Dataset) -> Result<Decoded, ScriptFault> {
-        Ok(self.decoder.decode(data.fmri().view())?)
+        Ok(self.on(data).decoded()?)
     }
 
     /// This decoder assessed on `data`.
