@@ -315,3 +315,57 @@ fn evaluating_a_dataset_without_embeddings_says_what_to_attach() {
         err.hint
     );
 }
+
+#[test]
+fn prompt_templates_that_cannot_make_prompts_say_which_are_accepted() {
+    let clip = "let clip = clip_load(\"tests/data/clip/tiny\");\n";
+    for (templates, kind, expect) in [
+        (
+            "\"nope\"",
+            brainclip::ErrorKind::InvalidValue,
+            "templates `nope` is not a set",
+        ),
+        (
+            "[\"no placeholder\"]",
+            brainclip::ErrorKind::InvalidValue,
+            "each containing {} once",
+        ),
+        (
+            "3",
+            brainclip::ErrorKind::WrongType,
+            "a template set's name (brainclip, imagenet) or an array",
+        ),
+    ] {
+        let err = run(&format!(
+            "{clip}clip_classes(clip, [\"cat\"], #{{ templates: {templates} }});"
+        ));
+        assert_eq!(err.kind, kind, "{templates}: {}", err.message);
+        assert!(err.message.contains(expect), "{templates}: {}", err.message);
+    }
+}
+
+#[test]
+fn a_gallery_id_without_an_image_names_the_files_tried_and_the_folder_option() {
+    let setup = "let clip = clip_load(\"tests/data/clip/tiny\");\n\
+                 let gallery = clip_images(clip, \"tests/data/clip/photos\");\n";
+    let err = run(&format!("{setup}nearest_images(gallery, gallery);"));
+    assert_eq!(err.kind, brainclip::ErrorKind::File);
+    assert!(
+        err.message
+            .contains("gallery id `cat` names no readable image (tried cat, cat.png"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.hint.as_deref().unwrap_or("").contains("#{ folder:"),
+        "{:?}",
+        err.hint
+    );
+    let err = run(&format!("{setup}nearest_images(gallery, gallery, #{{ images: [] }});"));
+    assert_eq!(err.kind, brainclip::ErrorKind::DimensionMismatch);
+    assert!(
+        err.message.contains("0 images for a gallery of 4 rows"),
+        "{}",
+        err.message
+    );
+}

@@ -99,6 +99,55 @@ pub fn named(name: &str) -> Option<&'static [&'static str]> {
     }
 }
 
+/// Prompt templates as a script or a settings file gives them: a set's name or a list.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a template set's name (brainclip, imagenet) or an array of strings"
+)]
+pub enum Templates {
+    /// A set called by [`named`].
+    Named(String),
+    /// Templates each containing `{}` once.
+    List(Vec<String>),
+}
+
+/// Why templates cannot make class prompts.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TemplateError {
+    /// No set has this name.
+    #[error("templates `{0}` is not a set (brainclip, imagenet) nor an array")]
+    UnknownSet(String),
+    /// The list is empty, or a template lacks its single `{}`.
+    #[error("templates must be a non-empty array of strings each containing {{}} once")]
+    Invalid,
+}
+
+impl crate::Classified for TemplateError {
+    fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::InvalidValue
+    }
+}
+
+/// The templates `choice` names or lists; BrainCLIP's single one when `None`.
+///
+/// ```
+/// use brainclip::clip::prompts::{Templates, resolve};
+/// assert_eq!(resolve(None)?, ["an image of {}."]);
+/// assert_eq!(resolve(Some(Templates::Named("imagenet".into())))?.len(), 80);
+/// assert!(resolve(Some(Templates::List(vec!["no placeholder".into()]))).is_err());
+/// # Ok::<(), brainclip::clip::prompts::TemplateError>(())
+/// ```
+pub fn resolve(choice: Option<Templates>) -> Result<Vec<String>, TemplateError> {
+    let owned = |set: &[&str]| set.iter().map(|s| s.to_string()).collect();
+    match choice {
+        None => Ok(owned(BRAINCLIP)),
+        Some(Templates::Named(name)) => named(&name).map(owned).ok_or(TemplateError::UnknownSet(name)),
+        Some(Templates::List(list)) if valid(&list) => Ok(list),
+        Some(Templates::List(_)) => Err(TemplateError::Invalid),
+    }
+}
+
 /// Whether `templates` can make class prompts: at least one, each with exactly one `{}`.
 ///
 /// ```

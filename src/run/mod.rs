@@ -4,6 +4,8 @@
 mod catalog;
 mod embedding_cache;
 mod files;
+mod folder_training;
+mod gallery;
 mod generation;
 mod history_csv;
 mod manifest;
@@ -14,6 +16,7 @@ mod progress;
 mod sweep;
 mod table_csv;
 mod training;
+mod world;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -26,6 +29,8 @@ use serde_json::Value;
 pub use catalog::{CATALOG_FILE, Catalog, CatalogEntry, CatalogError};
 pub use embedding_cache::{EmbedError, cached_embeddings};
 pub use files::{FileError, FilePolicy, with_extension};
+pub use folder_training::{FolderTrainError, train_clip_into, train_diffusion_into};
+pub use gallery::{GalleryError, GalleryPick, GallerySource, nearest_gallery_images};
 pub use generation::{GenerateRunError, Generated, generate_into};
 pub use history_csv::history_csv;
 pub use manifest::{Manifest, RunStatus, git_revision, now, process_record};
@@ -36,6 +41,7 @@ pub use progress::{EncodeProgress, GenerateProgress, SweepProgress, TrainingProg
 pub use sweep::{ScriptSweep, ScriptSweepError};
 pub use table_csv::csv_bytes;
 pub use training::{RunTraining, TrainRunError, Trained};
+pub use world::{SimulatedWorld, WorldRunError, simulate_world};
 
 use crate::device::ComputeDevice;
 use crate::train::EpochRecord;

@@ -11,7 +11,8 @@ pub(crate) use super::settings::schema;
 pub(crate) use super::spec::{Area, FnSpec, Opt, optional, param};
 pub(crate) use super::values::{
     BDataValue, ClipValue, DatasetValue, DecoderArg, DiffusionValue, EmbeddingsValue, EvaluationValue, EventsValue,
-    FigureValue, ImageValue, MaskValue, MatrixValue, ModelValue, NetValue, NiftiValue, ReconValue, RidgeValue,
-    SharedModelValue, SharedNetValue, TableValue, cast_array, numbers, register_decoder_fn, to_dynamic,
+    FigureValue, ImageValue, IntoScript, MaskValue, MatrixValue, ModelValue, NetValue, NiftiValue, ReconValue,
+    RidgeValue, SharedModelValue, SharedNetValue, TableValue, cast_array, map_of, numbers, register_decoder_fn,
+    to_dynamic,
 };
 pub(crate) use crate::ErrorKind;

@@ -133,6 +133,16 @@ pub struct ImageValue {
     pub path: String,
 }
 
+impl ImageValue {
+    /// An image named by `path` (a file, or a name such as `world/ID.png`).
+    pub fn new(image: image::RgbImage, path: impl Into<String>) -> Self {
+        Self {
+            image: Arc::new(image),
+            path: path.into(),
+        }
+    }
+}
+
 /// What eval, plot and generation functions accept as `model`: a Model or a RidgeModel, as a
 /// decoder with its label.
 #[derive(Clone)]
@@ -254,7 +264,18 @@ macro_rules! into_script_from {
         }
     )*};
 }
-into_script_from!(bool, String, &'static str, Map, MatrixValue);
+into_script_from!(bool, String, &'static str, Map, MatrixValue, ImageValue);
+
+impl IntoScript for Dataset {
+    fn into_script(self) -> Dynamic {
+        Dynamic::from(DatasetValue(Arc::new(self)))
+    }
+}
+
+/// A script map from `(key, value)` pairs.
+pub fn map_of<const N: usize>(entries: [(&str, Dynamic); N]) -> Map {
+    entries.into_iter().map(|(key, value)| (key.into(), value)).collect()
+}
 
 impl<T: IntoScript> IntoScript for Vec<T> {
     fn into_script(self) -> Dynamic {
@@ -279,6 +300,13 @@ struct Property<T> {
     name: &'static str,
     doc: &'static str,
     get: Box<dyn Fn(&T) -> Dynamic>,
+}
+
+/// Properties, one per line: `"name" => "what it means", |value| how to read it;`.
+macro_rules! props {
+    ($($name:literal => $doc:literal, $get:expr;)*) => {
+        vec![$(prop($name, $doc, $get)),*]
+    };
 }
 
 /// A property: its name, what it means, and how to read it.
@@ -323,199 +351,121 @@ pub fn register(reg: &mut Registry) {
         reg,
         "Clip",
         "A CLIP model (image and text towers, tokenizer) loaded from a checkpoint folder.",
-        vec![
-            prop("name", "the checkpoint's name (recorded in embedding caches)", |c| {
-                c.0.name.clone()
-            }),
-            prop("dim", "width of the joint embedding space", |c| {
-                c.0.config.projection_dim
-            }),
-            prop("image_size", "input side in pixels", |c| c.0.config.vision.image_size),
-            prop(
-                "patch_size",
-                "ViT patch side in pixels (0 for a ResNet image tower)",
-                |c| c.0.config.vision.patch_size().unwrap_or(0),
-            ),
-            prop(
-                "image_tower",
-                "\"vit\" or \"resnet\" (OpenAI's modified ResNet, as RN50/RN101)",
-                |c| match c.0.config.vision.kind {
-                    VisionKind::Vit(_) => "vit",
-                    VisionKind::ResNet(_) => "resnet",
-                },
-            ),
-            prop("vocab_size", "tokenizer vocabulary size", |c| {
-                c.0.config.text.vocab_size
-            }),
-            prop("path", "the checkpoint folder", |c| c.0.folder.display().to_string()),
-        ],
+        props! {
+            "name" => "the checkpoint's name (recorded in embedding caches)", |c| c.0.name.clone();
+            "dim" => "width of the joint embedding space", |c| c.0.config.projection_dim;
+            "image_size" => "input side in pixels", |c| c.0.config.vision.image_size;
+            "patch_size" => "ViT patch side in pixels (0 for a ResNet image tower)",
+                |c| c.0.config.vision.patch_size().unwrap_or(0);
+            "image_tower" => "\"vit\" or \"resnet\" (OpenAI's modified ResNet, as RN50/RN101)",
+                |c| match c.0.config.vision.kind { VisionKind::Vit(_) => "vit", VisionKind::ResNet(_) => "resnet" };
+            "vocab_size" => "tokenizer vocabulary size", |c| c.0.config.text.vocab_size;
+            "path" => "the checkpoint folder", |c| c.0.folder.display().to_string();
+        },
         |c| c.0.to_string(),
     );
     register_value_type::<ReconValue>(
         reg,
         "Reconstruction",
         "Reconstruction metrics (PixCorr, SSIM, feature identification) with their settings; prints as a table.",
-        vec![
-            prop("pairs", "number of real/generated pairs", |r| r.0.pairs),
-            prop("pixcorr", "mean PixCorr (() without images)", |r| {
-                r.0.pixcorr.as_ref().map(|p| p.mean)
-            }),
-            prop("ssim", "mean SSIM (() without images)", |r| {
-                r.0.ssim.as_ref().map(|s| s.mean)
-            }),
-            prop(
-                "metrics",
-                "everything as a map (per-pair values and settings included), for save_metrics",
-                |r| to_dynamic(&*r.0),
-            ),
-        ],
+        props! {
+            "pairs" => "number of real/generated pairs", |r| r.0.pairs;
+            "pixcorr" => "mean PixCorr (() without images)", |r| r.0.pixcorr.as_ref().map(|p| p.mean);
+            "ssim" => "mean SSIM (() without images)", |r| r.0.ssim.as_ref().map(|s| s.mean);
+            "metrics" => "everything as a map (per-pair values and settings included), for save_metrics",
+                |r| to_dynamic(&*r.0);
+        },
         |r| r.0.to_table(),
     );
     register_value_type::<DiffusionValue>(
         reg,
         "Diffusion",
         "A pixel-space diffusion UNet (diffusers UNet2DModel layout) loaded with diffusion_load.",
-        vec![
-            prop("name", "the model folder's name", |d| d.0.name.clone()),
-            prop(
-                "sample_size",
-                "the image side it was trained at (the default image_size of generate)",
-                |d| d.0.config.sample_size,
-            ),
-            prop(
-                "learns_sigma",
-                "whether it predicts its variance (6 output channels; sampler variance \"learned_range\")",
-                |d| d.0.config.learns_sigma(),
-            ),
-            prop(
-                "levels",
-                "resolution levels (image sides must be multiples of 2^(levels − 1))",
-                |d| d.0.config.block_out_channels.len(),
-            ),
-            prop("channels", "channels per level", |d| {
-                d.0.config.block_out_channels.clone()
-            }),
-            prop("path", "the model folder", |d| d.0.folder.display().to_string()),
-        ],
+        props! {
+            "name" => "the model folder's name", |d| d.0.name.clone();
+            "sample_size" => "the image side it was trained at (the default image_size of generate)",
+                |d| d.0.config.sample_size;
+            "learns_sigma" => "whether it predicts its variance (6 output channels; sampler variance \"learned_range\")",
+                |d| d.0.config.learns_sigma();
+            "levels" => "resolution levels (image sides must be multiples of 2^(levels − 1))",
+                |d| d.0.config.block_out_channels.len();
+            "channels" => "channels per level", |d| d.0.config.block_out_channels.clone();
+            "path" => "the model folder", |d| d.0.folder.display().to_string();
+        },
         |d| d.0.to_string(),
     );
     register_value_type::<DatasetValue>(
         reg,
         "Dataset",
         "fMRI samples (samples × voxels) with their stimuli's ids, categories and CLIP embeddings.",
-        vec![
-            prop("name", "name used in messages", |d| d.0.name().to_string()),
-            prop("split", "\"train\" or \"test\"", |d| d.0.split().to_string()),
-            prop("n_samples", "number of samples", |d| d.0.n_samples()),
-            prop("n_voxels", "number of voxels", |d| d.0.n_voxels()),
-            prop("dim", "embedding width D (0 without embeddings)", |d| {
-                d.0.embedding_dim().unwrap_or(0)
-            }),
-            prop("n_categories", "number of categories", |d| d.0.categories().len()),
-            prop("categories", "category short names, e.g. \"goldfish\"", |d| {
-                d.0.categories()
-                    .iter()
-                    .map(|c| c.short_name().to_string())
-                    .collect::<Vec<_>>()
-            }),
-            prop("ids", "sample (image) ids", |d| d.0.sample_ids().to_vec()),
-            prop("captions", "one caption per sample (may be empty)", |d| {
-                d.0.captions().to_vec()
-            }),
-            prop("fmri", "the fMRI matrix (samples × voxels)", |d| matrix(d.0.fmri())),
-            prop("image_embeddings", "image embeddings (samples × D), or ()", |d| {
-                d.0.image_embeddings().map(matrix)
-            }),
-            prop("text_embeddings", "caption embeddings (samples × D), or ()", |d| {
-                d.0.text_embeddings().map(matrix)
-            }),
-            prop(
-                "class_embeddings",
-                "category prompt embeddings (categories × D), or ()",
-                |d| d.0.class_embeddings().map(matrix),
-            ),
-            prop("category_ids", "category ids, e.g. \"n01443537\"", |d| {
-                d.0.categories().iter().map(|c| c.id.clone()).collect::<Vec<_>>()
-            }),
-            prop("labels", "each sample's category index (into categories)", |d| {
-                d.0.labels().to_vec()
-            }),
-            prop("subjects", "each sample's subject (empty for one subject)", |d| {
-                d.0.subjects().to_vec()
-            }),
-            prop("rois", "map of ROI name → number of voxels", |d| {
-                d.0.roi_sizes()
-                    .into_iter()
-                    .map(|(k, n)| (k.into(), n.into_script()))
-                    .collect::<Map>()
-            }),
-        ],
+        props! {
+            "name" => "name used in messages", |d| d.0.name().to_string();
+            "split" => "\"train\" or \"test\"", |d| d.0.split().to_string();
+            "n_samples" => "number of samples", |d| d.0.n_samples();
+            "n_voxels" => "number of voxels", |d| d.0.n_voxels();
+            "dim" => "embedding width D (0 without embeddings)", |d| d.0.embedding_dim().unwrap_or(0);
+            "n_categories" => "number of categories", |d| d.0.categories().len();
+            "categories" => "category short names, e.g. \"goldfish\"",
+                |d| d.0.categories().iter().map(|c| c.short_name().to_string()).collect::<Vec<_>>();
+            "ids" => "sample (image) ids", |d| d.0.sample_ids().to_vec();
+            "captions" => "one caption per sample (may be empty)", |d| d.0.captions().to_vec();
+            "fmri" => "the fMRI matrix (samples × voxels)", |d| matrix(d.0.fmri());
+            "image_embeddings" => "image embeddings (samples × D), or ()", |d| d.0.image_embeddings().map(matrix);
+            "text_embeddings" => "caption embeddings (samples × D), or ()", |d| d.0.text_embeddings().map(matrix);
+            "class_embeddings" => "category prompt embeddings (categories × D), or ()",
+                |d| d.0.class_embeddings().map(matrix);
+            "category_ids" => "category ids, e.g. \"n01443537\"",
+                |d| d.0.categories().iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+            "labels" => "each sample's category index (into categories)", |d| d.0.labels().to_vec();
+            "subjects" => "each sample's subject (empty for one subject)", |d| d.0.subjects().to_vec();
+            "rois" => "map of ROI name → number of voxels",
+                |d| d.0.roi_sizes().into_iter().map(|(k, n)| (k.into(), n.into_script())).collect::<Map>();
+        },
         |d| d.0.to_string(),
     );
     register_value_type::<NetValue>(
         reg,
         "MappingNet",
         "An untrained mapping network (its configuration); train(net, data, #{...}) fits it.",
-        vec![
-            prop("config", "the resolved configuration as a map", |n| to_dynamic(&n.0)),
-            prop("input_dim", "number of voxels", |n| n.0.input_dim),
-            prop("output_dim", "embedding width D", |n| n.0.output_dim),
-        ],
+        props! {
+            "config" => "the resolved configuration as a map", |n| to_dynamic(&n.0);
+            "input_dim" => "number of voxels", |n| n.0.input_dim;
+            "output_dim" => "embedding width D", |n| n.0.output_dim;
+        },
         |n| describe_net(&n.0),
     );
     register_value_type::<ModelValue>(
         reg,
         "Model",
         "A trained mapping network with its training history.",
-        vec![
-            prop("label", "name in tables, plots and history.csv", |m| m.label.clone()),
-            prop(
-                "history",
-                "array of per-epoch maps: epoch, lr, train_loss, val_loss, temperature, loss terms",
-                |m| to_dynamic(&m.model.history),
-            ),
-            prop("temperature", "final contrastive temperature", |m| m.model.temperature),
-            prop(
-                "best_epoch",
-                "epoch whose weights were kept (() without validation)",
-                |m| m.model.best_epoch,
-            ),
-            prop(
-                "stop_reason",
-                "\"completed\", \"early_stopped\" or \"interrupted\"",
-                |m| to_dynamic(&m.model.stop_reason),
-            ),
-            prop("epochs_run", "number of epochs run", |m| m.model.history.len()),
-            prop(
-                "n_train",
-                "samples trained on (the rest of the dataset was held out for validation)",
-                |m| m.model.n_train,
-            ),
-            prop(
-                "trained_on",
-                "the device it was trained on, e.g. \"cpu:flex\" or \"cuda:0\"",
-                |m| m.trained_on.clone(),
-            ),
-            prop("config", "network and training configuration as a map", |m| {
-                model_config(&m.model)
-            }),
-        ],
+        props! {
+            "label" => "name in tables, plots and history.csv", |m| m.label.clone();
+            "history" => "array of per-epoch maps: epoch, lr, train_loss, val_loss, temperature, loss terms",
+                |m| to_dynamic(&m.model.history);
+            "temperature" => "final contrastive temperature", |m| m.model.temperature;
+            "best_epoch" => "epoch whose weights were kept (() without validation)", |m| m.model.best_epoch;
+            "stop_reason" => "\"completed\", \"early_stopped\" or \"interrupted\"",
+                |m| to_dynamic(&m.model.stop_reason);
+            "epochs_run" => "number of epochs run", |m| m.model.history.len();
+            "n_train" => "samples trained on (the rest of the dataset was held out for validation)",
+                |m| m.model.n_train;
+            "trained_on" => "the device it was trained on, e.g. \"cpu:flex\" or \"cuda:0\"", |m| m.trained_on.clone();
+            "config" => "network and training configuration as a map",
+                |m| config_map(&m.model.mapping, &m.model.config);
+        },
         describe_model,
     );
     register_value_type::<SharedNetValue>(
         reg,
         "SharedNet",
         "An untrained shared-subject network (shared_net): one input layer per subject, one shared trunk.",
-        vec![
-            prop("subjects", "subject names, in input-layer order", |n| {
-                n.0.subjects.iter().map(|s| s.name.clone()).collect::<Vec<_>>()
-            }),
-            prop("voxels", "each subject's voxels", |n| {
-                n.0.subjects.iter().map(|s| s.voxels).collect::<Vec<_>>()
-            }),
-            prop("shared_width", "width of the shared space", |n| n.0.trunk.input_dim),
-            prop("config", "the resolved configuration as a map", |n| to_dynamic(&n.0)),
-        ],
+        props! {
+            "subjects" => "subject names, in input-layer order",
+                |n| n.0.subjects.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+            "voxels" => "each subject's voxels", |n| n.0.subjects.iter().map(|s| s.voxels).collect::<Vec<_>>();
+            "shared_width" => "width of the shared space", |n| n.0.trunk.input_dim;
+            "config" => "the resolved configuration as a map", |n| to_dynamic(&n.0);
+        },
         |n| {
             format!(
                 "SharedNet: {} subjects → shared {} → {}",
@@ -529,34 +479,18 @@ pub fn register(reg: &mut Registry) {
         reg,
         "SharedModel",
         "A trained shared-subject network; subject_model(model, name) is one subject's Model, fine_tune adds a subject.",
-        vec![
-            prop("label", "name in tables and history.csv", |m| m.label.clone()),
-            prop("subjects", "subject names, in input-layer order", |m| {
-                m.model
-                    .config
-                    .subjects
-                    .iter()
-                    .map(|s| s.name.clone())
-                    .collect::<Vec<_>>()
-            }),
-            prop(
-                "history",
-                "per-epoch maps of the last training (as Model.history)",
-                |m| to_dynamic(&m.model.history),
-            ),
-            prop("epochs_run", "epochs of the last training", |m| m.model.history.len()),
-            prop("n_train", "samples of the last training, over its subjects", |m| {
-                m.model.n_train
-            }),
-            prop("temperature", "final contrastive temperature", |m| m.model.temperature),
-            prop("trained_on", "the device it was trained on", |m| m.trained_on.clone()),
-            prop("config", "subjects, trunk and last training options as a map", |m| {
-                let mut map = Map::new();
-                map.insert("network".into(), to_dynamic(&m.model.config));
-                map.insert("training".into(), to_dynamic(&m.model.training));
-                Dynamic::from(map)
-            }),
-        ],
+        props! {
+            "label" => "name in tables and history.csv", |m| m.label.clone();
+            "subjects" => "subject names, in input-layer order",
+                |m| m.model.config.subjects.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+            "history" => "per-epoch maps of the last training (as Model.history)", |m| to_dynamic(&m.model.history);
+            "epochs_run" => "epochs of the last training", |m| m.model.history.len();
+            "n_train" => "samples of the last training, over its subjects", |m| m.model.n_train;
+            "temperature" => "final contrastive temperature", |m| m.model.temperature;
+            "trained_on" => "the device it was trained on", |m| m.trained_on.clone();
+            "config" => "subjects, trunk and last training options as a map",
+                |m| config_map(&m.model.config, &m.model.training);
+        },
         |m| {
             format!(
                 "SharedModel `{}`: subjects {}; {} epochs",
@@ -576,31 +510,17 @@ pub fn register(reg: &mut Registry) {
         reg,
         "RidgeModel",
         "A ridge regression baseline fMRI → embedding, penalty chosen by cross-validation.",
-        vec![
-            prop("label", "name in tables", |r| r.label.clone()),
-            prop(
-                "alpha",
-                "chosen penalty relative to the mean eigenvalue of X Xᵀ (with per_target, the median)",
-                |r| r.model.alpha,
-            ),
-            prop("lambda", "chosen absolute penalty", |r| r.model.lambda),
-            prop(
-                "alphas_per_target",
-                "array of each embedding dimension's chosen relative penalty (per_target), else ()",
-                |r| r.model.alphas_per_target.clone(),
-            ),
-            prop("target", "\"image\" or \"text\"", |r| r.target.to_string()),
-            prop(
-                "cv_error",
-                "array of #{alpha, error}: mean cross-validated squared error per candidate",
-                |r| {
-                    let row = |&(alpha, error): &(f64, f64)| {
-                        Map::from_iter([("alpha".into(), alpha.into()), ("error".into(), error.into())])
-                    };
-                    r.model.cv_error.iter().map(row).collect::<Vec<_>>()
-                },
-            ),
-        ],
+        props! {
+            "label" => "name in tables", |r| r.label.clone();
+            "alpha" => "chosen penalty relative to the mean eigenvalue of X Xᵀ (with per_target, the median)",
+                |r| r.model.alpha;
+            "lambda" => "chosen absolute penalty", |r| r.model.lambda;
+            "alphas_per_target" => "array of each embedding dimension's chosen relative penalty (per_target), else ()",
+                |r| r.model.alphas_per_target.clone();
+            "target" => "\"image\" or \"text\"", |r| r.target.to_string();
+            "cv_error" => "array of #{alpha, error}: mean cross-validated squared error per candidate",
+                |r| r.model.cv_error.iter().map(|&(alpha, error)| alpha_error(alpha, error)).collect::<Vec<_>>();
+        },
         |r| {
             format!(
                 "RidgeModel `{}` ({} target, {} voxels, alpha = {:.3})",
@@ -615,166 +535,131 @@ pub fn register(reg: &mut Registry) {
         reg,
         "Matrix",
         "A numeric matrix (rows × columns, f32), e.g. read with load_npy or from a table.",
-        vec![
-            prop("rows", "number of rows", |m| m.0.nrows()),
-            prop("cols", "number of columns", |m| m.0.ncols()),
-            prop("shape", "[rows, cols]", |m| vec![m.0.nrows(), m.0.ncols()]),
-            prop("column_means", "the mean of each column", |m| {
-                m.0.mean_axis(ndarray::Axis(0)).map(|a| a.to_vec())
-            }),
-            prop("column_sds", "the population standard deviation of each column", |m| {
-                m.0.std_axis(ndarray::Axis(0), 0.0).to_vec()
-            }),
-        ],
+        props! {
+            "rows" => "number of rows", |m| m.0.nrows();
+            "cols" => "number of columns", |m| m.0.ncols();
+            "shape" => "[rows, cols]", |m| vec![m.0.nrows(), m.0.ncols()];
+            "column_means" => "the mean of each column", |m| m.0.mean_axis(ndarray::Axis(0)).map(|a| a.to_vec());
+            "column_sds" => "the population standard deviation of each column",
+                |m| m.0.std_axis(ndarray::Axis(0), 0.0).to_vec();
+        },
         |m| format!("Matrix {} × {}", m.0.nrows(), m.0.ncols()),
     );
     register_value_type::<TableValue>(
         reg,
         "Table",
         "A CSV/TSV table with named columns; column(table, name) and matrix(table, names) read it.",
-        vec![
-            prop("columns", "column names", |t| t.0.headers().to_vec()),
-            prop("n_rows", "number of data rows", |t| t.0.n_rows()),
-            prop("numeric_columns", "columns whose every cell is a number", |t| {
-                t.0.numeric_columns()
-            }),
-        ],
+        props! {
+            "columns" => "column names", |t| t.0.headers().to_vec();
+            "n_rows" => "number of data rows", |t| t.0.n_rows();
+            "numeric_columns" => "columns whose every cell is a number", |t| t.0.numeric_columns();
+        },
         |t| t.0.to_string(),
     );
     register_value_type::<EmbeddingsValue>(
         reg,
         "Embeddings",
         "A named embedding matrix with one id per row and its provenance (model, preprocessing, kind).",
-        vec![
-            prop("name", "the cache's name", |e| e.0.name().to_string()),
-            prop("kind", "\"image\", \"text\" or \"class\"", |e| e.0.meta().kind.name()),
-            prop("model", "the model that produced them", |e| e.0.meta().model.clone()),
-            prop("preprocessing", "how inputs were prepared", |e| {
-                e.0.meta().preprocessing.clone()
-            }),
-            prop("count", "number of rows", |e| e.0.ids().len()),
-            prop("dim", "embedding width D", |e| e.0.dim()),
-            prop("ids", "row ids", |e| e.0.ids().to_vec()),
-        ],
+        props! {
+            "name" => "the cache's name", |e| e.0.name().to_string();
+            "kind" => "\"image\", \"text\" or \"class\"", |e| e.0.meta().kind.name();
+            "model" => "the model that produced them", |e| e.0.meta().model.clone();
+            "preprocessing" => "how inputs were prepared", |e| e.0.meta().preprocessing.clone();
+            "count" => "number of rows", |e| e.0.ids().len();
+            "dim" => "embedding width D", |e| e.0.dim();
+            "ids" => "row ids", |e| e.0.ids().to_vec();
+        },
         |e| e.0.to_string(),
     );
     register_value_type::<BDataValue>(
         reg,
         "BData",
         "An open BData (bdpy / BrainDecoderToolbox2 HDF5) file: a samples × columns dataset with metadata keys.",
-        vec![
-            prop("path", "the file", |b| b.0.path().display().to_string()),
-            prop("shape", "[samples, columns] of /dataset", |b| {
-                let (r, c) = b.0.dataset_shape();
-                vec![r, c]
-            }),
-            prop("keys", "metadata keys (VoxelData, ROI_V1, DataType, Label, ...)", |b| {
-                b.0.metadata_keys()
-            }),
-            prop("vmap_keys", "keys with value-label maps", |b| b.0.vmap_keys()),
-        ],
+        props! {
+            "path" => "the file", |b| b.0.path().display().to_string();
+            "shape" => "[samples, columns] of /dataset", |b| { let (r, c) = b.0.dataset_shape(); vec![r, c] };
+            "keys" => "metadata keys (VoxelData, ROI_V1, DataType, Label, ...)", |b| b.0.metadata_keys();
+            "vmap_keys" => "keys with value-label maps", |b| b.0.vmap_keys();
+        },
         |b| b.0.to_string(),
     );
     register_value_type::<EvaluationValue>(
         reg,
         "Evaluation",
         "All metrics of one evaluate() call with their settings; print() shows them as a table.",
-        vec![
-            prop("model", "the evaluated model's label", |e| e.model.clone()),
-            prop("split", "the evaluated split", |e| e.report.split.clone()),
-            prop("name", "the report's name in the run directory", |e| e.name.clone()),
-            prop(
-                "settings",
-                "k, similarity, bootstrap, permutations, n_way, repeats, identification, seed",
-                |e| to_dynamic(&e.report.settings),
-            ),
-            prop(
-                "metrics",
-                "the whole report as a map (zero_shot, retrieval: one entry per direction)",
-                |e| to_dynamic(&*e.report),
-            ),
-        ],
+        props! {
+            "model" => "the evaluated model's label", |e| e.model.clone();
+            "split" => "the evaluated split", |e| e.report.split.clone();
+            "name" => "the report's name in the run directory", |e| e.name.clone();
+            "settings" => "k, similarity, bootstrap, permutations, n_way, repeats, identification, seed",
+                |e| to_dynamic(&e.report.settings);
+            "metrics" => "the whole report as a map (zero_shot, retrieval: one entry per direction)",
+                |e| to_dynamic(&*e.report);
+        },
         |e| format!("{} on {}\n{}", e.model, e.report.split, e.report.to_table()),
     );
     register_value_type::<NiftiValue>(
         reg,
         "Nifti",
         "A NIfTI-1/2 volume (3-D) or series (4-D), scaled by scl_slope/scl_inter, held as f32.",
-        vec![
-            prop("path", "the file", |n| n.0.source.clone()),
-            prop("format", "\"nifti1\" or \"nifti2\"", |n| to_dynamic(&n.0.header.format)),
-            prop("shape", "[x, y, z] or [x, y, z, t]", |n| n.0.header.shape.clone()),
-            prop("n_volumes", "volumes in a series (1 for a 3-D image)", |n| {
-                n.0.header.shape.get(3).copied().unwrap_or(1)
-            }),
-            prop("datatype", "stored datatype, e.g. \"int16\"", |n| {
-                n.0.header.datatype.clone()
-            }),
-            prop("voxel_size", "voxel size in mm (x, y, z)", |n| {
-                to_dynamic(&n.0.header.voxel_size)
-            }),
-            prop(
-                "tr",
-                "repetition time in seconds, or () when the header has none",
-                |n| n.0.header.tr,
-            ),
-            prop(
-                "affine",
-                "voxel → world 4×4 matrix, row-major (sform, else qform, else pixdim)",
-                |n| to_dynamic(&n.0.header.affine),
-            ),
-            prop("scl_slope", "the header's scl_slope (0 means no scaling)", |n| {
-                n.0.header.scl_slope
-            }),
-            prop("scl_inter", "the header's scl_inter", |n| n.0.header.scl_inter),
-        ],
+        props! {
+            "path" => "the file", |n| n.0.source.clone();
+            "format" => "\"nifti1\" or \"nifti2\"", |n| to_dynamic(&n.0.header.format);
+            "shape" => "[x, y, z] or [x, y, z, t]", |n| n.0.header.shape.clone();
+            "n_volumes" => "volumes in a series (1 for a 3-D image)", |n| n.0.header.shape.get(3).copied().unwrap_or(1);
+            "datatype" => "stored datatype, e.g. \"int16\"", |n| n.0.header.datatype.clone();
+            "voxel_size" => "voxel size in mm (x, y, z)", |n| to_dynamic(&n.0.header.voxel_size);
+            "tr" => "repetition time in seconds, or () when the header has none", |n| n.0.header.tr;
+            "affine" => "voxel → world 4×4 matrix, row-major (sform, else qform, else pixdim)",
+                |n| to_dynamic(&n.0.header.affine);
+            "scl_slope" => "the header's scl_slope (0 means no scaling)", |n| n.0.header.scl_slope;
+            "scl_inter" => "the header's scl_inter", |n| n.0.header.scl_inter;
+        },
         |n| format!("Nifti {} ({:?}, {})", n.0.source, n.0.header.shape, n.0.header.datatype),
     );
     register_value_type::<MaskValue>(
         reg,
         "Mask",
         "Voxels selected on a 3-D grid, from a mask volume or atlas labels; apply_mask(series, mask) uses it.",
-        vec![
-            prop("n_voxels", "voxels selected", |m| m.0.len()),
-            prop("shape", "the grid [x, y, z]", |m| m.0.shape().to_vec()),
-            prop("source", "the file it was made from", |m| m.0.source().to_string()),
-        ],
+        props! {
+            "n_voxels" => "voxels selected", |m| m.0.len();
+            "shape" => "the grid [x, y, z]", |m| m.0.shape().to_vec();
+            "source" => "the file it was made from", |m| m.0.source().to_string();
+        },
         |m| format!("Mask of {} voxels on {:?} ({})", m.0.len(), m.0.shape(), m.0.source()),
     );
     register_value_type::<EventsValue>(
         reg,
         "Events",
         "Events of a BIDS events.tsv file: onset and duration in seconds, and a label per event.",
-        vec![
-            prop("len", "number of events", |e| e.0.len()),
-            prop("onsets", "onsets in seconds", |e| to_dynamic(&e.0.onset)),
-            prop("durations", "durations in seconds (NaN for n/a)", |e| {
-                to_dynamic(&e.0.duration)
-            }),
-            prop("labels", "the label column's values", |e| e.0.label.clone()),
-        ],
+        props! {
+            "len" => "number of events", |e| e.0.len();
+            "onsets" => "onsets in seconds", |e| to_dynamic(&e.0.onset);
+            "durations" => "durations in seconds (NaN for n/a)", |e| to_dynamic(&e.0.duration);
+            "labels" => "the label column's values", |e| e.0.label.clone();
+        },
         |e| format!("Events ({} events)", e.0.len()),
     );
     register_value_type::<ImageValue>(
         reg,
         "Image",
         "A stimulus image (8-bit RGB) read from PNG or JPEG.",
-        vec![
-            prop("width", "width in pixels", |i| i.image.width() as usize),
-            prop("height", "height in pixels", |i| i.image.height() as usize),
-            prop("path", "the file it was read from", |i| i.path.clone()),
-        ],
+        props! {
+            "width" => "width in pixels", |i| i.image.width() as usize;
+            "height" => "height in pixels", |i| i.image.height() as usize;
+            "path" => "the file it was read from", |i| i.path.clone();
+        },
         |i| format!("Image {}×{} ({})", i.image.width(), i.image.height(), i.path),
     );
     register_value_type::<FigureValue>(
         reg,
         "Figure",
         "A rendered figure (PNG and SVG); save_figure(fig, name) writes it into the run directory.",
-        vec![
-            prop("title", "the figure's title", |f| f.0.title().to_string()),
-            prop("width", "width in pixels", |f| f.0.width() as usize),
-            prop("height", "height in pixels", |f| f.0.height() as usize),
-        ],
+        props! {
+            "title" => "the figure's title", |f| f.0.title().to_string();
+            "width" => "width in pixels", |f| f.0.width() as usize;
+            "height" => "height in pixels", |f| f.0.height() as usize;
+        },
         |f| f.0.to_string(),
     );
 }
@@ -814,11 +699,13 @@ pub fn to_dynamic<T: serde::Serialize>(value: &T) -> Dynamic {
     rhai::serde::to_dynamic(value).unwrap_or(Dynamic::UNIT)
 }
 
-fn model_config(model: &TrainedModel) -> Dynamic {
-    let mut map = Map::new();
-    map.insert("network".into(), to_dynamic(&model.mapping));
-    map.insert("training".into(), to_dynamic(&model.config));
-    Dynamic::from(map)
+/// `#{ network, training }`: a trained model's configuration.
+fn config_map(network: &impl serde::Serialize, training: &impl serde::Serialize) -> Map {
+    map_of([("network", to_dynamic(network)), ("training", to_dynamic(training))])
+}
+
+fn alpha_error(alpha: f64, error: f64) -> Map {
+    map_of([("alpha", alpha.into()), ("error", error.into())])
 }
 
 fn describe_net(cfg: &MappingConfig) -> String {

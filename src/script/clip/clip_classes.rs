@@ -40,7 +40,7 @@ pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |clip: ClipValue, names: Array, options: Opts| {
         let names = strings("names", &names)?;
-        let templates = templates(options.raw("templates"))?;
+        let templates = templates(&options)?;
         let ids = row_ids(&options, names.clone())?;
         let preprocessing = format!(
             "OpenAI CLIP tokenizer; {} prompt template(s) averaged: {}",

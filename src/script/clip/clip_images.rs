@@ -35,47 +35,38 @@ e.count == 2 && e.ids == ["cat", "tower"] && e.kind == "image" && e.name == "cli
     && e.preprocessing.contains("centre crop 32×32")"#,
     );
 
-/// Where the images come from: a folder, or an array of paths or Images.
-enum Source {
-    Folder(String),
-    List(Array),
+/// What to embed: pictures in memory or image files, with the stems that name their rows by default.
+enum Input {
+    Pictures(Vec<image::RgbImage>),
+    Files(Vec<PathBuf>),
 }
 
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     let r = run.clone();
     reg.function(&SPEC, move |clip: ClipValue, images: Array, options: Opts| {
-        embed(&r, &clip, Source::List(images), &options)
+        if !images.is_empty() && images.iter().all(|v| v.is::<ImageValue>()) {
+            let list: Vec<ImageValue> = cast_array(images, "Images")?;
+            let stems = list.iter().map(|v| stem(Path::new(&v.path))).collect();
+            let pictures = list.iter().map(|v| (*v.image).clone()).collect();
+            return embed(&r, &clip, (stems, Input::Pictures(pictures)), &options);
+        }
+        embed(&r, &clip, files(&r, strings("images", &images)?)?, &options)
     });
     reg.function(&SPEC, move |clip: ClipValue, folder: ImmutableString, options: Opts| {
-        embed(&run, &clip, Source::Folder(folder.to_string()), &options)
+        let found = images::images_in(&run.readable(&folder)?)?;
+        let names = found.iter().map(|p| p.display().to_string()).collect();
+        embed(&run, &clip, files(&run, names)?, &options)
     });
 }
 
-/// The image files named by the argument, each checked against the read policy.
-fn files(run: &RunContext, images: Source) -> Result<Vec<PathBuf>, ScriptFault> {
-    let names: Vec<String> = match images {
-        Source::Folder(folder) => images::images_in(&run.readable(&folder)?)?
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect(),
-        Source::List(items) => strings("images", &items)?,
-    };
+/// The image files named, each checked against the read policy, with their stems.
+fn files(run: &RunContext, names: Vec<String>) -> Result<(Vec<String>, Input), ScriptFault> {
     if names.is_empty() {
         return Err(ScriptFault::new(ErrorKind::Data, "no images (.png, .jpg, .jpeg) given"));
     }
-    names.iter().map(|n| Ok(run.read_data(n)?)).collect()
-}
-
-/// Images in memory, when the argument is an array of them.
-fn pictures(images: &Source) -> Option<Vec<ImageValue>> {
-    let Source::List(list) = images else {
-        return None;
-    };
-    if list.is_empty() || !list.iter().all(|v| v.is::<ImageValue>()) {
-        return None;
-    }
-    Some(list.iter().filter_map(|v| v.clone().try_cast::<ImageValue>()).collect())
+    let paths = names.iter().map(|n| run.read_data(n)).collect::<Result<Vec<_>, _>>()?;
+    Ok((paths.iter().map(|p| stem(p)).collect(), Input::Files(paths)))
 }
 
 fn stem(path: &Path) -> String {
@@ -83,29 +74,20 @@ fn stem(path: &Path) -> String {
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
 }
 
-fn embed(run: &RunContext, clip: &ClipValue, images: Source, options: &Opts) -> Result<EmbeddingsValue, ScriptFault> {
-    // Pictures in memory or files, with the stems that name their rows by default.
-    let (rgb, paths, stems) = match pictures(&images) {
-        Some(list) => {
-            let stems = list.iter().map(|v| stem(Path::new(&v.path))).collect();
-            let rgb: Vec<image::RgbImage> = list.iter().map(|v| (*v.image).clone()).collect();
-            (rgb, Vec::new(), stems)
-        }
-        None => {
-            let paths = files(run, images)?;
-            let stems = paths.iter().map(|p| stem(p)).collect();
-            (Vec::new(), paths, stems)
-        }
-    };
+fn embed(
+    run: &RunContext,
+    clip: &ClipValue,
+    (stems, input): (Vec<String>, Input),
+    options: &Opts,
+) -> Result<EmbeddingsValue, ScriptFault> {
     let ids = row_ids(options, stems)?;
     let preprocessing = description(clip.0.config.vision.image_size);
     let request = EmbeddingRequest::new(clip.0.name.clone(), EmbeddingKind::Image, preprocessing, ids);
     embed_cached(run, options, request, |batch| {
         let mut progress = EncodeProgress::new(run, SPEC.name);
-        if paths.is_empty() {
-            clip.0.embed_images(&rgb, batch, &mut progress)
-        } else {
-            clip.0.embed_image_files(&paths, batch, &mut progress)
+        match &input {
+            Input::Pictures(pictures) => clip.0.embed_images(pictures, batch, &mut progress),
+            Input::Files(paths) => clip.0.embed_image_files(paths, batch, &mut progress),
         }
     })
 }

@@ -2,9 +2,8 @@ use std::rc::Rc;
 
 use crate::script::prelude::*;
 
-use crate::clip::Clip;
-use crate::clip::train::{ClipTrainSettings, data_sha256, save_clip, train_clip};
-use crate::run::{ModelOutput, TrainingProgress};
+use crate::clip::train::ClipTrainSettings;
+use crate::run::train_clip_into;
 
 pub static SPEC: FnSpec = FnSpec::new("clip_train", Area::Clip)
     .params(&[param("images", "array"), param("captions", "array")])
@@ -38,65 +37,22 @@ clip.dim == 8 && clip.image_size == 32 && clip.patch_size == 8 && clip.image_tow
     && clip.name == "brainclip-trained" && clip.path == `${run_dir()}/tiny_clip`"#,
     );
 
-fn train(
-    run: &crate::run::RunContext,
-    images: Array,
-    captions: Array,
-    options: Opts,
-) -> Result<ClipValue, ScriptFault> {
-    let images: Vec<ImageValue> = cast_array(images, "Images")?;
-    let captions: Vec<String> = cast_array(captions, "caption strings")?;
-    let labels: Option<Vec<usize>> = options.get("labels")?;
-    let name: String = options.get("name")?;
-    let settings: ClipTrainSettings = options.seeded(run).parse()?;
-    if !settings.within_limits() {
-        return Err(ScriptFault::new(
-            ErrorKind::InvalidValue,
-            format!("sizes out of range ({})", ClipTrainSettings::LIMITS),
-        ));
-    }
-    let (shape, config) = (settings.shape(), settings.training);
-    let output = ModelOutput::new(run, &name)?;
-    let pictures: Vec<image::RgbImage> = images.iter().map(|v| (*v.image).clone()).collect();
-    let mut progress = TrainingProgress::new(run, &output.name);
-    let device = run.device();
-    let result = train_clip(
-        &pictures,
-        &captions,
-        labels.as_deref(),
-        &shape,
-        &config,
-        &device.device,
-        &mut progress,
-        &mut |s| save_clip(&output.checkpoint, s.model, s.names, s.config_json, s.merges),
-    );
-    drop(progress);
-    let trained = result?;
-    let record = serde_json::json!({
-        "kind": "clip",
-        "shape": shape,
-        "training": config,
-        "pairs": pictures.len(),
-        "data_sha256": data_sha256(&pictures, &captions),
-        "history": trained.history,
-    });
-    let save = |folder: &std::path::Path| {
-        save_clip(
-            folder,
-            &trained.model,
-            &trained.names,
-            &trained.config_json,
-            &trained.merges,
-        )
-    };
-    output.finish(run, (trained.stop_reason, trained.history.len()), save, record)?;
-    let clip = Clip::load(&output.folder, &device.device)?;
-    Ok(ClipValue(Rc::new(clip)))
-}
-
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |images: Array, captions: Array, options: Opts| {
-        train(&run, images, captions, options)
+        let images: Vec<ImageValue> = cast_array(images, "Images")?;
+        let captions: Vec<String> = cast_array(captions, "caption strings")?;
+        let labels: Option<Vec<usize>> = options.get("labels")?;
+        let pictures: Vec<image::RgbImage> = images.iter().map(|v| (*v.image).clone()).collect();
+        let settings = options.clone().seeded(&run).parse()?;
+        let clip = train_clip_into(
+            &run,
+            &pictures,
+            &captions,
+            labels.as_deref(),
+            &settings,
+            &options.get::<String>("name")?,
+        )?;
+        Ok(ClipValue(Rc::new(clip)))
     });
 }

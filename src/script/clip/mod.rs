@@ -90,33 +90,9 @@ fn embed_cached(
     Ok(EmbeddingsValue(Arc::new(embeddings)))
 }
 
-/// The prompt templates named or listed by a `templates` option (default: BrainCLIP's single one).
-pub(crate) fn templates(value: Option<Dynamic>) -> Result<Vec<String>, ScriptFault> {
-    let Some(value) = value.filter(|v| !v.is_unit()) else {
-        return Ok(prompts::BRAINCLIP.iter().map(|s| s.to_string()).collect());
-    };
-    if let Ok(name) = value.clone().into_string() {
-        return prompts::named(&name)
-            .map(|t| t.iter().map(|s| s.to_string()).collect())
-            .ok_or_else(|| {
-                ScriptFault::new(
-                    ErrorKind::InvalidValue,
-                    format!("templates `{name}` is not a set (brainclip, imagenet) nor an array"),
-                )
-            });
-    }
-    let list = value.into_array().map_err(|t| {
-        ScriptFault::new(
-            ErrorKind::WrongType,
-            format!("templates must be a name or an array, got {t}"),
-        )
-    })?;
-    let list = strings("templates", &list)?;
-    if !prompts::valid(&list) {
-        return Err(ScriptFault::new(
-            ErrorKind::InvalidValue,
-            "templates must be a non-empty array of strings each containing {} once",
-        ));
-    }
-    Ok(list)
+/// The prompt templates of the `templates` option (default: BrainCLIP's single one).
+pub(crate) fn templates(options: &Opts) -> Result<Vec<String>, ScriptFault> {
+    Ok(prompts::resolve(
+        options.given::<Option<prompts::Templates>>("templates")?.flatten(),
+    )?)
 }

@@ -49,7 +49,7 @@ fn clip_prompts(run: &RunContext, options: &Opts) -> Result<Option<(Array2<f32>,
     let Some(clip) = options.value_of::<ClipValue>("clip", "a Clip (clip_load)")? else {
         return Ok(None);
     };
-    let templates = templates(options.raw("templates"))?;
+    let templates = templates(options)?;
     let catalog = GodCatalog::embedded()?;
     let names: Vec<String> = catalog
         .train_categories
@@ -80,9 +80,9 @@ pub fn register(reg: &mut Registry) {
         };
         let god = generate(&config)?;
         run.record_data(serde_json::json!({ "kind": "god_synthetic", "config": config, "clip_prompts": clip_name }));
-        let mut out = Map::new();
-        out.insert("train".into(), Dynamic::from(DatasetValue(Arc::new(god.train))));
-        out.insert("test".into(), Dynamic::from(DatasetValue(Arc::new(god.test))));
-        Ok(out)
+        Ok(map_of([
+            ("train", god.train.into_script()),
+            ("test", god.test.into_script()),
+        ]))
     });
 }

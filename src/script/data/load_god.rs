@@ -25,9 +25,9 @@ pub fn register(reg: &mut Registry) {
     reg.function(&SPEC, move |path: ImmutableString, options: Opts| {
         let settings: GodOptions = options.parse()?;
         let god = load_god(&run.read_data(&path)?, &settings)?;
-        let mut out = Map::new();
-        out.insert("train".into(), Dynamic::from(DatasetValue(Arc::new(god.train))));
-        out.insert("test".into(), Dynamic::from(DatasetValue(Arc::new(god.test))));
-        Ok(out)
+        Ok(map_of([
+            ("train", god.train.into_script()),
+            ("test", god.test.into_script()),
+        ]))
     });
 }

@@ -18,9 +18,6 @@ pub fn register(reg: &mut Registry) {
     reg.plain(&SPEC, move |path: ImmutableString| {
         let file = run.read_data(&path)?;
         let image = images::read_rgb(&file)?;
-        Ok(ImageValue {
-            image: Arc::new(image),
-            path: path.to_string(),
-        })
+        Ok(ImageValue::new(image, path.to_string()))
     });
 }

@@ -40,10 +40,10 @@ pub fn register(reg: &mut Registry) {
         run.record_data(
             serde_json::json!({ "kind": "nsd", "root": root, "options": settings, "report": subject.report }),
         );
-        let mut out = Map::new();
-        out.insert("report".into(), to_dynamic(&subject.report));
-        out.insert("train".into(), Dynamic::from(DatasetValue(Arc::new(subject.train))));
-        out.insert("test".into(), Dynamic::from(DatasetValue(Arc::new(subject.test))));
-        Ok(out)
+        Ok(map_of([
+            ("report", to_dynamic(&subject.report)),
+            ("train", subject.train.into_script()),
+            ("test", subject.test.into_script()),
+        ]))
     });
 }

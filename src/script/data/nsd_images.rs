@@ -49,10 +49,10 @@ pub fn register(reg: &mut Registry) {
         ids.iter()
             .map(|v| {
                 let id = id(v)?;
-                Ok(Dynamic::from(ImageValue {
-                    image: Arc::new(brick.image(id)?),
-                    path: format!("nsd/{id}.png"),
-                }))
+                Ok(Dynamic::from(ImageValue::new(
+                    brick.image(id)?,
+                    format!("nsd/{id}.png"),
+                )))
             })
             .collect::<Result<Array, ScriptFault>>()
     });

@@ -25,9 +25,6 @@ pub fn register(reg: &mut Registry) {
     reg.function(&SPEC, move |data: DatasetValue, options: Opts| {
         let options = options.seeded(&run);
         let (train, test) = split_by_stimulus(&data.0, options.get("fraction")?, options.get("seed")?)?;
-        let mut out = Map::new();
-        out.insert("train".into(), Dynamic::from(DatasetValue(Arc::new(train))));
-        out.insert("test".into(), Dynamic::from(DatasetValue(Arc::new(test))));
-        Ok(out)
+        Ok(map_of([("train", train.into_script()), ("test", test.into_script())]))
     });
 }

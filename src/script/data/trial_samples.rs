@@ -40,9 +40,9 @@ pub fn register(reg: &mut Registry) {
         };
         let settings: TrialOptions = options.parse()?;
         let (samples, labels) = trial_samples(&x.0, tr, &events.0, &settings)?;
-        let mut out = Map::new();
-        out.insert("x".into(), Dynamic::from(MatrixValue(Arc::new(samples))));
-        out.insert("labels".into(), to_dynamic(&labels));
-        Ok(out)
+        Ok(map_of([
+            ("x", Dynamic::from(MatrixValue(Arc::new(samples)))),
+            ("labels", to_dynamic(&labels)),
+        ]))
     });
 }

@@ -2,9 +2,8 @@ use std::rc::Rc;
 
 use crate::script::prelude::*;
 
-use crate::generate::DiffusionModel;
-use crate::generate::train::{DiffusionTrainSettings, save_unet, train_diffusion};
-use crate::run::{ModelOutput, TrainingProgress};
+use crate::generate::train::DiffusionTrainSettings;
+use crate::run::train_diffusion_into;
 
 pub static SPEC: FnSpec = FnSpec::new("diffusion_train", Area::Generate)
     .params(&[param("images", "array")])
@@ -44,42 +43,9 @@ pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |images: Array, options: Opts| {
         let images: Vec<ImageValue> = cast_array(images, "Image")?;
-        let DiffusionTrainSettings {
-            training: config,
-            shape,
-        } = options.clone().seeded(&run).parse()?;
-        let (unet_config, config_text) = shape.config()?;
-        let name: String = options.get("name")?;
-        let output = ModelOutput::new(&run, &name)?;
         let pictures: Vec<image::RgbImage> = images.iter().map(|v| (*v.image).clone()).collect();
-        let mut progress = TrainingProgress::new(&run, &output.name);
-        let device = run.device();
-        let result = train_diffusion(
-            &pictures,
-            &unet_config,
-            &config,
-            &device.device,
-            &mut progress,
-            &mut |unet, names, _| save_unet(&output.checkpoint, unet, names, &config_text),
-        );
-        drop(progress);
-        let trained = result?;
-        let record = serde_json::json!({
-            "kind": "unet",
-            "config": shape.config_json()?,
-            "training": config,
-            "pictures": pictures.len(),
-            "history": trained.history,
-        });
-        output.finish(
-            &run,
-            (trained.stop_reason, trained.history.len()),
-            |folder| save_unet(folder, &trained.unet, &trained.names, &config_text),
-            record,
-        )?;
-        Ok(DiffusionValue(Rc::new(DiffusionModel::load(
-            &output.folder,
-            &device.device,
-        )?)))
+        let settings = options.clone().seeded(&run).parse()?;
+        let unet = train_diffusion_into(&run, &pictures, &settings, &options.get::<String>("name")?)?;
+        Ok(DiffusionValue(Rc::new(unet)))
     });
 }

@@ -86,15 +86,10 @@ fn generate(
     let folder: String = options.get("name")?;
     let init: Vec<&image::RgbImage> = init.iter().map(|i| &*i.image).collect();
     let generated = generate_into(run, &model.0, &clip.0, &targets.0, &settings, &init, &folder)?;
-    Ok(generated
+    let images = generated
         .into_iter()
-        .map(|g| {
-            Dynamic::from(ImageValue {
-                image: Arc::new(g.picture),
-                path: g.path.display().to_string(),
-            })
-        })
-        .collect())
+        .map(|g| ImageValue::new(g.picture, g.path.display().to_string()));
+    Ok(images.map(Dynamic::from).collect())
 }
 
 pub fn register(reg: &mut Registry) {

@@ -29,10 +29,8 @@ fn save(run: &crate::run::RunContext, name: &str, saved: crate::train::Checkpoin
         .unwrap_or(name);
     let weights = run.write_output(&format!("{stem}.bpk"), &saved.weights)?;
     let description = run.write_output(&format!("{stem}.json"), &saved.meta)?;
-    let mut files = Map::new();
-    files.insert("weights".into(), weights.display().to_string().into());
-    files.insert("description".into(), description.display().to_string().into());
-    Ok(files)
+    let path = |p: std::path::PathBuf| Dynamic::from(p.display().to_string());
+    Ok(map_of([("weights", path(weights)), ("description", path(description))]))
 }
 
 pub fn register(reg: &mut Registry) {

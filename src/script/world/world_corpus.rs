@@ -31,17 +31,14 @@ pub fn register(reg: &mut Registry) {
         config.validate()?;
         let (mut images, mut captions, mut labels) = (Array::new(), Array::new(), Array::new());
         for (i, (picture, caption, attributes)) in config.generate().into_iter().enumerate() {
-            images.push(Dynamic::from(ImageValue {
-                image: Arc::new(picture),
-                path: format!("world/corpus_{i}.png"),
-            }));
+            images.push(Dynamic::from(ImageValue::new(picture, format!("world/corpus_{i}.png"))));
             captions.push(Dynamic::from(caption));
             labels.push(Dynamic::from(attributes.index() as i64));
         }
-        let mut out = Map::new();
-        out.insert("images".into(), Dynamic::from(images));
-        out.insert("captions".into(), Dynamic::from(captions));
-        out.insert("labels".into(), Dynamic::from(labels));
-        Ok(out)
+        Ok(map_of([
+            ("images", images.into()),
+            ("captions", captions.into()),
+            ("labels", labels.into()),
+        ]))
     });
 }

@@ -1,8 +1,7 @@
 use crate::script::prelude::*;
 
-use crate::clip::encode::Silent;
-use crate::data::world::{Stimulus, StimulusEmbeddings, World, WorldSettings, simulate};
-use crate::run::{EncodeProgress, RunContext};
+use crate::data::world::WorldSettings;
+use crate::run::simulate_world;
 
 pub static SPEC: FnSpec = FnSpec::new("world_synthetic", Area::World)
     .returns("map")
@@ -32,71 +31,24 @@ world.train.n_samples == 1200 && world.test.n_samples == 50 && world.train.n_vox
     && world.train_images[0].path == `world/${world.train.ids[0]}.png` && world.clip.name == "builtin:world""#,
     );
 
-/// The CLIP of the `clip` option, or the built-in world CLIP.
-fn chosen_clip(run: &RunContext, options: &Opts) -> Result<ClipValue, ScriptFault> {
-    match options.value_of::<ClipValue>("clip", "a Clip (clip_load)")? {
-        Some(clip) => Ok(clip),
-        None => Ok(crate::script::clip::builtin_clip(run, "builtin:world")?),
-    }
-}
-
-/// Rendered stimuli as script Images named world/ID.png.
-fn image_values(stimuli: &[Stimulus], pictures: &[image::RgbImage]) -> Array {
-    stimuli
-        .iter()
-        .zip(pictures)
-        .map(|(s, picture)| {
-            Dynamic::from(ImageValue {
-                image: Arc::new(picture.clone()),
-                path: format!("world/{}.png", s.id),
-            })
-        })
-        .collect()
-}
-
-fn run_world(run: &RunContext, options: Opts) -> Result<Map, ScriptFault> {
-    let clip = chosen_clip(run, &options)?;
-    let settings: WorldSettings = options.seeded(run).parse()?;
-    let (world_config, fmri_config) = (settings.world(), settings.fmri());
-    let world = World::new(&world_config)?;
-    let pictures = world.render_all(&world.stimuli());
-    let c = &clip.0;
-    let embeddings = StimulusEmbeddings::compute(
-        &world,
-        &pictures,
-        |pictures| {
-            c.embed_images(
-                pictures,
-                64,
-                &mut EncodeProgress::new(run, "world_synthetic: CLIP images"),
-            )
-        },
-        |texts| c.embed_texts(texts, 64, &mut Silent),
-    )?;
-    let fmri = simulate(&world, &pictures, &embeddings, &fmri_config)?;
-    run.record_data(serde_json::json!({
-        "kind": "world_synthetic",
-        "world": world.config,
-        "fmri": fmri_config,
-        "clip": c.name,
-    }));
-    let n_train = world.train.len();
-    let mut out = Map::new();
-    out.insert("train".into(), Dynamic::from(DatasetValue(Arc::new(fmri.train))));
-    out.insert("test".into(), Dynamic::from(DatasetValue(Arc::new(fmri.test))));
-    out.insert(
-        "train_images".into(),
-        Dynamic::from(image_values(&world.train, &pictures[..n_train])),
-    );
-    out.insert(
-        "test_images".into(),
-        Dynamic::from(image_values(&world.test, &pictures[n_train..])),
-    );
-    out.insert("clip".into(), Dynamic::from(clip));
-    Ok(out)
-}
-
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
-    reg.function(&SPEC, move |options: Opts| run_world(&run, options));
+    reg.function(&SPEC, move |options: Opts| {
+        let clip = match options.value_of::<ClipValue>("clip", "a Clip (clip_load)")? {
+            Some(clip) => clip,
+            None => crate::script::clip::builtin_clip(&run, "builtin:world")?,
+        };
+        let world = simulate_world(&run, &clip.0, &options.seeded(&run).parse()?)?;
+        let images = |list: Vec<(String, image::RgbImage)>| {
+            let images = list.into_iter().map(|(path, image)| ImageValue::new(image, path));
+            images.collect::<Vec<_>>().into_script()
+        };
+        Ok(map_of([
+            ("train", world.train.into_script()),
+            ("test", world.test.into_script()),
+            ("train_images", images(world.train_images)),
+            ("test_images", images(world.test_images)),
+            ("clip", Dynamic::from(clip)),
+        ]))
+    });
 }
