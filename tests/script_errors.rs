@@ -369,3 +369,16 @@ fn a_gallery_id_without_an_image_names_the_files_tried_and_the_folder_option() {
         err.message
     );
 }
+
+#[test]
+fn generation_steps_that_are_neither_a_count_nor_a_respacing_are_a_type_error() {
+    let err = run("let clip = clip_load(\"tests/data/clip/tiny\");\n\
+                   let target = clip_images(clip, [\"tests/data/clip/photos/cat.png\"]);\n\
+                   generate(diffusion_load(\"tests/data/generation/unet_adm\"), clip, target, #{ steps: [4] });");
+    assert_eq!(err.kind, brainclip::ErrorKind::WrongType);
+    assert!(
+        err.message.contains("steps as an integer or a string like \"ddim50\""),
+        "{}",
+        err.message
+    );
+}

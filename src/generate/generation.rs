@@ -60,6 +60,20 @@ impl NoiseMode {
     }
 }
 
+/// A respacing given as a step count (`800`) or as text (`"25,15"`, `"ddim50"`).
+fn count_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged, expecting = "steps as an integer or a string like \"ddim50\"")]
+    enum Steps {
+        Count(u64),
+        Text(String),
+    }
+    Ok(match Steps::deserialize(d)? {
+        Steps::Count(n) => n.to_string(),
+        Steps::Text(text) => text,
+    })
+}
+
 /// Everything a generation run can be asked, named and defaulted as the script options (the
 /// guidance settings flattened in); [`GenerationSettings::plan`] checks and resolves them.
 ///
@@ -67,11 +81,16 @@ impl NoiseMode {
 /// use brainclip::generate::{GenerationSettings, NoiseMode};
 /// let s: GenerationSettings = serde_json::from_str(r#"{"cutn": 2, "noise": "per_target"}"#).unwrap();
 /// assert_eq!((s.guidance.cutn, s.noise, s.steps.as_str(), s.save_every), (2, NoiseMode::PerTarget, "800", 5));
+/// let counted: GenerationSettings = serde_json::from_str(r#"{"steps": 25}"#).unwrap();
+/// assert_eq!(counted.steps, "25");
+/// assert!(serde_json::from_str::<GenerationSettings>(r#"{"steps": [25]}"#).is_err());
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct GenerationSettings {
-    /// Respacing of the diffusion process ([`super::respace`]): `"800"`, `"25,15"`, `"ddim50"`.
+    /// Respacing of the diffusion process ([`super::respace`]): `"800"`, `"25,15"`, `"ddim50"`
+    /// (a step count may also be given as a number).
+    #[serde(deserialize_with = "count_or_text")]
     pub steps: String,
     /// "ddpm" (ancestral) or "ddim".
     pub sampler: SamplerKind,

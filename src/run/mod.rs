@@ -1,6 +1,7 @@
 //! A run: its directory, its parameters, and the record of what it did (`manifest.json`,
 //! `metrics.json`, `history.csv`). Script functions reach the file system only through here.
 
+mod builtin;
 mod catalog;
 mod embedding_cache;
 mod files;
@@ -16,7 +17,6 @@ mod progress;
 mod sweep;
 mod table_csv;
 mod training;
-mod world;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
+pub use builtin::{BuiltinDataError, SimulatedWorld, god_class_prompts, simulate_world};
 pub use catalog::{CATALOG_FILE, Catalog, CatalogEntry, CatalogError};
 pub use embedding_cache::{EmbedError, cached_embeddings};
 pub use files::{FileError, FilePolicy, with_extension};
@@ -41,7 +42,6 @@ pub use progress::{EncodeProgress, GenerateProgress, SweepProgress, TrainingProg
 pub use sweep::{ScriptSweep, ScriptSweepError};
 pub use table_csv::csv_bytes;
 pub use training::{RunTraining, TrainRunError, Trained};
-pub use world::{SimulatedWorld, WorldRunError, simulate_world};
 
 use crate::device::ComputeDevice;
 use crate::train::EpochRecord;

@@ -2,6 +2,19 @@
 //! a [`fault::ScriptFault`] out. Every function is one [`spec::FnSpec`] declaration plus a closure
 //! (see `README.md` beside this file); each area registers its functions in `<area>/mod.rs`.
 
+/// An area's binding modules, one per script function: `functions! { a, b }` declares the modules
+/// and the area's `register`, which registers them in the order listed (the order of the docs).
+macro_rules! functions {
+    ($($(#[$attr:meta])* $vis:vis $binding:ident),* $(,)?) => {
+        $($(#[$attr])* $vis mod $binding;)*
+
+        /// Register the area's functions, in the order listed.
+        pub fn register(reg: &mut $crate::script::registry::Registry) {
+            $($binding::register(reg);)*
+        }
+    };
+}
+
 mod clip;
 mod data;
 mod eval;

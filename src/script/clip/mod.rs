@@ -1,11 +1,13 @@
 //! Script functions of the clip area: load a CLIP checkpoint, embed texts, class names and images
 //! into embedding caches (`Embeddings`).
 
-mod clip_classes;
-mod clip_images;
-mod clip_load;
-mod clip_text;
-mod clip_train;
+functions! {
+    clip_load,
+    clip_text,
+    clip_classes,
+    clip_images,
+    clip_train,
+}
 
 use crate::script::prelude::*;
 
@@ -14,15 +16,6 @@ use ndarray::Array2;
 use crate::clip::cache::EmbeddingRequest;
 use crate::clip::{ClipError, prompts};
 use crate::run::{RunContext, cached_embeddings};
-
-/// Register the clip functions.
-pub fn register(reg: &mut Registry) {
-    clip_load::register(reg);
-    clip_text::register(reg);
-    clip_classes::register(reg);
-    clip_images::register(reg);
-    clip_train::register(reg);
-}
 
 /// A CLIP that ships with brainclip (`builtin:world`), on the session's device.
 pub(crate) fn builtin_clip(run: &RunContext, name: &str) -> Result<ClipValue, ClipError> {

@@ -1,11 +1,8 @@
 use crate::script::prelude::*;
 
-use ndarray::Array2;
-
 use crate::data::SyntheticConfig;
-use crate::data::god_catalog::GodCatalog;
 use crate::data::synthetic::generate;
-use crate::run::{EncodeProgress, RunContext};
+use crate::run::god_class_prompts;
 use crate::script::clip::templates;
 
 pub static SPEC: FnSpec = FnSpec::new("god_synthetic", Area::Data)
@@ -44,32 +41,15 @@ god.train.n_samples == 1200 && god.test.n_samples == 50 && god.train.n_voxels ==
     && other.train.image_embeddings.column_means == god.train.image_embeddings.column_means"#,
     );
 
-/// CLIP class embeddings of every catalog category (training then test), when `clip` is given.
-fn clip_prompts(run: &RunContext, options: &Opts) -> Result<Option<(Array2<f32>, String)>, ScriptFault> {
-    let Some(clip) = options.value_of::<ClipValue>("clip", "a Clip (clip_load)")? else {
-        return Ok(None);
-    };
-    let templates = templates(options)?;
-    let catalog = GodCatalog::embedded()?;
-    let names: Vec<String> = catalog
-        .train_categories
-        .iter()
-        .chain(&catalog.test_categories)
-        .map(|c| c.short_name().replace('_', " "))
-        .collect();
-    let refs: Vec<&str> = templates.iter().map(String::as_str).collect();
-    let mut progress = EncodeProgress::new(run, "god_synthetic: CLIP class prompts");
-    let prompts = clip.0.embed_classes(&names, &refs, 32, &mut progress)?;
-    Ok(Some((
-        prompts,
-        format!("{} ({} template(s))", clip.0.name, templates.len()),
-    )))
-}
-
 pub fn register(reg: &mut Registry) {
     let run = reg.run();
     reg.function(&SPEC, move |options: Opts| {
-        let (prompts, clip_name) = clip_prompts(&run, &options)?.unzip();
+        let clip = options.value_of::<ClipValue>("clip", "a Clip (clip_load)")?;
+        let prompts = match clip {
+            Some(clip) => Some(god_class_prompts(&run, &clip.0, &templates(&options)?)?),
+            None => None,
+        };
+        let (prompts, clip_name) = prompts.unzip();
         let mut options = options.seeded(&run);
         if let Some(p) = &prompts {
             options = options.with_default("dim", p.ncols() as i64);

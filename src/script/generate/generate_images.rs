@@ -21,8 +21,7 @@ steps; images already finished stay on disk.",
     .settings(schema::<GenerationSettings>)
     .options(&[
         Opt::value("steps", "integer | string", "respacing of the diffusion process: 800, \"25,15\", \"ddim50\"")
-            .computed("800")
-            .for_binding(),
+            .computed("800"),
         Opt::choice(
             "variance",
             &["learned_range", "fixed_small", "fixed_large"],
@@ -55,22 +54,6 @@ pics.len() == 1 && pics[0].width == 16 && pics[0].height == 16 && pics[0].path.e
     && recon_metrics([free[0]], [free[1]], #{ size: () }).pixcorr < 0.99"#,
     );
 
-/// The respacing: an integer step count or a string such as "25,15" or "ddim50".
-fn steps(options: &Opts) -> Result<String, ScriptFault> {
-    match options.raw("steps") {
-        None => Ok(GenerationSettings::default().steps),
-        Some(v) if v.is_int() => Ok(v.as_int().unwrap_or(0).to_string()),
-        Some(v) if v.is_string() => Ok(v.into_string().unwrap_or_default()),
-        Some(v) => Err(ScriptFault::new(
-            ErrorKind::WrongType,
-            format!(
-                "option `steps` of {}() must be an integer or a string like \"ddim50\", got {v}",
-                SPEC.name
-            ),
-        )),
-    }
-}
-
 fn generate(
     run: &RunContext,
     model: DiffusionValue,
@@ -78,8 +61,7 @@ fn generate(
     targets: EmbeddingsValue,
     options: Opts,
 ) -> Result<Array, ScriptFault> {
-    let mut settings: GenerationSettings = options.clone().seeded(run).parse()?;
-    settings.steps = steps(&options)?;
+    let settings: GenerationSettings = options.clone().seeded(run).parse()?;
     let init: Vec<ImageValue> = options
         .array_of("init", "Images (from load_image or nearest_images)")?
         .unwrap_or_default();

@@ -1,18 +1,21 @@
-//! The built-in picture world in a run: its stimuli rendered, embedded by a CLIP (with a progress
-//! bar), the fMRI simulated, and the whole recipe recorded in the manifest's data sources.
+//! The built-in data in a run: the picture world's stimuli rendered, embedded by a CLIP (with a
+//! progress bar), the fMRI simulated and the recipe recorded in the manifest's data sources; the
+//! synthetic GOD categories' prompts embedded by a CLIP.
 
 use image::RgbImage;
+use ndarray::Array2;
 
 use super::{EncodeProgress, RunContext};
 use crate::clip::encode::Silent;
 use crate::clip::{Clip, ClipError};
+use crate::data::god_catalog::GodCatalog;
 use crate::data::world::{Stimulus, StimulusEmbeddings, World, WorldSettings, simulate};
 use crate::data::{DataError, Dataset};
 use crate::{Classified, ErrorKind, Hint};
 
-/// Why the world could not be simulated.
+/// Why built-in data could not be made.
 #[derive(Debug, thiserror::Error)]
-pub enum WorldRunError {
+pub enum BuiltinDataError {
     /// The settings are out of range, or the simulation failed.
     #[error(transparent)]
     Data(#[from] DataError),
@@ -21,17 +24,17 @@ pub enum WorldRunError {
     Clip(#[from] ClipError),
 }
 
-impl Classified for WorldRunError {
+impl Classified for BuiltinDataError {
     fn kind(&self) -> ErrorKind {
         match self {
-            WorldRunError::Data(e) => e.kind(),
-            WorldRunError::Clip(e) => e.kind(),
+            BuiltinDataError::Data(e) => e.kind(),
+            BuiltinDataError::Clip(e) => e.kind(),
         }
     }
     fn hint(&self) -> Option<Hint> {
         match self {
-            WorldRunError::Data(e) => e.hint(),
-            WorldRunError::Clip(e) => e.hint(),
+            BuiltinDataError::Data(e) => e.hint(),
+            BuiltinDataError::Clip(e) => e.hint(),
         }
     }
 }
@@ -52,7 +55,7 @@ pub struct SimulatedWorld {
 /// simulate the fMRI.
 ///
 /// ```no_run
-/// # fn demo(run: &brainclip::run::RunContext, clip: &brainclip::clip::Clip) -> Result<(), brainclip::run::WorldRunError> {
+/// # fn demo(run: &brainclip::run::RunContext, clip: &brainclip::clip::Clip) -> Result<(), brainclip::run::BuiltinDataError> {
 /// use brainclip::data::world::WorldSettings;
 /// let world = brainclip::run::simulate_world(run, clip, &WorldSettings::default())?;
 /// assert_eq!(world.train_images.len(), 1200);
@@ -62,7 +65,7 @@ pub fn simulate_world(
     run: &RunContext,
     clip: &Clip,
     settings: &WorldSettings,
-) -> Result<SimulatedWorld, WorldRunError> {
+) -> Result<SimulatedWorld, BuiltinDataError> {
     let (world_config, fmri_config) = (settings.world(), settings.fmri());
     let world = World::new(&world_config)?;
     let pictures = world.render_all(&world.stimuli());
@@ -96,4 +99,27 @@ pub fn simulate_world(
         train_images: named(&world.train, &pictures[..n_train]),
         test_images: named(&world.test, &pictures[n_train..]),
     })
+}
+
+/// CLIP class embeddings of every synthetic GOD category (training then test) through
+/// `templates`, with a description of them for the manifest.
+///
+/// ```no_run
+/// # fn demo(run: &brainclip::run::RunContext, clip: &brainclip::clip::Clip) -> Result<(), brainclip::run::BuiltinDataError> {
+/// let (prompts, described) = brainclip::run::god_class_prompts(run, clip, &["an image of {}.".into()])?;
+/// assert_eq!(prompts.nrows(), 200);
+/// # Ok(()) }
+/// ```
+pub fn god_class_prompts(
+    run: &RunContext,
+    clip: &Clip,
+    templates: &[String],
+) -> Result<(Array2<f32>, String), BuiltinDataError> {
+    let catalog = GodCatalog::embedded()?;
+    let categories = catalog.train_categories.iter().chain(&catalog.test_categories);
+    let names: Vec<String> = categories.map(|c| c.short_name().replace('_', " ")).collect();
+    let templates: Vec<&str> = templates.iter().map(String::as_str).collect();
+    let mut progress = EncodeProgress::new(run, "god_synthetic: CLIP class prompts");
+    let prompts = clip.embed_classes(&names, &templates, 32, &mut progress)?;
+    Ok((prompts, format!("{} ({} template(s))", clip.name, templates.len())))
 }
