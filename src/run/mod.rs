@@ -216,6 +216,23 @@ impl RunContext {
         Ok(resolved)
     }
 
+    /// The model folder `path` with each of `files` that it holds read through [`Self::read_data`]
+    /// (checked and recorded); returns the folder they resolved into (the loader reports what is
+    /// missing).
+    pub fn read_model_folder(&self, path: &str, files: &[&str]) -> Result<PathBuf, FileError> {
+        let mut folder = PathBuf::from(path);
+        for file in files {
+            let candidate = Path::new(path).join(file);
+            if candidate.is_file() {
+                let resolved = self.read_data(&candidate.display().to_string())?;
+                if let Some(parent) = resolved.parent() {
+                    folder = parent.to_path_buf();
+                }
+            }
+        }
+        Ok(folder)
+    }
+
     /// Check that the script may read `path` (a file or a folder) without recording it; returns
     /// the resolved path.
     pub fn readable(&self, path: &str) -> Result<PathBuf, FileError> {

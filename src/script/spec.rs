@@ -546,13 +546,6 @@ impl FnSpec {
         }
     }
 
-    /// The options table as `brainclip doc` prints it.
-    pub fn options_text(&self) -> String {
-        let mut out = String::new();
-        options_table(self.option_table(), 2, &mut out);
-        out
-    }
-
     /// The documentation `brainclip doc NAME` prints.
     pub fn render_text(&self) -> String {
         let mut out = String::new();

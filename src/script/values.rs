@@ -732,12 +732,6 @@ fn describe_model(m: &ModelValue) -> String {
     )
 }
 
-/// The dataset handle inside a script value, or a clear error.
-pub fn fault_if_empty(data: &Dataset) -> Result<(), ScriptFault> {
-    data.require_samples()
-        .map_err(|e| ScriptFault::new(ErrorKind::Data, e.to_string()))
-}
-
 /// The numbers of a script array (integers count as numbers); anything else is an error naming
 /// its type.
 pub fn numbers(items: Array) -> Result<Vec<f64>, ScriptFault> {

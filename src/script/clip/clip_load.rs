@@ -1,4 +1,3 @@
-use std::path::Path;
 use std::rc::Rc;
 
 use crate::script::prelude::*;
@@ -47,18 +46,8 @@ pub fn register(reg: &mut Registry) {
         if path.starts_with("builtin:") {
             return Ok(super::builtin_clip(&run, &path)?);
         }
-        // Every file read passes the read policy and is recorded in the manifest; a folder
-        // without config.json is reported by the loader.
-        let mut folder = Path::new(path.as_str()).to_path_buf();
-        for file in FILES {
-            let p = Path::new(path.as_str()).join(file);
-            if p.is_file() {
-                let resolved = run.read_data(&p.display().to_string())?;
-                if let Some(parent) = resolved.parent() {
-                    folder = parent.to_path_buf();
-                }
-            }
-        }
+        // Every file read passes the read policy and is recorded in the manifest.
+        let folder = run.read_model_folder(&path, &FILES)?;
         let clip = Clip::load(&folder, &run.device().device)?;
         Ok(ClipValue(Rc::new(clip)))
     });

@@ -1,4 +1,3 @@
-use std::path::Path;
 use std::rc::Rc;
 
 use crate::script::prelude::*;
@@ -35,16 +34,7 @@ pub fn register(reg: &mut Registry) {
             return Ok(DiffusionValue(Rc::new(crate::assets::builtin_unet(&path, &device)?)));
         }
         // Reading the files checks that the session may; the model loads from where they are.
-        let mut folder = Path::new(path.as_str()).to_path_buf();
-        for file in ["config.json", WEIGHTS_FILE] {
-            let p = Path::new(path.as_str()).join(file);
-            if p.is_file() {
-                let resolved = run.read_data(&p.display().to_string())?;
-                if let Some(parent) = resolved.parent() {
-                    folder = parent.to_path_buf();
-                }
-            }
-        }
+        let folder = run.read_model_folder(&path, &["config.json", WEIGHTS_FILE])?;
         Ok(DiffusionValue(Rc::new(DiffusionModel::load(&folder, &device)?)))
     });
 }
