@@ -44,31 +44,37 @@ pub struct DatasetValue(pub Arc<Dataset>);
 #[derive(Clone)]
 pub struct NetValue(pub MappingConfig);
 
-/// A trained mapping network and its label.
+/// A trained network with its label and the device it was trained on.
 #[derive(Clone)]
-pub struct ModelValue {
+pub struct TrainedValue<M> {
     /// The trained model.
-    pub model: Arc<TrainedModel>,
+    pub model: Arc<M>,
     /// Its name in tables, plots and `history.csv`.
     pub label: String,
     /// The device it was trained on, e.g. `cuda:0` (recorded in checkpoints).
     pub trained_on: String,
 }
 
+impl<M> TrainedValue<M> {
+    /// `model` named `label`, trained on the device `trained_on`.
+    pub fn new(model: M, label: String, trained_on: String) -> Self {
+        Self {
+            model: Arc::new(model),
+            label,
+            trained_on,
+        }
+    }
+}
+
+/// A trained mapping network.
+pub type ModelValue = TrainedValue<TrainedModel>;
+
 /// An untrained shared-subject network: its resolved configuration.
 #[derive(Clone)]
 pub struct SharedNetValue(pub crate::model::SharedConfig);
 
-/// A trained shared-subject network and its label.
-#[derive(Clone)]
-pub struct SharedModelValue {
-    /// The trained model.
-    pub model: Arc<crate::train::SharedModel>,
-    /// Its name in tables and `history.csv`.
-    pub label: String,
-    /// The device it was trained on.
-    pub trained_on: String,
-}
+/// A trained shared-subject network.
+pub type SharedModelValue = TrainedValue<crate::train::SharedModel>;
 
 /// A fitted ridge baseline, with the target it was fitted to.
 #[derive(Clone)]

@@ -41,16 +41,8 @@ pub fn register(reg: &mut Registry) {
             trained_on,
         } = LoadedModel::read(&given, &run.device().device)?;
         Ok(match model {
-            SavedModel::Mapping(m) => Dynamic::from(ModelValue {
-                model: Arc::new(m),
-                label,
-                trained_on,
-            }),
-            SavedModel::Shared(m) => Dynamic::from(SharedModelValue {
-                model: Arc::new(m),
-                label,
-                trained_on,
-            }),
+            SavedModel::Mapping(m) => Dynamic::from(ModelValue::new(m, label, trained_on)),
+            SavedModel::Shared(m) => Dynamic::from(SharedModelValue::new(m, label, trained_on)),
         })
     });
 }

@@ -19,10 +19,6 @@ m2.label == "run1/s2" && predict(m2, s2.test).count == 50"#,
 pub fn register(reg: &mut Registry) {
     reg.plain(&SPEC, |model: SharedModelValue, subject: ImmutableString| {
         let one = model.model.subject_model(&subject)?;
-        Ok(ModelValue {
-            model: Arc::new(one),
-            label: format!("{}/{subject}", model.label),
-            trained_on: model.trained_on.clone(),
-        })
+        Ok(ModelValue::new(one, format!("{}/{subject}", model.label), model.trained_on.clone()))
     });
 }

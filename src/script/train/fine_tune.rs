@@ -48,11 +48,7 @@ pub fn register(reg: &mut Registry) {
             let tuned = entry.run(&run, &config, |_, progress| {
                 fine_tune(&model.model, &data.0, &subject, trunk_rate, &config, progress)
             })?;
-            Ok(SharedModelValue {
-                model: Arc::new(tuned),
-                label,
-                trained_on: model.trained_on.clone(),
-            })
+            Ok(SharedModelValue::new(tuned, label, model.trained_on.clone()))
         },
     );
 }

@@ -64,11 +64,7 @@ pub fn register(reg: &mut Registry) {
         let (model, label, trained_on) = trained(&run, options, "mapping_net", network, |config, device, progress| {
             train(&data.0, &net.0, config, device, progress)
         })?;
-        Ok(ModelValue {
-            model: Arc::new(model),
-            label,
-            trained_on,
-        })
+        Ok(ModelValue::new(model, label, trained_on))
     });
     let run = reg.run();
     reg.function(&SPEC, move |net: SharedNetValue, datasets: Array, options: Opts| {
@@ -79,10 +75,6 @@ pub fn register(reg: &mut Registry) {
             trained(&run, options, "shared_subject", network, |config, device, progress| {
                 train_shared(&parts, &net.0, config, device, progress)
             })?;
-        Ok(SharedModelValue {
-            model: Arc::new(model),
-            label,
-            trained_on,
-        })
+        Ok(SharedModelValue::new(model, label, trained_on))
     });
 }
