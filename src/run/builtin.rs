@@ -88,16 +88,17 @@ pub fn simulate_world(
         "fmri": fmri_config,
         "clip": clip.name,
     }));
-    let named = |stimuli: &[Stimulus], pictures: &[RgbImage]| -> Vec<(String, RgbImage)> {
+    let named = |stimuli: &[Stimulus], pictures: Vec<RgbImage>| -> Vec<(String, RgbImage)> {
         let names = stimuli.iter().map(|s| format!("world/{}.png", s.id));
-        names.zip(pictures.iter().cloned()).collect()
+        names.zip(pictures).collect()
     };
-    let n_train = world.train.len();
+    let mut train_pictures = pictures;
+    let test_pictures = train_pictures.split_off(world.train.len());
     Ok(SimulatedWorld {
         train: fmri.train,
         test: fmri.test,
-        train_images: named(&world.train, &pictures[..n_train]),
-        test_images: named(&world.test, &pictures[n_train..]),
+        train_images: named(&world.train, train_pictures),
+        test_images: named(&world.test, test_pictures),
     })
 }
 

@@ -3,6 +3,7 @@
 //! whose rows are images the caller already holds.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,19 +17,27 @@ use crate::generate::nearest;
 use crate::{Classified, ErrorKind, Hint};
 
 /// Where a gallery's images are.
-#[derive(Clone, Copy, Debug)]
-pub enum GallerySource<'a> {
+#[derive(Debug)]
+pub enum GallerySource<'a, T> {
     /// Files named by the gallery ids, in this folder (or the ids are paths).
     Files(Option<&'a str>),
-    /// The caller holds this many images, one per gallery row in its order.
-    Given(usize),
+    /// The caller's images, one per gallery row in its order.
+    Given(&'a [T]),
 }
 
+// Copy whatever `T` is: the source only borrows.
+impl<T> Clone for GallerySource<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for GallerySource<'_, T> {}
+
 /// A gallery image found for a target.
-#[derive(Clone, Debug)]
-pub enum GalleryPick {
-    /// Row `0` of the images the caller gave.
-    Given(usize),
+#[derive(Debug)]
+pub enum GalleryPick<'a, T> {
+    /// One of the images the caller gave.
+    Given(&'a T),
     /// An image file read from the gallery folder.
     File {
         /// The pixels.
@@ -105,39 +114,44 @@ impl Classified for GalleryError {
 /// # fn demo(run: &brainclip::run::RunContext, targets: &brainclip::data::embeddings::Embeddings,
 /// #         gallery: &brainclip::data::embeddings::Embeddings) -> Result<(), brainclip::run::GalleryError> {
 /// use brainclip::run::{GallerySource, nearest_gallery_images};
-/// let picks = nearest_gallery_images(run, targets, gallery, 2, GallerySource::Files(Some("photos")))?;
+/// let picks = nearest_gallery_images::<()>(run, targets, gallery, 2, GallerySource::Files(Some("photos")))?;
 /// assert!(picks.iter().all(|p| p.len() == 2));
 /// # Ok(()) }
 /// ```
-pub fn nearest_gallery_images(
+pub fn nearest_gallery_images<'a, T>(
     run: &RunContext,
     targets: &Embeddings,
     gallery: &Embeddings,
     k: usize,
-    source: GallerySource,
-) -> Result<Vec<Vec<GalleryPick>>, GalleryError> {
+    source: GallerySource<'a, T>,
+) -> Result<Vec<Vec<GalleryPick<'a, T>>>, GalleryError> {
     let ids = gallery.ids();
     if let GallerySource::Given(given) = source
-        && given != ids.len()
+        && given.len() != ids.len()
     {
-        return Err(GalleryError::Count { given, rows: ids.len() });
+        return Err(GalleryError::Count {
+            given: given.len(),
+            rows: ids.len(),
+        });
     }
     let picks = nearest(targets.matrix().view(), gallery.matrix().view(), k)?;
-    let mut loaded: HashMap<usize, GalleryPick> = HashMap::new();
-    let mut pick = |j: usize| -> Result<GalleryPick, GalleryError> {
-        let GallerySource::Files(folder) = source else {
-            return Ok(GalleryPick::Given(j));
+    let mut loaded: HashMap<usize, (Arc<RgbImage>, PathBuf)> = HashMap::new();
+    let mut pick = |j: usize| -> Result<GalleryPick<'a, T>, GalleryError> {
+        let folder = match source {
+            GallerySource::Given(given) => return Ok(GalleryPick::Given(&given[j])),
+            GallerySource::Files(folder) => folder,
         };
-        if let Some(found) = loaded.get(&j) {
-            return Ok(found.clone());
-        }
-        let path = image_file(run, folder, &ids[j])?;
-        let found = GalleryPick::File {
-            image: Arc::new(images::read_rgb(&path)?),
-            path,
+        let (image, path) = match loaded.entry(j) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => {
+                let path = image_file(run, folder, &ids[j])?;
+                slot.insert((Arc::new(images::read_rgb(&path)?), path))
+            }
         };
-        loaded.insert(j, found.clone());
-        Ok(found)
+        Ok(GalleryPick::File {
+            image: Arc::clone(image),
+            path: path.clone(),
+        })
     };
     picks
         .into_iter()

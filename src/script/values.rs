@@ -295,12 +295,6 @@ impl<T: IntoScript> IntoScript for Option<T> {
     }
 }
 
-impl IntoScript for &Array2<f32> {
-    fn into_script(self) -> Dynamic {
-        Dynamic::from(MatrixValue(Arc::new(self.clone())))
-    }
-}
-
 /// One readable property of a value type.
 struct Property<T> {
     name: &'static str,

@@ -35,7 +35,7 @@ e.count == 2 && e.ids == ["cat", "tower"] && e.kind == "image" && e.name == "cli
     && e.preprocessing.contains("centre crop 32×32")"#,
     );
 
-/// What to embed: pictures in memory or image files, with the stems that name their rows by default.
+/// What to embed: pictures in memory or image files.
 enum Input {
     Pictures(Vec<image::RgbImage>),
     Files(Vec<PathBuf>),
@@ -60,7 +60,8 @@ pub fn register(reg: &mut Registry) {
     });
 }
 
-/// The image files named, each checked against the read policy, with their stems.
+/// The image files named, each checked against the read policy, with the stems that name their
+/// rows by default.
 fn files(run: &RunContext, names: Vec<String>) -> Result<(Vec<String>, Input), ScriptFault> {
     if names.is_empty() {
         return Err(ScriptFault::new(ErrorKind::Data, "no images (.png, .jpg, .jpeg) given"));

@@ -38,18 +38,17 @@ pub fn register(reg: &mut Registry) {
             let given = options.array_of::<ImageValue>("images", "gallery Images")?;
             let folder = options.get::<Option<String>>("folder")?.filter(|f| !f.is_empty());
             let source = match &given {
-                Some(list) => GallerySource::Given(list.len()),
+                Some(list) => GallerySource::Given(list),
                 None => GallerySource::Files(folder.as_deref()),
             };
             let k: usize = options.get("k")?;
             let picks = nearest_gallery_images(&run, &targets.0, &gallery.0, k, source)?;
-            let image = |pick: GalleryPick| match (pick, &given) {
-                (GalleryPick::Given(j), Some(list)) => Dynamic::from(list[j].clone()),
-                (GalleryPick::File { image, path }, _) => Dynamic::from(ImageValue {
+            let image = |pick: GalleryPick<ImageValue>| match pick {
+                GalleryPick::Given(image) => Dynamic::from(image.clone()),
+                GalleryPick::File { image, path } => Dynamic::from(ImageValue {
                     image,
                     path: path.display().to_string(),
                 }),
-                (GalleryPick::Given(_), None) => Dynamic::UNIT,
             };
             let rows = picks
                 .into_iter()
